@@ -1,0 +1,74 @@
+/* rec_parse: reading and validating records (tools only; libtrack writes
+ * records and never parses one). Built on yajl's tree API.
+ *
+ * The format is docs/record-format.md. Validation is strict: schema 1, every
+ * required key present with its type, strings within size limits, uuids
+ * canonical, times and ids in range. Unknown keys are ignored (forward
+ * compatibility). Strings come back as raw bytes: the \udcXX escapes of
+ * bytes that were not UTF-8 are undone, so a path is the path the process saw.
+ *
+ * Memory: every pointer in a struct rec points into storage owned by the
+ * struct; rec_free releases it. A struct rec is reusable after rec_free. */
+#ifndef TRACK_REC_PARSE_H
+#define TRACK_REC_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "spool_name.h"
+
+struct rec_str { const char *s; size_t len; };   /* bytes, NUL-terminated too */
+
+struct rec_object {
+    struct rec_str path;
+    char build_id[129];   /* lowercase hex or "" */
+    char signature[37];   /* canonical uuid or "" */
+};
+
+struct rec_env { struct rec_str name, value; };
+
+struct rec_job {
+    int present;                         /* a "job" object was there */
+    struct rec_str scheduler, id, step, array_id, array_task, partition, account;
+    int64_t num_nodes, num_tasks, cpus_per_task, rank; /* -1 = absent */
+};
+
+struct rec {
+    int schema;
+    enum spool_kind kind;                /* START, END or LINK */
+    char run_uuid[37];                   /* run records; for links the link uuid */
+    char parent_uuid[37];                /* "" if absent */
+    struct rec_str syshost, host, user, cwd;
+    int64_t uid, gid, pid, ppid;         /* pid/ppid -1 when absent (links) */
+    int64_t start_us;                    /* start_time (links: time) in microseconds */
+    struct rec_object exe;
+    struct rec_str *cmdline; size_t ncmdline;
+    struct rec_str *modules; size_t nmodules;
+    struct rec_env *env; size_t nenv;
+    struct rec_object *objects; size_t nobjects;
+    struct rec_job job;
+    int truncated;
+    /* end records */
+    int64_t end_us, run_time_us;
+    int has_exit_status; int64_t exit_status;
+    int has_signal; int64_t signal;
+    int64_t utime_us, stime_us, maxrss_kb; /* -1 when absent */
+    /* link records */
+    struct rec_str link_output, linker;
+    char output_build_id[129];
+    void *mem_;                          /* private: owned storage */
+};
+
+/* Parses and validates one record of len bytes (need not be NUL-terminated).
+ * Returns 0 and fills r, or -1 with a one-line reason in err (the key at
+ * fault and what is wrong with it); r needs no rec_free after a failure. */
+int rec_parse(const char *buf, size_t len, struct rec *r, char *err, size_t errlen);
+
+/* Checks that a parsed record agrees with the name of its file: kind, uuid,
+ * and syshost and user through spool_name_component. The date in the name is
+ * the writer's local time, whose zone the reader need not share: it must lie
+ * within 26 hours of start_time. 0 or -1 with reason. */
+int rec_check_name(const struct rec *r, const struct spool_name *n, char *err, size_t errlen);
+
+void rec_free(struct rec *r);
+
+#endif

@@ -1,0 +1,71 @@
+/* spool_config: the one config file every component reads (SPEC "Config").
+ *
+ * `key = value` lines, `#` comments, no sections. Tools load it with
+ * SPOOL_CONF_STRICT: an unknown key or a bad value is an error naming the
+ * file, line and reason. libtrack loads it leniently and skips what it cannot
+ * use. No function here allocates: the struct holds everything in fixed
+ * buffers, so libtrack can keep it in static storage. */
+#ifndef TRACK_SPOOL_CONFIG_H
+#define TRACK_SPOOL_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPOOL_CONF_PATH_MAX 1024
+#define SPOOL_CONF_NAME_MAX 64
+#define SPOOL_CONF_LIST_MAX 2048
+
+enum { SPOOL_AFTER_KEEP = 0, SPOOL_AFTER_DELETE = 1 };
+
+struct spool_config {
+    char syshost[SPOOL_CONF_NAME_MAX];          /* "" = derive (SLURM_CLUSTER_NAME, short hostname) */
+    char spool_dir[SPOOL_CONF_PATH_MAX];        /* default /dev/shm/track */
+    char archive_dir[SPOOL_CONF_PATH_MAX];      /* default /var/lib/track/archive */
+    char archive_group[SPOOL_CONF_NAME_MAX];    /* default "track" */
+    int after_ingest;                           /* SPOOL_AFTER_KEEP | SPOOL_AFTER_DELETE */
+    int ranks_all;                              /* ranks = 0 (default) | all */
+    char include[SPOOL_CONF_LIST_MAX];          /* comma-separated path globs; "" = everything */
+    char exclude[SPOOL_CONF_LIST_MAX];          /* comma-separated path globs; exclude wins */
+    char env[SPOOL_CONF_LIST_MAX];              /* comma-separated variable-name globs */
+    size_t max_record_bytes;                    /* default 262144, range 4096..16 MiB */
+    char db_option_file[SPOOL_CONF_PATH_MAX];   /* MariaDB option file; "" = client default */
+    char db_group[SPOOL_CONF_NAME_MAX];         /* default "track" */
+    char system_prefixes[SPOOL_CONF_LIST_MAX];  /* reports: executables under these are "system" */
+    uint64_t signals;                           /* bit n set = catch signal n for an end record */
+    unsigned long epilog_max_files;             /* files one collect/sweep run handles at most */
+    char path[SPOOL_CONF_PATH_MAX];             /* the file that was read, "" if none */
+};
+
+enum {
+    SPOOL_CONF_STRICT     = 1 << 0, /* unknown key / bad value is an error */
+    SPOOL_CONF_MISSING_OK = 1 << 1, /* a missing file leaves the defaults, no error */
+};
+
+/* Fills every field with its documented default (docs/config.md). */
+void spool_config_defaults(struct spool_config *cfg);
+
+/* The path to read: $TRACK_CONFIG if set and non-empty, else the build-time
+ * TRACK_CONFIG_FILE. Returns a pointer into the environment or a constant;
+ * the caller does not free it. */
+const char *spool_config_default_path(void);
+
+/* Loads `path` over the current contents of cfg (call spool_config_defaults
+ * first). Returns 0 on success. On failure returns -1, sets errno, and when
+ * err is non-NULL writes one line "FILE:LINE: reason" (or "FILE: reason") into
+ * err (errlen bytes, always NUL-terminated). Files over 64 KiB are rejected.
+ * In lenient mode (no SPOOL_CONF_STRICT) bad lines are skipped and only an
+ * unreadable file fails. Reads with open/read only: safe before main. */
+int spool_config_load(struct spool_config *cfg, const char *path, int flags,
+                      char *err, size_t errlen);
+
+/* Parses one "key = value" assignment into cfg, as a line of the file would.
+ * Returns 0, or -1 with a reason in err. Used by the loader and by tools that
+ * accept overrides. */
+int spool_config_set(struct spool_config *cfg, const char *key, const char *value,
+                     char *err, size_t errlen);
+
+/* The signal list in config form ("SIGSEGV,SIGBUS,...") for a mask; used by
+ * --help and docs. Writes into buf, returns buf. */
+const char *spool_config_signals_str(uint64_t mask, char *buf, size_t len);
+
+#endif

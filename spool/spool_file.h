@@ -1,0 +1,44 @@
+/* spool_file: the temp-file-then-rename write every writer uses, and the
+ * bounded, symlink-proof read every reader uses. */
+#ifndef TRACK_SPOOL_FILE_H
+#define TRACK_SPOOL_FILE_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+enum { SPOOL_WRITE_SYNC = 1 << 0 }; /* fsync the file before the rename */
+
+/* ".<name>.tmp" into out. Returns 0, -1 (ENAMETOOLONG) if it does not fit. */
+int spool_tmpname(char *out, size_t outlen, const char *name);
+
+/* Creates dirfd/tmpname for writing with O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC
+ * and mode exactly (fchmod after open, so the umask cannot widen or narrow
+ * it). Returns the fd or -1 with errno. */
+int spool_file_create(int dirfd, const char *tmpname, mode_t mode);
+
+/* Writes all len bytes, retrying on EINTR and short writes. 0 or -1/errno. */
+int spool_write_full(int fd, const void *buf, size_t len);
+
+/* Writes buf as dirfd/name: creates ".<name>.tmp", writes it whole, (with
+ * SPOOL_WRITE_SYNC) fsyncs it, closes it and renames it over name. A reader
+ * only ever sees the complete file. On failure the temp file is removed and
+ * -1 is returned with the errno of the step that failed. No allocation;
+ * async-signal-safe. */
+int spool_write_atomic(int dirfd, const char *name, const void *buf, size_t len,
+                       mode_t mode, int flags);
+
+/* Opens dirfd/name for reading only if it is a regular file: lstat-style
+ * check first (a FIFO or device is never opened), then open with
+ * O_NOFOLLOW|O_NONBLOCK|O_NOCTTY|O_CLOEXEC, then fstat and compare device and
+ * inode with the first check (no swap in between). The final fstat goes to
+ * *st. Returns the fd or -1 with errno (ELOOP symlink, EINVAL not regular,
+ * ESTALE swapped). */
+int spool_open_regular(int dirfd, const char *name, struct stat *st);
+
+/* Reads the whole file into buf (cap bytes). Returns 0 and sets *len; -1 with
+ * EFBIG if the file holds more than cap bytes (nothing is trusted from
+ * st_size: it reads at most cap + 1 bytes). */
+int spool_read_bounded(int fd, char *buf, size_t cap, size_t *len);
+
+#endif
