@@ -50,7 +50,8 @@ int spool_job_name_ok(const char *job);
 
 /* MUNGE-style walk: every directory from "/" down to path (resolved with
  * realpath first) must be owned by root or trusted_uid and not writable by
- * group or others unless sticky. Returns 0, or -1 with errno and a reason
+ * group or others unless sticky; path itself may be group-writable (the
+ * archive is shared with the ingester's group) but not world-writable. Returns 0, or -1 with errno and a reason
  * naming the offending directory. */
 int spool_path_is_secure(const char *path, uid_t trusted_uid, char *err, size_t errlen);
 

@@ -7,7 +7,7 @@
 
 /* Returns 1 if `s` matches any glob of the comma-separated `list` (items are
  * trimmed of blanks; empty items ignored), else 0. fnm_flags go to fnmatch:
- * pass 0 for paths so that "/usr/bin/*" covers everything below /usr/bin.
+ * pass 0 for paths so that "/usr/bin/<star>" covers everything below it.
  * Items longer than 1023 bytes never match. Does not allocate. */
 int spool_list_match(const char *list, const char *s, int fnm_flags);
 

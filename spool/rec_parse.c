@@ -1,0 +1,681 @@
+/* rec_parse: strict reading of run and link records (docs/record-format.md,
+ * docs/ingest.md "Validation"). yajl's tree API does the JSON; this file
+ * checks every key, type, range and size, and turns strings back into the
+ * bytes the writer saw.
+ *
+ * Before yajl sees the text, one pass over it (prescan) rejects what yajl
+ * would accept but silently alter, or could not survive:
+ *  - a NUL byte (yajl_tree_parse stops at it) and a \u0000 escape (yajl's
+ *    tree keeps strings NUL-terminated without a length: the tail would be
+ *    lost; no writer can produce one from C strings);
+ *  - bytes that are not strict UTF-8 (yajl only checks the shape, so raw
+ *    ED B2 80 would pass and then be "unescaped" into a byte no writer sent);
+ *  - \uD800..\uDBFF (yajl turns a lone high surrogate into '?', and pairs it
+ *    with whatever \u follows) and lone surrogates other than \uDC80..\uDCFF,
+ *    which are the only ones the writer's byte escape produces;
+ *  - nesting deeper than SPOOL_JSON_DEPTH (yajl_tree_free recurses).
+ * What remains decodes losslessly: spool_json_unescape_bytes maps each
+ * ED B2..B3 xx back to its byte. */
+#include "rec_parse.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <yajl/yajl_tree.h>
+
+#include "spool_json.h"
+#include "spool_uuid.h"
+
+/* Limits (documented in docs/ingest.md). Writers cut every string at 4096
+ * bytes; identity strings are far shorter and must fit the database columns. */
+#define REC_STR_MAX      4096      /* any string, after decoding */
+#define REC_NAME_MAX     64        /* syshost, user, job ids */
+#define REC_HOST_MAX     255       /* host */
+#define REC_JOBTEXT_MAX  128       /* partition, account */
+#define REC_ITEMS_MAX    1048576   /* elements of one array / members of env */
+#define REC_TIME_MAX     32503680000LL /* year 3000, in seconds */
+#define REC_JOBNUM_MAX   100000000LL
+
+struct rec_mem {
+    yajl_val tree;
+    void *arrays;   /* one block for cmdline, modules, env, objects */
+};
+
+/* ---- error reporting ---------------------------------------------------- */
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (err && errlen) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* yajl's verbose message spans lines and quotes raw input: flatten it to one
+ * printable line. */
+static void one_line(char *s)
+{
+    char *w = s;
+    int space = 0;
+    for (char *r = s; *r; r++) {
+        unsigned char c = (unsigned char)*r;
+        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+            space = (w != s);
+            continue;
+        }
+        if (space) {
+            *w++ = ' ';
+            space = 0;
+        }
+        *w++ = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
+    }
+    *w = '\0';
+}
+
+/* ---- prescan ------------------------------------------------------------ */
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int prescan(const unsigned char *s, size_t n, char *err, size_t errlen)
+{
+    int in_str = 0, depth = 0;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (c == 0)
+            return fail(err, errlen, "NUL byte at offset %zu", i);
+        if (c >= 0x80) {
+            size_t k = spool_utf8_seq(s + i, n - i);
+            if (!k)
+                return fail(err, errlen, "invalid UTF-8 byte 0x%02x at offset %zu", c, i);
+            i += k;
+            continue;
+        }
+        if (in_str) {
+            if (c == '"') {
+                in_str = 0;
+            } else if (c == '\\' && i + 1 < n) {
+                if (s[i + 1] == 'u') {
+                    unsigned v = 0;
+                    for (int d = 0; d < 4; d++) {
+                        int h = (i + 2 + d < n) ? hexval(s[i + 2 + d]) : -1;
+                        if (h < 0)
+                            return fail(err, errlen, "bad \\u escape at offset %zu", i);
+                        v = v << 4 | (unsigned)h;
+                    }
+                    if (v == 0)
+                        return fail(err, errlen, "\\u0000 (NUL) escape at offset %zu", i);
+                    if (v >= 0xd800 && v <= 0xdfff && !(v >= 0xdc80 && v <= 0xdcff))
+                        return fail(err, errlen,
+                                    "surrogate escape \\u%04x at offset %zu is not a byte escape",
+                                    v, i);
+                    i += 6;
+                    continue;
+                }
+                i += 2;
+                continue;
+            }
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > SPOOL_JSON_DEPTH)
+                return fail(err, errlen, "nesting deeper than %d at offset %zu",
+                            SPOOL_JSON_DEPTH, i);
+        } else if (c == '}' || c == ']') {
+            depth--;
+        }
+        i++;
+    }
+    return 0;
+}
+
+/* ---- typed accessors ---------------------------------------------------- */
+
+/* A key path for messages: "objects[3].path". */
+struct ctx {
+    char *err;
+    size_t errlen;
+};
+
+static yajl_val obj_get(yajl_val obj, const char *key)
+{
+    size_t n = obj->u.object.len;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(obj->u.object.keys[i], key) == 0)
+            return obj->u.object.values[i];
+    return NULL;
+}
+
+static const char *type_name(yajl_val v)
+{
+    switch (v->type) {
+    case yajl_t_string: return "a string";
+    case yajl_t_number: return "a number";
+    case yajl_t_object: return "an object";
+    case yajl_t_array:  return "an array";
+    case yajl_t_true:
+    case yajl_t_false:  return "a boolean";
+    case yajl_t_null:   return "null";
+    default:            return "something else";
+    }
+}
+
+/* Decodes a yajl string in place into bytes. The tree's strings are
+ * NUL-terminated and (after prescan) hold no NUL, so strlen is their length;
+ * unescaping only shrinks them. */
+static int get_str_val(struct ctx *c, yajl_val v, const char *key, size_t max,
+                       struct rec_str *out)
+{
+    if (v->type != yajl_t_string)
+        return fail(c->err, c->errlen, "key '%s': expected a string, got %s", key, type_name(v));
+    size_t n = strlen(v->u.string);
+    n = spool_json_unescape_bytes(v->u.string, n);
+    if (n > max)
+        return fail(c->err, c->errlen, "key '%s': %zu bytes, at most %zu allowed", key, n, max);
+    out->s = v->u.string;
+    out->len = n;
+    return 0;
+}
+
+/* required: 1 = must exist; absent (or null when allowed) leaves "" */
+static int get_str(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
+                   size_t max, struct rec_str *out)
+{
+    yajl_val v = obj_get(obj, key);
+    out->s = "";
+    out->len = 0;
+    if (!v) {
+        if (required)
+            return fail(c->err, c->errlen, "key '%s': missing", path);
+        return 0;
+    }
+    return get_str_val(c, v, path, max, out);
+}
+
+/* Text that goes into VARCHAR columns (syshost, user, host, job fields):
+ * must be valid UTF-8 without control characters after decoding. */
+static int text_ok(struct ctx *c, const struct rec_str *s, const char *path)
+{
+    const unsigned char *p = (const unsigned char *)s->s;
+    for (size_t i = 0; i < s->len;) {
+        if (p[i] < 0x20 || p[i] == 0x7f)
+            return fail(c->err, c->errlen, "key '%s': control character 0x%02x", path, p[i]);
+        size_t k = spool_utf8_seq(p + i, s->len - i);
+        if (!k)
+            return fail(c->err, c->errlen, "key '%s': not valid UTF-8 text", path);
+        i += k;
+    }
+    return 0;
+}
+
+static int get_text(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
+                    size_t max, struct rec_str *out)
+{
+    if (get_str(c, obj, key, path, required, max, out) < 0)
+        return -1;
+    if (required && out->len == 0)
+        return fail(c->err, c->errlen, "key '%s': empty", path);
+    return text_ok(c, out, path);
+}
+
+/* An integer in [lo, hi]. absent -> *out = dflt (error if required). */
+static int get_int(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
+                   int64_t lo, int64_t hi, int64_t dflt, int64_t *out)
+{
+    yajl_val v = obj_get(obj, key);
+    *out = dflt;
+    if (!v) {
+        if (required)
+            return fail(c->err, c->errlen, "key '%s': missing", path);
+        return 0;
+    }
+    if (v->type != yajl_t_number)
+        return fail(c->err, c->errlen, "key '%s': expected an integer, got %s", path, type_name(v));
+    if (!(v->u.number.flags & YAJL_NUMBER_INT_VALID) ||
+        strpbrk(v->u.number.r, ".eE") != NULL)
+        return fail(c->err, c->errlen, "key '%s': expected an integer, got %.40s", path,
+                    v->u.number.r);
+    long long i = v->u.number.i;
+    if (i < lo || i > hi)
+        return fail(c->err, c->errlen, "key '%s': %lld out of range %" PRId64 "..%" PRId64,
+                    path, i, lo, hi);
+    *out = i;
+    return 0;
+}
+
+/* Seconds with up to microsecond precision, from the number's text so that
+ * no binary rounding creeps in: [-]digits[.digits]. Extra decimals beyond six
+ * are cut (writers write exactly six). Range 0..REC_TIME_MAX. */
+static int get_time(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
+                    int64_t *out_us)
+{
+    yajl_val v = obj_get(obj, key);
+    *out_us = -1;
+    if (!v) {
+        if (required)
+            return fail(c->err, c->errlen, "key '%s': missing", path);
+        return 0;
+    }
+    if (v->type != yajl_t_number)
+        return fail(c->err, c->errlen, "key '%s': expected a number of seconds, got %s", path,
+                    type_name(v));
+    const char *r = v->u.number.r;
+    int64_t sec = 0, us = 0;
+    size_t i = 0, nd = 0;
+    if (r[0] == '-')
+        return fail(c->err, c->errlen, "key '%s': negative time %.40s", path, r);
+    for (; r[i] >= '0' && r[i] <= '9'; i++) {
+        if (++nd > 12)
+            return fail(c->err, c->errlen, "key '%s': time %.40s out of range", path, r);
+        sec = sec * 10 + (r[i] - '0');
+    }
+    if (nd == 0)
+        return fail(c->err, c->errlen, "key '%s': bad number %.40s", path, r);
+    if (r[i] == '.') {
+        int fd = 0;
+        for (i++; r[i] >= '0' && r[i] <= '9'; i++, fd++)
+            if (fd < 6)
+                us = us * 10 + (r[i] - '0');
+        for (; fd < 6; fd++)
+            us *= 10;
+    }
+    if (r[i] != '\0')
+        return fail(c->err, c->errlen, "key '%s': expected plain decimal seconds, got %.40s",
+                    path, r);
+    if (sec > REC_TIME_MAX)
+        return fail(c->err, c->errlen, "key '%s': time %.40s out of range", path, r);
+    *out_us = sec * 1000000 + us;
+    return 0;
+}
+
+static int get_uuid(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
+                    char out[37])
+{
+    struct rec_str s;
+    out[0] = '\0';
+    if (get_str(c, obj, key, path, required, 64, &s) < 0)
+        return -1;
+    if (!required && s.len == 0)
+        return 0;  /* absent or "" (optional uuids: writers may emit "" for none) */
+    if (s.len != 36 || spool_uuid_parse(s.s, NULL) != 0)
+        return fail(c->err, c->errlen, "key '%s': not a canonical lowercase uuid", path);
+    memcpy(out, s.s, 37);
+    return 0;
+}
+
+static int get_build_id(struct ctx *c, yajl_val obj, const char *key, const char *path,
+                        char out[129])
+{
+    struct rec_str s;
+    out[0] = '\0';
+    if (get_str(c, obj, key, path, 0, 128, &s) < 0)
+        return -1;
+    if (s.len % 2)
+        return fail(c->err, c->errlen, "key '%s': odd number of hex digits", path);
+    for (size_t i = 0; i < s.len; i++) {
+        char ch = s.s[i];
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+            return fail(c->err, c->errlen, "key '%s': not lowercase hex", path);
+    }
+    memcpy(out, s.s, s.len + 1);
+    return 0;
+}
+
+static int get_object(struct ctx *c, yajl_val v, const char *path, struct rec_object *o)
+{
+    char p[64];
+    if (v->type != yajl_t_object)
+        return fail(c->err, c->errlen, "key '%s': expected an object, got %s", path, type_name(v));
+    snprintf(p, sizeof p, "%s.path", path);
+    if (get_str(c, v, "path", p, 1, REC_STR_MAX, &o->path) < 0)
+        return -1;
+    if (o->path.len == 0)
+        return fail(c->err, c->errlen, "key '%s': empty", p);
+    snprintf(p, sizeof p, "%s.build_id", path);
+    if (get_build_id(c, v, "build_id", p, o->build_id) < 0)
+        return -1;
+    snprintf(p, sizeof p, "%s.signature", path);
+    return get_uuid(c, v, "signature", p, 0, o->signature);
+}
+
+/* An array of strings: each decoded, each at most REC_STR_MAX bytes. */
+static int get_str_array(struct ctx *c, yajl_val obj, const char *key, int required,
+                         yajl_val *arr)
+{
+    yajl_val v = obj_get(obj, key);
+    *arr = NULL;
+    if (!v) {
+        if (required)
+            return fail(c->err, c->errlen, "key '%s': missing", key);
+        return 0;
+    }
+    if (v->type != yajl_t_array)
+        return fail(c->err, c->errlen, "key '%s': expected an array, got %s", key, type_name(v));
+    if (v->u.array.len > REC_ITEMS_MAX)
+        return fail(c->err, c->errlen, "key '%s': %zu elements, at most %d allowed", key,
+                    v->u.array.len, REC_ITEMS_MAX);
+    *arr = v;
+    return 0;
+}
+
+static int fill_strs(struct ctx *c, yajl_val arr, const char *key, struct rec_str *out)
+{
+    char p[64];
+    for (size_t i = 0; arr && i < arr->u.array.len; i++) {
+        snprintf(p, sizeof p, "%s[%zu]", key, i);
+        if (get_str_val(c, arr->u.array.values[i], p, REC_STR_MAX, &out[i]) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int get_job(struct ctx *c, yajl_val root, struct rec_job *j)
+{
+    yajl_val v = obj_get(root, "job");
+    memset(j, 0, sizeof *j);
+    j->num_nodes = j->num_tasks = j->cpus_per_task = j->rank = -1;
+    static const char empty[] = "";
+    j->scheduler.s = j->id.s = j->step.s = j->array_id.s = j->array_task.s =
+        j->partition.s = j->account.s = empty;
+    if (!v || v->type == yajl_t_null)
+        return 0;
+    if (v->type != yajl_t_object)
+        return fail(c->err, c->errlen, "key 'job': expected an object, got %s", type_name(v));
+    j->present = 1;
+    if (get_text(c, v, "scheduler", "job.scheduler", 0, 16, &j->scheduler) < 0 ||
+        get_text(c, v, "id", "job.id", 0, REC_NAME_MAX, &j->id) < 0 ||
+        get_text(c, v, "step", "job.step", 0, REC_NAME_MAX, &j->step) < 0 ||
+        get_text(c, v, "array_id", "job.array_id", 0, REC_NAME_MAX, &j->array_id) < 0 ||
+        get_text(c, v, "array_task", "job.array_task", 0, REC_NAME_MAX, &j->array_task) < 0 ||
+        get_text(c, v, "partition", "job.partition", 0, REC_JOBTEXT_MAX, &j->partition) < 0 ||
+        get_text(c, v, "account", "job.account", 0, REC_JOBTEXT_MAX, &j->account) < 0 ||
+        get_int(c, v, "num_nodes", "job.num_nodes", 0, 1, REC_JOBNUM_MAX, -1, &j->num_nodes) < 0 ||
+        get_int(c, v, "num_tasks", "job.num_tasks", 0, 1, REC_JOBNUM_MAX, -1, &j->num_tasks) < 0 ||
+        get_int(c, v, "cpus_per_task", "job.cpus_per_task", 0, 1, REC_JOBNUM_MAX, -1,
+                &j->cpus_per_task) < 0 ||
+        get_int(c, v, "rank", "job.rank", 0, 0, REC_JOBNUM_MAX, -1, &j->rank) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- the record --------------------------------------------------------- */
+
+static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
+{
+    struct rec_str kind;
+    yajl_val cmd, mods, objs, env;
+    int64_t v;
+
+    if (root->type != yajl_t_object)
+        return fail(c->err, c->errlen, "record is %s, not a JSON object", type_name(root));
+    if (get_int(c, root, "schema", "schema", 1, INT32_MIN, INT32_MAX, 0, &v) < 0)
+        return -1;
+    if (v != 1)
+        return fail(c->err, c->errlen, "key 'schema': version %" PRId64 " not supported (1)", v);
+    r->schema = 1;
+    if (get_str(c, root, "kind", "kind", 1, 16, &kind) < 0)
+        return -1;
+    if (strcmp(kind.s, "start") == 0)
+        r->kind = SPOOL_KIND_START;
+    else if (strcmp(kind.s, "end") == 0)
+        r->kind = SPOOL_KIND_END;
+    else if (strcmp(kind.s, "link") == 0)
+        r->kind = SPOOL_KIND_LINK;
+    else
+        return fail(c->err, c->errlen, "key 'kind': expected start, end or link");
+    int is_link = r->kind == SPOOL_KIND_LINK;
+
+    if (get_uuid(c, root, is_link ? "link_uuid" : "run_uuid", is_link ? "link_uuid" : "run_uuid",
+                 1, r->run_uuid) < 0)
+        return -1;
+    if (!is_link && get_uuid(c, root, "parent_uuid", "parent_uuid", 0, r->parent_uuid) < 0)
+        return -1;
+    if (get_text(c, root, "syshost", "syshost", 1, REC_NAME_MAX, &r->syshost) < 0 ||
+        get_text(c, root, "host", "host", 1, REC_HOST_MAX, &r->host) < 0 ||
+        get_text(c, root, "user", "user", 1, REC_NAME_MAX, &r->user) < 0 ||
+        get_str(c, root, "cwd", "cwd", 0, REC_STR_MAX, &r->cwd) < 0 ||
+        get_int(c, root, "uid", "uid", 1, 0, UINT32_MAX - 1, -1, &r->uid) < 0 ||
+        get_int(c, root, "gid", "gid", !is_link, 0, UINT32_MAX - 1, -1, &r->gid) < 0)
+        return -1;
+    if (is_link) {
+        r->pid = r->ppid = -1;
+        if (get_time(c, root, "time", "time", 1, &r->start_us) < 0 ||
+            get_str(c, root, "output", "output", 1, REC_STR_MAX, &r->link_output) < 0 ||
+            get_build_id(c, root, "output_build_id", "output_build_id", r->output_build_id) < 0 ||
+            get_str(c, root, "linker", "linker", 1, REC_STR_MAX, &r->linker) < 0)
+            return -1;
+        if (r->link_output.len == 0)
+            return fail(c->err, c->errlen, "key 'output': empty");
+    } else {
+        if (get_int(c, root, "pid", "pid", 1, 1, INT32_MAX, -1, &r->pid) < 0 ||
+            get_int(c, root, "ppid", "ppid", 1, 0, INT32_MAX, -1, &r->ppid) < 0 ||
+            get_time(c, root, "start_time", "start_time", 1, &r->start_us) < 0)
+            return -1;
+        yajl_val exe = obj_get(root, "exe");
+        if (!exe)
+            return fail(c->err, c->errlen, "key 'exe': missing");
+        if (get_object(c, exe, "exe", &r->exe) < 0 || get_job(c, root, &r->job) < 0)
+            return -1;
+    }
+    if (!is_link) {
+        static const char empty[] = "";
+        r->link_output.s = r->linker.s = empty;
+    } else {
+        static const char empty[] = "";
+        r->exe.path.s = empty;
+        get_job(c, NULL == root ? root : root, &r->job); /* sets absent defaults */
+        r->job.present = 0;
+    }
+
+    yajl_val t = obj_get(root, "truncated");
+    if (t && t->type != yajl_t_true && t->type != yajl_t_false)
+        return fail(c->err, c->errlen, "key 'truncated': expected a boolean, got %s", type_name(t));
+    r->truncated = t && t->type == yajl_t_true;
+
+    if (get_str_array(c, root, "cmdline", 1, &cmd) < 0 ||
+        get_str_array(c, root, "modules", 0, &mods) < 0)
+        return -1;
+    if (is_link)
+        mods = NULL;
+    objs = obj_get(root, "objects");
+    if (!objs)
+        return fail(c->err, c->errlen, "key 'objects': missing");
+    if (objs->type != yajl_t_array)
+        return fail(c->err, c->errlen, "key 'objects': expected an array, got %s", type_name(objs));
+    if (objs->u.array.len > REC_ITEMS_MAX)
+        return fail(c->err, c->errlen, "key 'objects': %zu elements, at most %d allowed",
+                    objs->u.array.len, REC_ITEMS_MAX);
+    env = is_link ? NULL : obj_get(root, "env");
+    if (env && env->type == yajl_t_null)
+        env = NULL;
+    if (env && env->type != yajl_t_object)
+        return fail(c->err, c->errlen, "key 'env': expected an object, got %s", type_name(env));
+    if (env && env->u.object.len > REC_ITEMS_MAX)
+        return fail(c->err, c->errlen, "key 'env': %zu members, at most %d allowed",
+                    env->u.object.len, REC_ITEMS_MAX);
+
+    /* One block for the four arrays (sizes are bounded above, so no overflow). */
+    r->ncmdline = cmd->u.array.len;
+    r->nmodules = mods ? mods->u.array.len : 0;
+    r->nenv = env ? env->u.object.len : 0;
+    r->nobjects = objs->u.array.len;
+    size_t bytes = (r->ncmdline + r->nmodules) * sizeof(struct rec_str) +
+                   r->nenv * sizeof(struct rec_env) + r->nobjects * sizeof(struct rec_object);
+    struct rec_mem *m = r->mem_;
+    m->arrays = malloc(bytes ? bytes : 1);
+    if (!m->arrays)
+        return fail(c->err, c->errlen, "out of memory (%zu bytes)", bytes);
+    char *p = m->arrays;
+    r->objects = (struct rec_object *)p;  /* largest alignment first */
+    p += r->nobjects * sizeof(struct rec_object);
+    r->env = (struct rec_env *)p;
+    p += r->nenv * sizeof(struct rec_env);
+    r->cmdline = (struct rec_str *)p;
+    p += r->ncmdline * sizeof(struct rec_str);
+    r->modules = (struct rec_str *)p;
+
+    if (fill_strs(c, cmd, "cmdline", r->cmdline) < 0 ||
+        fill_strs(c, mods, "modules", r->modules) < 0)
+        return -1;
+    for (size_t i = 0; i < r->nobjects; i++) {
+        char path[48];
+        snprintf(path, sizeof path, "objects[%zu]", i);
+        if (get_object(c, objs->u.array.values[i], path, &r->objects[i]) < 0)
+            return -1;
+    }
+    for (size_t i = 0; i < r->nenv; i++) {
+        char path[48];
+        /* Keys are decoded like values: a name may hold any byte but '='. */
+        char *name = (char *)env->u.object.keys[i];
+        size_t nl = spool_json_unescape_bytes(name, strlen(name));
+        snprintf(path, sizeof path, "env[%zu]", i);
+        if (nl == 0 || nl > REC_STR_MAX || memchr(name, '=', nl))
+            return fail(c->err, c->errlen, "key '%s': bad variable name (empty, too long or "
+                        "holding '=')", path);
+        r->env[i].name.s = name;
+        r->env[i].name.len = nl;
+        if (get_str_val(c, env->u.object.values[i], path, REC_STR_MAX, &r->env[i].value) < 0)
+            return -1;
+    }
+
+    r->end_us = r->run_time_us = -1;
+    r->utime_us = r->stime_us = r->maxrss_kb = -1;
+    if (r->kind == SPOOL_KIND_END) {
+        if (get_time(c, root, "end_time", "end_time", 1, &r->end_us) < 0 ||
+            get_time(c, root, "run_time", "run_time", 1, &r->run_time_us) < 0 ||
+            get_time(c, root, "utime", "utime", 0, &r->utime_us) < 0 ||
+            get_time(c, root, "stime", "stime", 0, &r->stime_us) < 0 ||
+            get_int(c, root, "maxrss_kb", "maxrss_kb", 0, 0, INT64_MAX / 2, -1, &r->maxrss_kb) < 0)
+            return -1;
+        r->has_exit_status = obj_get(root, "exit_status") != NULL;
+        r->has_signal = obj_get(root, "signal") != NULL;
+        if (!r->has_exit_status && !r->has_signal)
+            return fail(c->err, c->errlen, "key 'exit_status': missing (and no 'signal')");
+        if (get_int(c, root, "exit_status", "exit_status", 0, INT32_MIN, INT32_MAX, 0,
+                    &r->exit_status) < 0 ||
+            get_int(c, root, "signal", "signal", 0, 1, 127, 0, &r->signal) < 0)
+            return -1;
+        if (r->end_us < r->start_us)
+            return fail(c->err, c->errlen, "key 'end_time': before start_time");
+    }
+    return 0;
+}
+
+int rec_parse(const char *buf, size_t len, struct rec *r, char *err, size_t errlen)
+{
+    struct ctx c = { err, errlen };
+    char ybuf[256];
+    char *copy = NULL;
+    struct rec_mem *m = NULL;
+    int rc = -1;
+
+    memset(r, 0, sizeof *r);
+    if (len == 0) {
+        fail(err, errlen, "empty record");
+        goto out;
+    }
+    if (prescan((const unsigned char *)buf, len, err, errlen) < 0)
+        goto out;
+    copy = malloc(len + 1);  /* yajl_tree_parse wants a C string */
+    m = calloc(1, sizeof *m);
+    if (!copy || !m) {
+        fail(err, errlen, "out of memory (%zu bytes)", len);
+        goto out;
+    }
+    memcpy(copy, buf, len);
+    copy[len] = '\0';
+    ybuf[0] = '\0';
+    m->tree = yajl_tree_parse(copy, ybuf, sizeof ybuf);
+    if (!m->tree) {
+        one_line(ybuf);
+        fail(err, errlen, "invalid JSON: %s", ybuf[0] ? ybuf : "parse error");
+        goto out;
+    }
+    r->mem_ = m;
+    if (parse_tree(&c, m->tree, r) < 0)
+        goto out;
+    rc = 0;
+out:
+    free(copy);
+    if (rc < 0) {
+        if (m) {
+            if (m->tree)
+                yajl_tree_free(m->tree);
+            free(m->arrays);
+            free(m);
+        }
+        memset(r, 0, sizeof *r);
+    }
+    return rc;
+}
+
+void rec_free(struct rec *r)
+{
+    struct rec_mem *m = r->mem_;
+    if (m) {
+        if (m->tree)
+            yajl_tree_free(m->tree);
+        free(m->arrays);
+        free(m);
+    }
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- name check --------------------------------------------------------- */
+
+int rec_check_name(const struct rec *r, const struct spool_name *n, char *err, size_t errlen)
+{
+    char comp[SPOOL_NAME_COMP_MAX];
+    static const char *const kinds[] = { "?", "start", "end", "link" };
+
+    if (n->kind != r->kind)
+        return fail(err, errlen, "name says kind %s, record says %s",
+                    kinds[n->kind <= 3 ? n->kind : 0], kinds[r->kind <= 3 ? r->kind : 0]);
+    if (strcmp(n->uuid, r->run_uuid) != 0)
+        return fail(err, errlen, "name has uuid %s, record has %s '%s'", n->uuid,
+                    r->kind == SPOOL_KIND_LINK ? "link_uuid" : "run_uuid", r->run_uuid);
+    spool_name_component(comp, r->syshost.s);
+    if (strcmp(comp, n->syshost) != 0)
+        return fail(err, errlen, "name has syshost '%s', record has '%s'", n->syshost, comp);
+    spool_name_component(comp, r->user.s);
+    if (strcmp(comp, n->user) != 0)
+        return fail(err, errlen, "name has user '%s', record has '%s'", n->user, comp);
+
+    /* The name's date is the writer's local time: read it as if it were UTC
+     * and allow any zone offset (-12..+14 h) plus slack. */
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (sscanf(n->date, "%4d_%2d_%2d_%2d_%2d_%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+               &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+        return fail(err, errlen, "name has a bad date '%s'", n->date);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    int64_t start = r->start_us / 1000000;
+    int64_t d = (int64_t)t - start;
+    if (d < 0)
+        d = -d;
+    if (d > 26 * 3600)
+        return fail(err, errlen, "name date %s is %" PRId64 " h away from %s %" PRId64,
+                    n->date, d / 3600, r->kind == SPOOL_KIND_LINK ? "time" : "start_time", start);
+    return 0;
+}

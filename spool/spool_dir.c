@@ -1,0 +1,232 @@
+/* Verified directories: open without following the last component, then
+ * judge the open fd, never the path. */
+#include "spool_dir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    if (!err || !errlen)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+int spool_dir_check(int fd, const char *what, const struct spool_dir_want *w,
+                    char *err, size_t errlen)
+{
+    struct stat st;
+    mode_t perm;
+
+    if (fstat(fd, &st) < 0) {
+        int e = errno;
+        seterr(err, errlen, "%s: fstat: %s", what, strerror(e));
+        errno = e;
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        seterr(err, errlen, "%s: not a directory", what);
+        errno = ENOTDIR;
+        return -1;
+    }
+    perm = st.st_mode & 07777;
+    if (w->check_uid && st.st_uid != w->uid) {
+        seterr(err, errlen, "%s: owned by uid %lu, expected %lu", what,
+               (unsigned long)st.st_uid, (unsigned long)w->uid);
+        errno = EPERM;
+        return -1;
+    }
+    if (w->check_gid && st.st_gid != w->gid) {
+        seterr(err, errlen, "%s: group %lu, expected %lu", what, (unsigned long)st.st_gid,
+               (unsigned long)w->gid);
+        errno = EPERM;
+        return -1;
+    }
+    if ((perm & w->must) != w->must || (perm & w->forbid) != 0) {
+        seterr(err, errlen, "%s: mode %04o not acceptable (needs %04o set, %04o clear)", what,
+               (unsigned)perm, (unsigned)w->must, (unsigned)w->forbid);
+        errno = EPERM;
+        return -1;
+    }
+    return 0;
+}
+
+int spool_dir_openat(int dirfd, const char *name, const struct spool_dir_want *w,
+                     char *err, size_t errlen)
+{
+    int fd, e;
+
+    fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        e = errno;
+        if (e == ELOOP || e == ENOTDIR)
+            seterr(err, errlen, "%s: not a directory or a symbolic link", name);
+        else
+            seterr(err, errlen, "%s: %s", name, strerror(e));
+        errno = e;
+        return -1;
+    }
+    if (spool_dir_check(fd, name, w, err, errlen) < 0) {
+        e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+int spool_dir_mkopenat(int dirfd, const char *name, mode_t create_mode,
+                       const struct spool_dir_want *w, char *err, size_t errlen)
+{
+    int fd, e;
+
+    if (mkdirat(dirfd, name, create_mode) == 0) {
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        /* The umask may have narrowed the mode; set it exactly. Done on the
+         * fd we opened, so a swap after mkdirat cannot redirect it, and the
+         * check below still judges what we hold. */
+        if (fd >= 0 && fchmod(fd, create_mode) < 0) {
+            e = errno;
+            close(fd);
+            seterr(err, errlen, "%s: fchmod: %s", name, strerror(e));
+            errno = e;
+            return -1;
+        }
+        if (fd >= 0) {
+            if (spool_dir_check(fd, name, w, err, errlen) < 0) {
+                e = errno;
+                close(fd);
+                errno = e;
+                return -1;
+            }
+            return fd;
+        }
+    } else if (errno != EEXIST) {
+        e = errno;
+        seterr(err, errlen, "%s: cannot create: %s", name, strerror(e));
+        errno = e;
+        return -1;
+    }
+    return spool_dir_openat(dirfd, name, w, err, errlen);
+}
+
+int spool_job_name_ok(const char *job)
+{
+    size_t i;
+    if (strcmp(job, "nojob") == 0)
+        return 1;
+    for (i = 0; job[i]; i++)
+        if (job[i] < '0' || job[i] > '9' || i >= 20)
+            return 0;
+    return i > 0;
+}
+
+int spool_open_job_dir(const char *root, uid_t uid, const char *job, int create,
+                       char *err, size_t errlen)
+{
+    struct spool_dir_want root_w = { 1, 0, 0, 0, S_ISVTX, 0 };
+    struct spool_dir_want user_w = { 1, uid, 0, 0, 0, 077 };
+    char uidname[24];
+    int rootfd = -1, userfd = -1, jobfd = -1, e = 0;
+    size_t i = sizeof uidname - 1;
+    unsigned long v = (unsigned long)uid;
+
+    if (!spool_job_name_ok(job)) {
+        seterr(err, errlen, "job name '%s' is not 'nojob' or a number", job);
+        errno = EINVAL;
+        return -1;
+    }
+    uidname[i] = '\0';
+    do {
+        uidname[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+
+    rootfd = spool_dir_openat(AT_FDCWD, root, &root_w, err, errlen);
+    if (rootfd < 0)
+        goto fail;
+    if (create)
+        userfd = spool_dir_mkopenat(rootfd, uidname + i, 0700, &user_w, err, errlen);
+    else
+        userfd = spool_dir_openat(rootfd, uidname + i, &user_w, err, errlen);
+    if (userfd < 0)
+        goto fail;
+    if (create)
+        jobfd = spool_dir_mkopenat(userfd, job, 0700, &user_w, err, errlen);
+    else
+        jobfd = spool_dir_openat(userfd, job, &user_w, err, errlen);
+    if (jobfd < 0)
+        goto fail;
+    goto out;
+fail:
+    e = errno;
+out:
+    if (rootfd >= 0)
+        close(rootfd);
+    if (userfd >= 0)
+        close(userfd);
+    if (e)
+        errno = e;
+    return jobfd;
+}
+
+int spool_path_is_secure(const char *path, uid_t trusted_uid, char *err, size_t errlen)
+{
+    char real[PATH_MAX], *slash;
+    struct stat st;
+    int e;
+
+    if (!realpath(path, real)) {
+        e = errno;
+        seterr(err, errlen, "%s: %s", path, strerror(e));
+        errno = e;
+        return -1;
+    }
+    /* Walk from the full path up to "/", judging each directory. The path
+     * itself may be group-writable: the archive is shared with the
+     * ingester's group by design (mode 2770); its ancestors may not. */
+    for (int self = 1;; self = 0) {
+        if (lstat(real[0] ? real : "/", &st) < 0) {
+            e = errno;
+            seterr(err, errlen, "%s: %s", real[0] ? real : "/", strerror(e));
+            errno = e;
+            return -1;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            seterr(err, errlen, "%s: not a directory", real[0] ? real : "/");
+            errno = ENOTDIR;
+            return -1;
+        }
+        if (st.st_uid != 0 && st.st_uid != trusted_uid) {
+            seterr(err, errlen, "%s: owned by uid %lu, which is not trusted",
+                   real[0] ? real : "/", (unsigned long)st.st_uid);
+            errno = EPERM;
+            return -1;
+        }
+        if ((st.st_mode & (self ? S_IWOTH : (S_IWGRP | S_IWOTH))) && !(st.st_mode & S_ISVTX)) {
+            seterr(err, errlen, "%s: writable by group or others (mode %04o) and not sticky",
+                   real[0] ? real : "/", (unsigned)(st.st_mode & 07777));
+            errno = EPERM;
+            return -1;
+        }
+        if (!real[0])
+            break;
+        slash = strrchr(real, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+    }
+    return 0;
+}

@@ -1,0 +1,153 @@
+/* Atomic writes and safe reads. spool_write_atomic runs in libtrack's
+ * fatal-signal handler: only async-signal-safe calls here. */
+#include "spool_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+int spool_tmpname(char *out, size_t outlen, const char *name)
+{
+    size_t n = strlen(name);
+    if (n + 6 > outlen) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    out[0] = '.';
+    memcpy(out + 1, name, n);
+    memcpy(out + 1 + n, ".tmp", 5);
+    return 0;
+}
+
+int spool_file_create(int dirfd, const char *tmpname, mode_t mode)
+{
+    int fd = openat(dirfd, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    mode & 0600);
+    if (fd < 0)
+        return -1;
+    /* Exact mode whatever the umask; opened 0600 at most so no other user
+     * could open it in between. */
+    if (fchmod(fd, mode) < 0) {
+        int e = errno;
+        close(fd);
+        unlinkat(dirfd, tmpname, 0);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+int spool_write_full(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0) {
+            errno = EIO;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int spool_write_atomic(int dirfd, const char *name, const void *buf, size_t len,
+                       mode_t mode, int flags)
+{
+    char tmp[512];
+    int fd = -1, e = 0;
+
+    if (spool_tmpname(tmp, sizeof tmp, name) < 0)
+        return -1;
+    fd = spool_file_create(dirfd, tmp, mode);
+    if (fd < 0)
+        return -1;
+    if (spool_write_full(fd, buf, len) < 0)
+        goto fail;
+    if ((flags & SPOOL_WRITE_SYNC) && fsync(fd) < 0)
+        goto fail;
+    if (close(fd) < 0) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (renameat(dirfd, tmp, dirfd, name) < 0)
+        goto fail;
+    return 0;
+fail:
+    e = errno;
+    if (fd >= 0)
+        close(fd);
+    unlinkat(dirfd, tmp, 0);
+    errno = e;
+    return -1;
+}
+
+int spool_open_regular(int dirfd, const char *name, struct stat *st)
+{
+    struct stat before;
+    int fd;
+
+    if (fstatat(dirfd, name, &before, AT_SYMLINK_NOFOLLOW) < 0)
+        return -1;
+    if (S_ISLNK(before.st_mode)) {
+        errno = ELOOP;
+        return -1;
+    }
+    if (!S_ISREG(before.st_mode)) {
+        errno = EINVAL;
+        return -1;
+    }
+    /* O_NONBLOCK: should the file be swapped for a FIFO after the check, the
+     * open still returns at once and the fstat below rejects it. */
+    fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (!S_ISREG(st->st_mode) || st->st_dev != before.st_dev || st->st_ino != before.st_ino) {
+        close(fd);
+        errno = ESTALE;
+        return -1;
+    }
+    return fd;
+}
+
+int spool_read_bounded(int fd, char *buf, size_t cap, size_t *len)
+{
+    size_t got = 0;
+    char extra;
+    for (;;) {
+        ssize_t n;
+        if (got < cap)
+            n = read(fd, buf + got, cap - got);
+        else
+            n = read(fd, &extra, 1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        if (got >= cap) {
+            errno = EFBIG;
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    *len = got;
+    return 0;
+}
