@@ -150,7 +150,7 @@ static int prescan(const unsigned char *s, size_t n, char *err, size_t errlen)
 
 /* ---- typed accessors ---------------------------------------------------- */
 
-/* A key path for messages: "objects[3].path". */
+/* Where messages go. Keys in messages are paths: "objects[3].path". */
 struct ctx {
     char *err;
     size_t errlen;
@@ -388,14 +388,19 @@ static int fill_strs(struct ctx *c, yajl_val arr, const char *key, struct rec_st
     return 0;
 }
 
+static void job_absent(struct rec_job *j)
+{
+    static const char empty[] = "";
+    memset(j, 0, sizeof *j);
+    j->num_nodes = j->num_tasks = j->cpus_per_task = j->rank = -1;
+    j->scheduler.s = j->id.s = j->step.s = j->array_id.s = j->array_task.s =
+        j->partition.s = j->account.s = empty;
+}
+
 static int get_job(struct ctx *c, yajl_val root, struct rec_job *j)
 {
     yajl_val v = obj_get(root, "job");
-    memset(j, 0, sizeof *j);
-    j->num_nodes = j->num_tasks = j->cpus_per_task = j->rank = -1;
-    static const char empty[] = "";
-    j->scheduler.s = j->id.s = j->step.s = j->array_id.s = j->array_task.s =
-        j->partition.s = j->account.s = empty;
+    job_absent(j);
     if (!v || v->type == yajl_t_null)
         return 0;
     if (v->type != yajl_t_object)
@@ -476,14 +481,12 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
         if (get_object(c, exe, "exe", &r->exe) < 0 || get_job(c, root, &r->job) < 0)
             return -1;
     }
+    static const char empty[] = "";
     if (!is_link) {
-        static const char empty[] = "";
         r->link_output.s = r->linker.s = empty;
     } else {
-        static const char empty[] = "";
         r->exe.path.s = empty;
-        get_job(c, NULL == root ? root : root, &r->job); /* sets absent defaults */
-        r->job.present = 0;
+        job_absent(&r->job);
     }
 
     yajl_val t = obj_get(root, "truncated");
@@ -544,7 +547,9 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
     }
     for (size_t i = 0; i < r->nenv; i++) {
         char path[48];
-        /* Keys are decoded like values: a name may hold any byte but '='. */
+        /* Keys are decoded like values: a name may hold any byte but '='.
+         * yajl's keys are its own malloc'd copies, so decoding in place is
+         * fine despite the const in its struct. */
         char *name = (char *)env->u.object.keys[i];
         size_t nl = spool_json_unescape_bytes(name, strlen(name));
         snprintf(path, sizeof path, "env[%zu]", i);

@@ -1,0 +1,419 @@
+/* rec_parse unit tests: records written by the real writer (spool_json) and
+ * literal JSON for what no writer produces. Every rejection must name the key
+ * (or offset) at fault. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rec_parse.h"
+#include "spool_json.h"
+#include "spool_name.h"
+#include "tcheck.h"
+
+#define UUID1 "0192f0c4-5a6b-7c8d-9e0f-a1b2c3d4e5f6"
+#define UUID2 "0192f0c4-5a6b-7c8d-9e0f-000000000002"
+#define SIG   "4f1c2b3a-1111-4222-8333-944455556666"
+#define BID   "3c5a0d9e1f2b4c6d8e0a1b2c3d4e5f607182a3b4"
+
+static char buf[65536];
+
+/* Bytes that are not UTF-8, a quote, a backslash, a control char and SQL
+ * metacharacters: all must come back exactly. */
+static const char weird[] = "a\"b\\c\n\x80\xff\xed\xb2\x80'; DROP TABLE track_run; --\xc3\xa9";
+
+static size_t write_run(int kind, int with_job)
+{
+    struct spool_json j;
+    spool_json_init(&j, buf, sizeof buf);
+    spool_json_obj_open(&j);
+    spool_json_kint(&j, "schema", 1);
+    spool_json_kstr(&j, "kind", kind == SPOOL_KIND_END ? "end" : "start");
+    spool_json_kstr(&j, "run_uuid", UUID1);
+    spool_json_kstr(&j, "parent_uuid", UUID2);
+    spool_json_kstr(&j, "syshost", "cluster1");
+    spool_json_kstr(&j, "host", "node001.example");
+    spool_json_kint(&j, "uid", 1000);
+    spool_json_kint(&j, "gid", 100);
+    spool_json_kstr(&j, "user", "alice");
+    spool_json_kint(&j, "pid", 4242);
+    spool_json_kint(&j, "ppid", 1);
+    spool_json_key(&j, "start_time");
+    spool_json_time(&j, 1732214400, 123456);
+    spool_json_key(&j, "exe");
+    spool_json_obj_open(&j);
+    spool_json_kstr(&j, "path", "/usr/bin/prog");
+    spool_json_kstr(&j, "build_id", BID);
+    spool_json_kstr(&j, "signature", SIG);
+    spool_json_obj_close(&j);
+    spool_json_key(&j, "cmdline");
+    spool_json_arr_open(&j);
+    spool_json_str(&j, "prog");
+    spool_json_strn(&j, weird, sizeof weird - 1, 0, NULL);
+    spool_json_str(&j, "");
+    spool_json_arr_close(&j);
+    spool_json_key(&j, "cwd");
+    spool_json_strn(&j, weird, sizeof weird - 1, 0, NULL);
+    if (with_job) {
+        spool_json_key(&j, "job");
+        spool_json_obj_open(&j);
+        spool_json_kstr(&j, "scheduler", "slurm");
+        spool_json_kstr(&j, "id", "123456");
+        spool_json_kstr(&j, "step", "batch");
+        spool_json_kstr(&j, "partition", "compute");
+        spool_json_kint(&j, "num_nodes", 2);
+        spool_json_kint(&j, "num_tasks", 8);
+        spool_json_kint(&j, "cpus_per_task", 4);
+        spool_json_kint(&j, "rank", 0);
+        spool_json_obj_close(&j);
+    }
+    spool_json_key(&j, "modules");
+    spool_json_arr_open(&j);
+    spool_json_str(&j, "gcc/12.2");
+    spool_json_str(&j, "openmpi/4.1");
+    spool_json_arr_close(&j);
+    spool_json_key(&j, "env");
+    spool_json_obj_open(&j);
+    spool_json_kstr(&j, "OMP_NUM_THREADS", "4");
+    spool_json_key(&j, "WEIRD");
+    spool_json_strn(&j, weird, sizeof weird - 1, 0, NULL);
+    spool_json_obj_close(&j);
+    spool_json_key(&j, "objects");
+    spool_json_arr_open(&j);
+    for (int i = 0; i < 3; i++) {
+        char p[64];
+        snprintf(p, sizeof p, "/lib/x86_64-linux-gnu/lib%d.so.6", i);
+        spool_json_obj_open(&j);
+        spool_json_kstr(&j, "path", p);
+        spool_json_kstr(&j, "build_id", i == 1 ? "" : BID);
+        if (i == 2)
+            spool_json_kstr(&j, "signature", SIG);
+        spool_json_obj_close(&j);
+    }
+    spool_json_arr_close(&j);
+    if (kind == SPOOL_KIND_END) {
+        spool_json_key(&j, "end_time");
+        spool_json_time(&j, 1732214460, 5);
+        spool_json_key(&j, "run_time");
+        spool_json_time(&j, 59, 876549);
+        spool_json_kint(&j, "exit_status", 3);
+        spool_json_key(&j, "utime");
+        spool_json_time(&j, 10, 500000);
+        spool_json_key(&j, "stime");
+        spool_json_time(&j, 0, 250);
+        spool_json_kint(&j, "maxrss_kb", 123456);
+    }
+    spool_json_obj_close(&j);
+    CHECK_INT(spool_json_finish(&j), 0);
+    return j.len;
+}
+
+static void test_start(void)
+{
+    struct rec r;
+    char err[256] = "";
+    size_t n = write_run(SPOOL_KIND_START, 1);
+    int rc = rec_parse(buf, n, &r, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "unexpected: %s\n", err);
+    CHECK_INT(rc, 0);
+    if (rc)
+        return;
+    CHECK_INT(r.schema, 1);
+    CHECK_INT(r.kind, SPOOL_KIND_START);
+    CHECK_STR(r.run_uuid, UUID1);
+    CHECK_STR(r.parent_uuid, UUID2);
+    CHECK_STR(r.syshost.s, "cluster1");
+    CHECK_STR(r.host.s, "node001.example");
+    CHECK_STR(r.user.s, "alice");
+    CHECK_INT(r.uid, 1000);
+    CHECK_INT(r.gid, 100);
+    CHECK_INT(r.pid, 4242);
+    CHECK_INT(r.ppid, 1);
+    CHECK_INT(r.start_us, 1732214400123456LL);
+    CHECK_STR(r.exe.path.s, "/usr/bin/prog");
+    CHECK_STR(r.exe.build_id, BID);
+    CHECK_STR(r.exe.signature, SIG);
+    CHECK_INT(r.ncmdline, 3);
+    CHECK_MEM(r.cmdline[1].s, r.cmdline[1].len, weird, sizeof weird - 1);
+    CHECK_INT(r.cmdline[2].len, 0);
+    CHECK_MEM(r.cwd.s, r.cwd.len, weird, sizeof weird - 1);
+    CHECK_INT(r.job.present, 1);
+    CHECK_STR(r.job.id.s, "123456");
+    CHECK_STR(r.job.step.s, "batch");
+    CHECK_STR(r.job.array_id.s, "");
+    CHECK_INT(r.job.num_tasks, 8);
+    CHECK_INT(r.job.cpus_per_task, 4);
+    CHECK_INT(r.nmodules, 2);
+    CHECK_STR(r.modules[1].s, "openmpi/4.1");
+    CHECK_INT(r.nenv, 2);
+    CHECK_STR(r.env[0].name.s, "OMP_NUM_THREADS");
+    CHECK_STR(r.env[0].value.s, "4");
+    CHECK_MEM(r.env[1].value.s, r.env[1].value.len, weird, sizeof weird - 1);
+    CHECK_INT(r.nobjects, 3);
+    CHECK_STR(r.objects[1].build_id, "");
+    CHECK_STR(r.objects[0].build_id, BID);
+    CHECK_STR(r.objects[2].signature, SIG);
+    CHECK_STR(r.objects[0].signature, "");
+    CHECK_INT(r.truncated, 0);
+    CHECK_INT(r.end_us, -1);
+    rec_free(&r);
+    CHECK(r.mem_ == NULL);
+}
+
+static void test_end_and_nojob(void)
+{
+    struct rec r;
+    char err[256] = "";
+    size_t n = write_run(SPOOL_KIND_END, 0);
+    int rc = rec_parse(buf, n, &r, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "unexpected: %s\n", err);
+    CHECK_INT(rc, 0);
+    if (rc)
+        return;
+    CHECK_INT(r.kind, SPOOL_KIND_END);
+    CHECK_INT(r.job.present, 0);
+    CHECK_INT(r.job.num_tasks, -1);
+    CHECK_INT(r.end_us, 1732214460000005LL);
+    CHECK_INT(r.run_time_us, 59876549LL);
+    CHECK_INT(r.has_exit_status, 1);
+    CHECK_INT(r.exit_status, 3);
+    CHECK_INT(r.has_signal, 0);
+    CHECK_INT(r.utime_us, 10500000);
+    CHECK_INT(r.stime_us, 250);
+    CHECK_INT(r.maxrss_kb, 123456);
+    rec_free(&r);
+}
+
+static void test_link(void)
+{
+    static const char link[] =
+        "{\"schema\":1,\"kind\":\"link\",\"link_uuid\":\"" SIG "\",\"syshost\":\"c1\","
+        "\"host\":\"login1\",\"user\":\"bob\",\"uid\":1001,\"gid\":1001,"
+        "\"time\":1732214400.5,\"cwd\":\"/home/bob/src\",\"output\":\"a.out\","
+        "\"output_build_id\":\"" BID "\",\"linker\":\"/usr/bin/ld\","
+        "\"cmdline\":[\"ld\",\"-o\",\"a.out\",\"main.o\"],"
+        "\"objects\":[{\"path\":\"main.o\",\"build_id\":\"\"},{\"path\":\"/usr/lib/libm.so.6\","
+        "\"build_id\":\"" BID "\"}]}\n";
+    struct rec r;
+    char err[256] = "";
+    int rc = rec_parse(link, sizeof link - 1, &r, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "unexpected: %s\n", err);
+    CHECK_INT(rc, 0);
+    if (rc)
+        return;
+    CHECK_INT(r.kind, SPOOL_KIND_LINK);
+    CHECK_STR(r.run_uuid, SIG);
+    CHECK_INT(r.start_us, 1732214400500000LL);
+    CHECK_STR(r.link_output.s, "a.out");
+    CHECK_STR(r.linker.s, "/usr/bin/ld");
+    CHECK_STR(r.output_build_id, BID);
+    CHECK_INT(r.ncmdline, 4);
+    CHECK_INT(r.nobjects, 2);
+    CHECK_INT(r.pid, -1);
+    CHECK_STR(r.cwd.s, "/home/bob/src");
+    rec_free(&r);
+}
+
+/* Replaces the first occurrence of `from` in the start record by `to` and
+ * expects a rejection whose reason contains `want`. */
+static void expect_edit_fails(const char *from, const char *to, const char *want)
+{
+    static char tmp[70000];
+    struct rec r;
+    char err[256] = "";
+    size_t n = write_run(SPOOL_KIND_END, 1);
+    char *p = memmem(buf, n, from, strlen(from));
+    if (!p) {
+        tcheck_fail(__FILE__, __LINE__, "test bug: '%s' not in record", from);
+        return;
+    }
+    size_t pre = (size_t)(p - buf), fl = strlen(from), tl = strlen(to);
+    memcpy(tmp, buf, pre);
+    memcpy(tmp + pre, to, tl);
+    memcpy(tmp + pre + tl, p + fl, n - pre - fl);
+    int rc = rec_parse(tmp, n - fl + tl, &r, err, sizeof err);
+    if (rc == 0) {
+        tcheck_fail(__FILE__, __LINE__, "edit '%s' -> '%s' was accepted", from, to);
+        rec_free(&r);
+        return;
+    }
+    if (!strstr(err, want))
+        tcheck_fail(__FILE__, __LINE__, "edit '%s' -> '%s': reason \"%s\" lacks \"%s\"", from,
+                    to, err, want);
+    if (strchr(err, '\n'))
+        tcheck_fail(__FILE__, __LINE__, "reason spans lines: %s", err);
+}
+
+static void expect_literal_fails(const char *json, size_t len, const char *want)
+{
+    struct rec r;
+    char err[256] = "";
+    int rc = rec_parse(json, len, &r, err, sizeof err);
+    if (rc == 0) {
+        tcheck_fail(__FILE__, __LINE__, "literal accepted: %.60s", json);
+        rec_free(&r);
+        return;
+    }
+    if (!strstr(err, want))
+        tcheck_fail(__FILE__, __LINE__, "reason \"%s\" lacks \"%s\"", err, want);
+    if (strchr(err, '\n'))
+        tcheck_fail(__FILE__, __LINE__, "reason spans lines: %s", err);
+}
+
+static void test_rejections(void)
+{
+    expect_edit_fails("\"schema\":1", "\"schema\":2", "schema");
+    expect_edit_fails("\"schema\":1", "\"schema\":\"1\"", "schema");
+    expect_edit_fails("\"kind\":\"end\"", "\"kind\":\"middle\"", "kind");
+    expect_edit_fails("\"run_uuid\"", "\"run_uuidx\"", "run_uuid");
+    expect_edit_fails(UUID1, "0192F0C4-5A6B-7C8D-9E0F-A1B2C3D4E5F6", "run_uuid");
+    expect_edit_fails(UUID2, "xyz", "parent_uuid");
+    expect_edit_fails("\"uid\":1000", "\"uid\":-1", "uid");
+    expect_edit_fails("\"uid\":1000", "\"uid\":1000.5", "uid");
+    expect_edit_fails("\"uid\":1000", "\"uid\":99999999999999999999999", "uid");
+    expect_edit_fails("\"pid\":4242", "\"pid\":\"4242\"", "pid");
+    expect_edit_fails("\"user\":\"alice\"", "\"user\":\"\"", "user");
+    expect_edit_fails("\"user\":\"alice\"", "\"user\":\"al\\udcffice\"", "user");
+    expect_edit_fails("\"user\":\"alice\"", "\"user\":\"al\\nice\"", "user");
+    expect_edit_fails("\"host\":", "\"hostx\":", "host");
+    expect_edit_fails("\"start_time\":1732214400.123456", "\"start_time\":1.7e9", "start_time");
+    expect_edit_fails("\"start_time\":1732214400.123456", "\"start_time\":-5", "start_time");
+    expect_edit_fails("\"start_time\":1732214400.123456", "\"start_time\":\"now\"", "start_time");
+    expect_edit_fails("\"exe\":{", "\"exe\":7,\"e\":{", "exe");
+    expect_edit_fails("\"path\":\"/usr/bin/prog\"", "\"path\":7", "exe.path");
+    expect_edit_fails("\"build_id\":\"" BID "\"", "\"build_id\":\"ABCD\"", "exe.build_id");
+    expect_edit_fails("\"build_id\":\"" BID "\"", "\"build_id\":\"abc\"", "exe.build_id");
+    expect_edit_fails("\"signature\":\"" SIG "\"", "\"signature\":\"nope\"", "exe.signature");
+    expect_edit_fails("\"cmdline\":[\"prog\"", "\"cmdline\":[7", "cmdline[0]");
+    expect_edit_fails("\"cmdline\":[", "\"cmdlinx\":[", "cmdline");
+    expect_edit_fails("\"modules\":[", "\"modules\":\"x\",\"m\":[", "modules");
+    expect_edit_fails("\"OMP_NUM_THREADS\":\"4\"", "\"OMP_NUM_THREADS\":4", "env[0]");
+    expect_edit_fails("\"OMP_NUM_THREADS\"", "\"OMP=X\"", "env[0]");
+    expect_edit_fails("\"objects\":[", "\"objects\":[7,", "objects[0]");
+    expect_edit_fails("\"path\":\"/lib/x86_64-linux-gnu/lib1.so.6\"", "\"pat\":\"x\"",
+                      "objects[1].path");
+    expect_edit_fails("\"num_tasks\":8", "\"num_tasks\":0", "job.num_tasks");
+    expect_edit_fails("\"id\":\"123456\"", "\"id\":123456", "job.id");
+    expect_edit_fails("\"job\":{", "\"job\":7,\"j\":{", "job");
+    expect_edit_fails("\"exit_status\":3", "\"exit_statux\":3", "exit_status");
+    expect_edit_fails("\"exit_status\":3", "\"exit_status\":3,\"signal\":0", "signal");
+    expect_edit_fails("\"end_time\":1732214460.000005", "\"end_time\":1000.5", "end_time");
+    expect_edit_fails("\"run_time\":", "\"run_timex\":", "run_time");
+    expect_edit_fails("\"maxrss_kb\":123456", "\"maxrss_kb\":-3", "maxrss_kb");
+}
+
+static void test_rejections_raw(void)
+{
+    size_t n = write_run(SPOOL_KIND_START, 1);
+    /* truncated at every 97th byte: never accepted, never a crash */
+    for (size_t cut = 0; cut < n - 2; cut += 97) {
+        struct rec r;
+        char err[256];
+        if (rec_parse(buf, cut, &r, err, sizeof err) == 0) {
+            tcheck_fail(__FILE__, __LINE__, "truncated at %zu accepted", cut);
+            rec_free(&r);
+        }
+    }
+    expect_literal_fails("", 0, "empty");
+    expect_literal_fails("[1,2]", 5, "not a JSON object");
+    expect_literal_fails("{\"schema\":1} x", 14, "invalid JSON");
+    expect_literal_fails("{\"schema\":1,\"kind\":\"st\0rt\"}", 26, "NUL byte");
+    expect_literal_fails("{\"kind\":\"a\\u0000b\"}", 19, "\\u0000");
+    expect_literal_fails("{\"kind\":\"a\xed\xb2\x80\"}", 14, "invalid UTF-8");
+    expect_literal_fails("{\"kind\":\"a\xc0\xaf\"}", 13, "invalid UTF-8");
+    expect_literal_fails("{\"kind\":\"a\\ud800\\udc80\"}", 24, "surrogate");
+    expect_literal_fails("{\"kind\":\"a\\udc10\"}", 18, "surrogate");
+    expect_literal_fails("{\"kind\":\"a\\\\u0000\",\"schema\":2}", 30, "schema");
+    char deep[200];
+    memset(deep, '[', 100);
+    memset(deep + 100, ']', 100);
+    expect_literal_fails(deep, sizeof deep, "nesting");
+    /* A huge string: more than 4096 bytes in one cmdline element. */
+    static char big[20000];
+    int k = snprintf(big, sizeof big, "{\"schema\":1,\"kind\":\"start\",\"run_uuid\":\"" UUID1
+                     "\",\"syshost\":\"c\",\"host\":\"h\",\"user\":\"u\",\"uid\":1,\"gid\":1,"
+                     "\"pid\":1,\"ppid\":0,\"start_time\":1.5,\"exe\":{\"path\":\"/x\"},"
+                     "\"objects\":[],\"cmdline\":[\"");
+    memset(big + k, 'A', 5000);
+    memcpy(big + k + 5000, "\"]}", 3);
+    expect_literal_fails(big, (size_t)k + 5003, "cmdline[0]");
+}
+
+static void test_minimal_and_escape_forms(void)
+{
+    static const char min[] =
+        "{\"schema\":1,\"kind\":\"start\",\"run_uuid\":\"" UUID1 "\",\"syshost\":\"c\","
+        "\"host\":\"h\",\"user\":\"u\",\"uid\":0,\"gid\":0,\"pid\":1,\"ppid\":0,"
+        "\"start_time\":7,\"exe\":{\"path\":\"/a\\udcff\\u00e9\\\\u0000\"},\"cmdline\":[],"
+        "\"objects\":[],\"truncated\":true,\"future_key\":{\"x\":[1,2]}}";
+    struct rec r;
+    char err[256] = "";
+    int rc = rec_parse(min, sizeof min - 1, &r, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "unexpected: %s\n", err);
+    CHECK_INT(rc, 0);
+    if (rc)
+        return;
+    CHECK_INT(r.start_us, 7000000);
+    CHECK_MEM(r.exe.path.s, r.exe.path.len, "/a\xff\xc3\xa9\\u0000", 11);
+    CHECK_INT(r.truncated, 1);
+    CHECK_INT(r.nenv, 0);
+    CHECK_INT(r.nmodules, 0);
+    CHECK_STR(r.parent_uuid, "");
+    CHECK_STR(r.cwd.s, "");
+    rec_free(&r);
+}
+
+static void test_check_name(void)
+{
+    struct rec r;
+    struct spool_name n;
+    char err[256] = "", date[SPOOL_DATE_LEN + 1], name[SPOOL_NAME_MAX];
+    size_t len = write_run(SPOOL_KIND_END, 1);
+    CHECK_INT(rec_parse(buf, len, &r, err, sizeof err), 0);
+    CHECK_INT(spool_name_date(date, 1732214400, 123456), 0);
+    CHECK_INT(spool_name_build(name, SPOOL_KIND_END, "cluster1", date, "alice", UUID1), 0);
+    CHECK_INT(spool_name_parse(name, &n), 0);
+    CHECK_INT(rec_check_name(&r, &n, err, sizeof err), 0);
+
+    CHECK_INT(spool_name_build(name, SPOOL_KIND_START, "cluster1", date, "alice", UUID1), 0);
+    CHECK_INT(spool_name_parse(name, &n), 0);
+    CHECK_INT(rec_check_name(&r, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "kind") != NULL);
+
+    CHECK_INT(spool_name_build(name, SPOOL_KIND_END, "cluster1", date, "alice", UUID2), 0);
+    CHECK_INT(spool_name_parse(name, &n), 0);
+    CHECK_INT(rec_check_name(&r, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "uuid") != NULL);
+
+    CHECK_INT(spool_name_build(name, SPOOL_KIND_END, "cluster2", date, "alice", UUID1), 0);
+    CHECK_INT(spool_name_parse(name, &n), 0);
+    CHECK_INT(rec_check_name(&r, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "syshost") != NULL);
+
+    CHECK_INT(spool_name_build(name, SPOOL_KIND_END, "cluster1", date, "mallory", UUID1), 0);
+    CHECK_INT(spool_name_parse(name, &n), 0);
+    CHECK_INT(rec_check_name(&r, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "user") != NULL);
+
+    CHECK_INT(spool_name_date(date, 1732214400 + 3 * 86400, 0), 0);
+    CHECK_INT(spool_name_build(name, SPOOL_KIND_END, "cluster1", date, "alice", UUID1), 0);
+    CHECK_INT(spool_name_parse(name, &n), 0);
+    CHECK_INT(rec_check_name(&r, &n, err, sizeof err), -1);
+    CHECK(strstr(err, "date") != NULL);
+    rec_free(&r);
+}
+
+int main(void)
+{
+    test_start();
+    test_end_and_nojob();
+    test_link();
+    test_rejections();
+    test_rejections_raw();
+    test_minimal_and_escape_forms();
+    test_check_name();
+    return tcheck_result();
+}
