@@ -129,6 +129,13 @@ void spool_json_strn(struct spool_json *j, const char *str, size_t n, size_t max
     sep(j);
     putc1(j, '"');
     if (max_bytes && n > max_bytes) {
+        /* Back off to the start of a valid sequence that would straddle
+         * the cut, so the cut never splits a character. */
+        size_t k = max_bytes;
+        while (k > 0 && max_bytes - k < 3 && (s[k] & 0xc0) == 0x80)
+            k--;
+        if (spool_utf8_seq(s + k, n - k) > max_bytes - k)
+            max_bytes = k;
         n = max_bytes;
         if (cut)
             *cut = 1;

@@ -32,13 +32,16 @@ int spool_note_walk(const void *buf, size_t len, size_t align, spool_note_cb cb,
         memcpy(&type, p + off + 8, 4);
         name_off = off + 12;
         /* Sizes are 32-bit, so these sums cannot overflow a 64-bit size_t;
-         * each is still compared with len before use. */
+         * each is still compared with len before use. Offsets are aligned
+         * relative to the note's start, as binutils does: for 8-aligned
+         * notes the descriptor starts at align8(12 + namesz), not at
+         * 12 + align8(namesz). */
         if (namesz > len - name_off)
             return -1;
-        desc_off = name_off + pad(namesz, align);
+        desc_off = off + pad(12 + (size_t)namesz, align);
         if (desc_off > len || descsz > len - desc_off)
             return -1;
-        next = desc_off + pad(descsz, align);
+        next = off + pad(desc_off - off + descsz, align);
         rc = cb(arg, type, (const char *)p + name_off, namesz, p + desc_off, descsz);
         if (rc)
             return rc;
