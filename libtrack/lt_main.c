@@ -1,0 +1,275 @@
+/* libtrack.so: the LD_PRELOAD library. A start record before main (the
+ * constructor), an end record at exit (on_exit) or on a fatal signal.
+ *
+ * One gate decides everything at start (Darshan-style): a process that is
+ * not tracked gets no state, no environment change, no handlers. A process
+ * that is tracked but cannot write its start record is treated the same.
+ * Nothing here may change what the program sees: errno is saved around
+ * every entry point, no fd outlives a hook, no stdio, no exit(). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "lt_debug.h"
+#include "lt_env.h"
+#include "lt_record.h"
+#include "lt_run.h"
+#include "spool_config.h"
+#include "spool_dir.h"
+#include "spool_file.h"
+#include "spool_list.h"
+#include "spool_name.h"
+#include "spool_uuid.h"
+
+static struct lt_run lt;
+
+/* "TRACK_RUN_UUID=<uuid>": handed to putenv, which keeps the pointer (no
+ * copy, no malloc when the variable already exists), so it must be static. */
+static char lt_env_entry[sizeof "TRACK_RUN_UUID=" + 36];
+
+static void copy_cut(char *dst, size_t dstlen, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= dstlen)
+        n = dstlen - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+/* Writes region A or B as the record of the given kind. Returns 0 or -1. */
+static int write_record(enum spool_kind kind, const char *data, size_t len, int in_handler)
+{
+    char name[SPOOL_NAME_MAX], err[256];
+    int fd, rc = -1, e;
+
+    if (spool_name_build(name, kind, lt.syshost, lt.date, lt.user, lt.run_uuid) < 0) {
+        if (!in_handler)
+            lt_debug(lt.debug, "cannot build a file name (syshost or date)");
+        return -1;
+    }
+    /* The signal handler passes no message buffer: formatting is not
+     * async-signal-safe. */
+    fd = spool_open_job_dir(lt.cfg.spool_dir, lt.uid, lt.job, 1, in_handler ? NULL : err,
+                            in_handler ? 0 : sizeof err);
+    if (fd < 0) {
+        if (!in_handler)
+            lt_debug(lt.debug, "spool %s: %s", lt.cfg.spool_dir, err);
+        return -1;
+    }
+    rc = spool_write_atomic(fd, name, data, len, 0600, 0);
+    e = errno;
+    if (rc < 0 && !in_handler)
+        lt_debug(lt.debug, "%s: %s", name, strerror(e));
+    close(fd);
+    return rc;
+}
+
+static void release(void)
+{
+    if (lt.buf)
+        munmap(lt.buf, lt.maplen);
+    lt.buf = NULL;
+}
+
+/* on_exit hook: exit() and return from main. Runs in whichever thread
+ * exits; a forked child (other pid) and a second exit race write nothing. */
+static void lt_on_exit(int status, void *arg)
+{
+    int saved = errno;
+    size_t len;
+
+    if (getpid() != lt.pid || !lt.buf)
+        goto out;
+    if (atomic_exchange(&lt.done, 1))
+        goto out;
+    /* The status the parent sees is the low 8 bits of exit()'s argument. */
+    len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 1);
+    if (len)
+        write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, 0);
+    else
+        lt_debug(lt.debug, "end record does not fit max_record_bytes");
+    release();
+out:
+    errno = saved;
+}
+
+/* Fatal-signal handler. Async-signal-safe: the record is the start's
+ * identity and objects copied, plus the end keys; no loader walk, no
+ * formatting with stdio, no localtime (the name reuses the start's date). */
+static void lt_on_signal(int sig, siginfo_t *si, void *uc)
+{
+    int saved = errno;
+    size_t len;
+
+    /* Check the pid before touching anything: a vfork child shares our
+     * memory, a fork child inherited this handler. */
+    if (getpid() == lt.pid && lt.buf && !atomic_exchange(&lt.done, 1)) {
+        len = lt_rec_end(&lt, LT_END_SIGNAL, sig, 0);
+        if (len)
+            write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, 1);
+        /* No munmap: other threads may still run; the process is ending. */
+    }
+    errno = saved;
+    /* SA_RESETHAND put the default action back. A fault raised by the CPU
+     * (si_code > 0) happens again when we return, at the same instruction,
+     * so the core dump shows the real place. Anything sent (kill, raise,
+     * abort) is sent again; it stays blocked until we return. */
+    if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) && si &&
+        si->si_code > 0)
+        return;
+    raise(sig);
+}
+
+static void install_handlers(void)
+{
+    struct sigaction sa, old;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = lt_on_signal;
+    sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_ONSTACK;
+    sigemptyset(&sa.sa_mask);
+    for (int sig = 1; sig < 64 && sig < NSIG; sig++) {
+        if (!(lt.cfg.signals & ((uint64_t)1 << sig)) || sig == SIGKILL || sig == SIGSTOP)
+            continue;
+        /* Only where the program (or its parent, through exec) left the
+         * default: an ignored or handled signal keeps its meaning. */
+        if (sigaction(sig, NULL, &old) < 0 || (old.sa_flags & SA_SIGINFO) ||
+            old.sa_handler != SIG_DFL)
+            continue;
+        sigaction(sig, &sa, NULL);
+    }
+}
+
+/* syshost: config, else SLURM_CLUSTER_NAME, else the nodename up to the
+ * first '.'. host: the full nodename. */
+static void hosts(void)
+{
+    struct utsname u;
+    const char *cluster = getenv("SLURM_CLUSTER_NAME");
+
+    if (uname(&u) < 0)
+        copy_cut(u.nodename, sizeof u.nodename, "unknown");
+    copy_cut(lt.host, sizeof lt.host, u.nodename);
+    if (lt.cfg.syshost[0]) {
+        copy_cut(lt.syshost, sizeof lt.syshost, lt.cfg.syshost);
+    } else if (cluster && *cluster) {
+        copy_cut(lt.syshost, sizeof lt.syshost, cluster);
+    } else {
+        copy_cut(lt.syshost, sizeof lt.syshost, u.nodename);
+        lt.syshost[strcspn(lt.syshost, ".")] = '\0';
+    }
+}
+
+/* The gate. Returns 1 if this process image is to be tracked. */
+static int gate(void)
+{
+    const char *v = getenv("TRACK_DISABLE");
+    char err[256];
+    ssize_t n;
+
+    if (v && strcmp(v, "1") == 0)
+        return 0;
+    /* setuid/setgid/capabilities: never act in a process more privileged
+     * than its caller (the loader normally refuses the preload already). */
+    if (getauxval(AT_SECURE))
+        return 0;
+    v = getenv("TRACK_DEBUG");
+    lt.debug = v && strcmp(v, "1") == 0;
+
+    spool_config_defaults(&lt.cfg);
+    if (spool_config_load(&lt.cfg, spool_config_default_path(), SPOOL_CONF_MISSING_OK, err,
+                          sizeof err) < 0) {
+        lt_debug(lt.debug, "%s", err);
+        return 0;
+    }
+    if (lt_env_rank_excluded(lt.cfg.ranks_all)) {
+        lt_debug(lt.debug, "not tracked: not rank 0 of a parallel step (ranks = 0)");
+        return 0;
+    }
+    n = readlink("/proc/self/exe", lt.exe_path, sizeof lt.exe_path - 1);
+    if (n < 0) {
+        lt_debug(lt.debug, "/proc/self/exe: %s", strerror(errno));
+        return 0;
+    }
+    lt.exe_path[n] = '\0';
+    if (spool_list_match(lt.cfg.exclude, lt.exe_path, 0) ||
+        (lt.cfg.include[0] && !spool_list_match(lt.cfg.include, lt.exe_path, 0))) {
+        lt_debug(lt.debug, "not tracked: %s excluded by include/exclude", lt.exe_path);
+        return 0;
+    }
+    return 1;
+}
+
+__attribute__((constructor)) static void lt_init(int argc, char **argv, char **envp)
+{
+    int saved = errno;
+    const char *parent, *user;
+    void *map;
+
+    clock_gettime(CLOCK_REALTIME, &lt.start);
+    if (!gate())
+        goto out;
+
+    lt.pid = getpid();
+    lt.uid = getuid();
+    lt.cap = lt.cfg.max_record_bytes;
+    lt.maplen = 2 * lt.cap;
+    map = mmap(NULL, lt.maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED) {
+        lt_debug(lt.debug, "mmap %zu bytes: %s", lt.maplen, strerror(errno));
+        goto out;
+    }
+    lt.buf = map;
+
+    spool_uuid_v7(lt.run_uuid);
+    parent = getenv("TRACK_RUN_UUID");
+    if (parent && spool_uuid_parse(parent, NULL) == 0)
+        memcpy(lt.parent_uuid, parent, 37);
+    if (spool_name_date(lt.date, lt.start.tv_sec, lt.start.tv_nsec / 1000) < 0) {
+        lt_debug(lt.debug, "cannot convert the start time to a date");
+        goto fail;
+    }
+    user = getenv("USER");
+    if (user && *user) {
+        copy_cut(lt.user, sizeof lt.user, user);
+    } else {
+        char tmp[24];
+        unsigned long u = (unsigned long)lt.uid;
+        size_t i = sizeof tmp - 1;
+        tmp[i] = '\0';
+        do {
+            tmp[--i] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        copy_cut(lt.user, sizeof lt.user, tmp + i);
+    }
+    hosts();
+    lt_env_job_dir(lt.job, sizeof lt.job);
+
+    if (lt_rec_start(&lt, argc, argv, envp) < 0) {
+        lt_debug(lt.debug, "identity keys do not fit max_record_bytes = %zu", lt.cap);
+        goto fail;
+    }
+    if (write_record(SPOOL_KIND_START, lt.buf, lt.start_len, 0) < 0)
+        goto fail;
+
+    /* Tracked from here on. Children (exec, fork+exec, system, posix_spawn)
+     * name us as their parent. */
+    memcpy(lt_env_entry, "TRACK_RUN_UUID=", 15);
+    memcpy(lt_env_entry + 15, lt.run_uuid, 37);
+    putenv(lt_env_entry);
+    if (on_exit(lt_on_exit, NULL) != 0)
+        lt_debug(lt.debug, "on_exit failed: no end record");
+    install_handlers();
+    goto out;
+fail:
+    release();
+out:
+    errno = saved;
+}

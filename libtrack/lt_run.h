@@ -1,0 +1,64 @@
+/* lt_run: the state of one tracked process image, shared by libtrack's
+ * modules. There is exactly one, in static storage (lt_main.c): nothing here
+ * is allocated, so the end hook and the fatal-signal handler can use it
+ * whatever the program did to its heap or environment (clearenv()).
+ *
+ * Record buffer: one private anonymous mapping of 2 * cap bytes. Region A
+ * (buf .. buf + cap) holds the start record and stays intact until the end:
+ * its identity section and objects array are copied into the end record.
+ * Region B (buf + cap ..) is where the end record is built. Pages never
+ * touched cost no memory. */
+#ifndef TRACK_LT_RUN_H
+#define TRACK_LT_RUN_H
+
+#include <limits.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "spool_config.h"
+#include "spool_name.h"
+
+/* Longest string copied into the state for file names (user, syshost). The
+ * name keeps only 64 sanitised bytes of each anyway. */
+#define LT_NAME_COPY_MAX 256
+
+/* Any single string in a record is cut here (docs/record-format.md). */
+#define LT_STR_MAX 4096
+
+/* Bytes of every record kept free for the end keys, "truncated" and the
+ * closing brace: the end record reuses the start record's identity section
+ * verbatim, so the start must leave this much room. */
+#define LT_RESERVE_END 320
+/* Bytes kept for the structure (keys and brackets of cmdline, modules, env,
+ * objects) while array elements are written, so elements never crowd out a
+ * closing bracket. */
+#define LT_RESERVE_STRUCT 96
+
+struct lt_run {
+    struct spool_config cfg;
+    pid_t pid;                        /* the image we track; others write nothing */
+    uid_t uid;
+    int debug;                        /* TRACK_DEBUG=1 */
+    struct timespec start;            /* CLOCK_REALTIME at the constructor */
+    char run_uuid[37];
+    char parent_uuid[37];             /* "" if none */
+    char date[SPOOL_DATE_LEN + 1];    /* start time for both file names */
+    char job[24];                     /* job directory name: digits or "nojob" */
+    char syshost[LT_NAME_COPY_MAX];
+    char host[LT_NAME_COPY_MAX];
+    char user[LT_NAME_COPY_MAX];
+    char exe_path[PATH_MAX];
+    char *buf;                        /* the mapping; NULL when not tracking */
+    size_t cap;                       /* cfg.max_record_bytes: size of each region */
+    size_t maplen;                    /* 2 * cap */
+    size_t start_len;                 /* bytes of the start record in region A */
+    size_t ident_off, ident_end;      /* A: from the ',' after "kind" to before "objects" */
+    size_t objs_off, objs_end;        /* A: ',"objects":[...]' */
+    int ident_truncated;              /* something before objects was cut */
+    int objs_truncated;               /* the start's objects were cut */
+    atomic_int done;                  /* 1 once an end record is being written */
+};
+
+#endif
