@@ -475,6 +475,32 @@ int elfinfo_ids(const char *path, struct spool_note_ids *ids)
     return 0;
 }
 
+int elfinfo_ehdr(const char *path, int *elfclass, unsigned *machine, unsigned *e_type)
+{
+    unsigned char h[20];
+    uint64_t size;
+    int fd = open_regular(path, &size, NULL, 0);
+    ssize_t n;
+    if (fd < 0)
+        return -1;
+    n = pread(fd, h, sizeof h, 0);
+    close(fd);
+    if (n != (ssize_t)sizeof h || memcmp(h, ELFMAG, SELFMAG) != 0 ||
+        (h[EI_CLASS] != ELFCLASS32 && h[EI_CLASS] != ELFCLASS64) ||
+        (h[EI_DATA] != ELFDATA2LSB && h[EI_DATA] != ELFDATA2MSB))
+        return -1;
+    /* e_type at 16, e_machine at 18, both 16-bit in the file's order. */
+    if (h[EI_DATA] == ELFDATA2LSB) {
+        *e_type = (unsigned)h[16] | (unsigned)h[17] << 8;
+        *machine = (unsigned)h[18] | (unsigned)h[19] << 8;
+    } else {
+        *e_type = (unsigned)h[16] << 8 | (unsigned)h[17];
+        *machine = (unsigned)h[18] << 8 | (unsigned)h[19];
+    }
+    *elfclass = h[EI_CLASS] == ELFCLASS64 ? 64 : 32;
+    return 0;
+}
+
 const char *elfinfo_machine_name(unsigned machine, char *buf, size_t len)
 {
     switch (machine) {

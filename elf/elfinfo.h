@@ -56,6 +56,11 @@ int elfinfo_mem(const void *buf, size_t len, struct elfinfo *info, char *err, si
  * (not ELF, unreadable, corrupt) with ids left empty. */
 int elfinfo_ids(const char *path, struct spool_note_ids *ids);
 
+/* Reads just the ELF header of path (no libelf): class (32/64), e_machine
+ * and e_type, in the file's byte order. Returns 0, or -1 if path is not a
+ * readable regular ELF file. For the linker wrapper's target check. */
+int elfinfo_ehdr(const char *path, int *elfclass, unsigned *machine, unsigned *e_type);
+
 /* Frees what elfinfo_file/elfinfo_mem allocated; info is zeroed. */
 void elfinfo_free(struct elfinfo *info);
 
