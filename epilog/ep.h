@@ -1,0 +1,193 @@
+/* track-epilog internals: the modules of the epilog and what they share.
+ *
+ *   ep_archive  the archive tree: verified, created with owner/group/mode
+ *   ep_batch    durable copies into the archive, fsync'd in batches
+ *   ep_scan     judging the entries of one spool directory
+ *   ep_lock     one epilog run at a time per node
+ *   ep_collect / ep_prepare / ep_sweep   the subcommands
+ *
+ * Everything runs as root over directories users control: every spool path
+ * is reached by openat(O_NOFOLLOW) from a verified directory fd, identity
+ * comes from fstat, never from a name or from the JSON (docs/epilog.md). */
+#ifndef TRACK_EP_H
+#define TRACK_EP_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "spool_config.h"
+
+/* Exit codes (docs/epilog.md). Without --strict every run that got as far
+ * as parsing its command line exits EP_EXIT_OK: a failing Slurm Epilog
+ * drains the node, and every problem is in syslog anyway. */
+enum {
+    EP_EXIT_OK = 0,
+    EP_EXIT_PROBLEMS = 1,   /* --strict: a file was quarantined, removed or left */
+    EP_EXIT_USAGE = 2,      /* bad command line (always) */
+    EP_EXIT_SETUP = 3,      /* --strict: config, spool root or archive unusable */
+};
+
+/* Run-wide state. */
+struct ep_ctx {
+    struct spool_config cfg;
+    const char *conf_path;
+    int dry_run;
+    uid_t self_uid;          /* euid: the owner of spool root and archive */
+    gid_t archive_gid;       /* archive_group resolved */
+    time_t now;
+    unsigned long budget;    /* files this run may still handle (epilog_max_files) */
+    int budget_warned;
+    char *buf;               /* max_record_bytes + 1, for reading records */
+    /* counters for the summary line and the exit code */
+    unsigned long archived, quarantined, removed, kept, failed;
+};
+
+/* ---- ep_archive ---- */
+#define EP_ARCHIVE_DIRS 64
+
+struct ep_archive_dir {
+    char key[32];            /* "202411" or "quarantine/202411" */
+    int fd;
+    int dirty;               /* entries renamed in: fsync at commit */
+};
+
+struct ep_archive {
+    char path[SPOOL_CONF_PATH_MAX]; /* resolved archive root */
+    int rootfd;
+    int quarfd;              /* <archive>/quarantine, -1 until needed */
+    int root_dirty, quar_dirty; /* a subdirectory was created in them */
+    uid_t uid;
+    gid_t gid;
+    struct ep_archive_dir dirs[EP_ARCHIVE_DIRS];
+    size_t ndirs;
+};
+
+/* Resolves archive_group into ctx->archive_gid. 0, or -1 after logging an
+ * error that names the setting. */
+int ep_archive_group(struct ep_ctx *ctx);
+
+/* Opens (creating when missing, its parent being secure) the archive root,
+ * checks it with spool_path_is_secure, fixes its group/mode, creates done/
+ * and quarantine/ (kept open as quarfd). 0, or -1 after logging one error
+ * naming the path. */
+int ep_archive_open(struct ep_archive *a, struct ep_ctx *ctx);
+
+/* The fd of <archive>/<yyyymm> (quarantine = 0) or
+ * <archive>/quarantine/<yyyymm>, created 2770 root:group when missing and
+ * verified. The fd is owned by a (cached). -1 after logging. */
+int ep_archive_month(struct ep_archive *a, int quarantine, const char *yyyymm);
+
+/* Marks the directory holding fd as changed (fsync'd by ep_archive_sync). */
+void ep_archive_touch(struct ep_archive *a, int fd);
+
+/* fsyncs every directory marked changed. 0, or -1 after logging. */
+int ep_archive_sync_dirs(struct ep_archive *a);
+
+void ep_archive_close(struct ep_archive *a);
+
+/* ---- ep_batch ---- */
+#define EP_BATCH_MAX 512
+
+struct ep_item {
+    char *spool_name;        /* entry in the spool directory */
+    char *dst_name;          /* final name in dst_fd */
+    char *tmp_name;          /* temp name in dst_fd, NULL when nothing to rename */
+    int dst_fd;              /* owned by the archive cache */
+    int quarantine;
+    dev_t dev;               /* the spool file we copied: checked before unlink */
+    ino_t ino;
+};
+
+struct ep_batch {
+    struct ep_ctx *ctx;
+    struct ep_archive *arch;
+    int spool_fd;            /* the spool directory of every item (not owned) */
+    const char *spool_path;  /* for messages */
+    struct ep_item items[EP_BATCH_MAX];
+    size_t n;
+};
+
+void ep_batch_init(struct ep_batch *b, struct ep_ctx *ctx, struct ep_archive *a);
+
+/* Sets the spool directory of the items that follow; commits pending items
+ * of the previous directory first. */
+int ep_batch_set_dir(struct ep_batch *b, int spool_fd, const char *spool_path);
+
+/* Queues the copy of spool entry `name` (st: its fstat, buf/len: its bytes)
+ * into the archive: month yyyymm, as a record (reason == NULL) or into
+ * quarantine with reason. The copy is written to a temp name now; it is
+ * renamed and the spool file removed by ep_batch_commit (called here when
+ * the batch is full). With --dry-run only prints what would happen.
+ * 0, or -1 after logging (the spool file stays). */
+int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
+                 const char *buf, size_t len, const char *yyyymm, const char *reason);
+
+/* Makes every queued temp durable (one syncfs), renames them to their final
+ * names, fsyncs the directories, then unlinks the spool files. Returns 0,
+ * or -1 when some items failed (logged; their spool files stay). */
+int ep_batch_commit(struct ep_batch *b);
+
+/* ---- ep_scan ---- */
+enum { EP_SCAN_COLLECT = 0, EP_SCAN_SWEEP = 1 };
+
+struct ep_scan {
+    int mode;                /* EP_SCAN_COLLECT or EP_SCAN_SWEEP */
+    uid_t uid;               /* the uid the directory belongs to (job uid) */
+    uid_t dir_owner;         /* owner of the uid dir and job dir (fstat); mismatch = quarantine */
+    int skip_dirs;           /* subdirectories are the caller's: pass over them silently */
+    time_t min_age;          /* sweep: leave temps younger than this */
+    unsigned long left;      /* out: entries left in the directory */
+};
+
+/* Handles every entry of the spool directory dirfd (path for messages):
+ * records go to the archive, bad files to quarantine, what cannot be read
+ * (symlinks, FIFOs, sockets, devices) and stale temp files are removed,
+ * subdirectories are left. Commits the batch before returning. 0, or -1 if
+ * the directory could not be read (logged). */
+int ep_scan_dir(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, const char *path,
+                struct ep_scan *s);
+
+/* Takes one unit of the per-run file budget. 1 if granted, 0 when the budget
+ * is exhausted (logged once). */
+int ep_scan_budget(struct ep_ctx *ctx);
+
+/* A printable form of a name for messages and quarantine files: bytes
+ * outside [A-Za-z0-9._+@-] become '_' and it is cut at 200 bytes; a leading
+ * '.' becomes '_'. Writes into out (outlen >= 2). */
+void ep_scan_safe_name(char *out, size_t outlen, const char *name);
+
+/* Removes dirfd/name if it is still the file (dev, ino) we judged. 0, or -1
+ * with errno (ESTALE when it was replaced meanwhile). */
+int ep_scan_unlink_same(int dirfd, const char *name, dev_t dev, ino_t ino);
+
+/* ---- ep_lock ---- */
+/* Takes the node-wide epilog lock: <spool root fd>/.track-epilog.lock,
+ * root-owned 0600 (a planted one is replaced), flock'ed exclusively, waiting
+ * at most wait_s seconds. Returns the lock fd (close releases it) or -1
+ * after logging. */
+int ep_lock_take(int rootfd, const char *rootpath, unsigned wait_s);
+
+/* ---- spool root, shared by the subcommands ---- */
+/* Opens the spool root for reading: spool_path_is_secure on its parent,
+ * then O_NOFOLLOW, owned by us, sticky. -1 with errno ENOENT (quietly) when
+ * it does not exist, else -1 after logging. */
+int ep_spool_root_open(struct ep_ctx *ctx);
+
+/* Opens parentfd/name as a directory without following a symlink; fills st
+ * from fstat. -1 with errno ENOENT when missing (quietly); a symlink or
+ * special file there is removed (logged) and -1/ELOOP returned; other
+ * failures are logged. */
+int ep_spool_open_child(struct ep_ctx *ctx, int parentfd, const char *parentpath,
+                        const char *name, struct stat *st);
+
+/* Parses a uid given as text (digits, < 2^32 - 1). 0 or -1. */
+int ep_parse_uid(const char *s, uid_t *out);
+
+/* ---- subcommands: return an EP_EXIT_* value ---- */
+int ep_collect(struct ep_ctx *ctx, const char *job, const char *uid);
+int ep_prepare(struct ep_ctx *ctx, const char *uid, const char *gid);
+int ep_sweep(struct ep_ctx *ctx, time_t min_age);
+
+#endif
