@@ -94,7 +94,7 @@ static void kenv_int(struct spool_json *j, const char *key, const char *var1, co
         spool_json_kint(j, key, v);
 }
 
-void lt_env_job_json(struct spool_json *j, size_t max_str, int *cut)
+void lt_env_job_json(struct spool_json *j, size_t max_id, size_t max_text, int *cut)
 {
     long rank;
 
@@ -103,12 +103,12 @@ void lt_env_job_json(struct spool_json *j, size_t max_str, int *cut)
     spool_json_key(j, "job");
     spool_json_obj_open(j);
     spool_json_kstr(j, "scheduler", "slurm");
-    kenv_str(j, "id", "SLURM_JOB_ID", max_str, cut);
-    kenv_str(j, "step", "SLURM_STEP_ID", max_str, cut);
-    kenv_str(j, "array_id", "SLURM_ARRAY_JOB_ID", max_str, cut);
-    kenv_str(j, "array_task", "SLURM_ARRAY_TASK_ID", max_str, cut);
-    kenv_str(j, "partition", "SLURM_JOB_PARTITION", max_str, cut);
-    kenv_str(j, "account", "SLURM_JOB_ACCOUNT", max_str, cut);
+    kenv_str(j, "id", "SLURM_JOB_ID", max_id, cut);
+    kenv_str(j, "step", "SLURM_STEP_ID", max_id, cut);
+    kenv_str(j, "array_id", "SLURM_ARRAY_JOB_ID", max_id, cut);
+    kenv_str(j, "array_task", "SLURM_ARRAY_TASK_ID", max_id, cut);
+    kenv_str(j, "partition", "SLURM_JOB_PARTITION", max_text, cut);
+    kenv_str(j, "account", "SLURM_JOB_ACCOUNT", max_text, cut);
     kenv_int(j, "num_nodes", "SLURM_STEP_NUM_NODES", "SLURM_JOB_NUM_NODES");
     kenv_int(j, "num_tasks", "SLURM_STEP_NUM_TASKS", "SLURM_NTASKS");
     kenv_int(j, "cpus_per_task", "SLURM_CPUS_PER_TASK", NULL);

@@ -27,9 +27,10 @@ int lt_env_rank_excluded(int ranks_all);
  * else "nojob". Writes into out (outlen >= 24). */
 void lt_env_job_dir(char *out, size_t outlen);
 
-/* Writes `,"job":{...}` (key and object) when SLURM_JOB_ID is set; nothing
- * otherwise. Each string is cut at max_str bytes; *cut is set to 1 if one
- * was. Absent variables are absent keys. */
-void lt_env_job_json(struct spool_json *j, size_t max_str, int *cut);
+/* Writes the member "job":{...} when SLURM_JOB_ID is set; nothing
+ * otherwise. Ids (id, step, array_id, array_task) are cut at max_id bytes,
+ * partition and account at max_text; *cut is set to 1 if one was. Absent
+ * variables are absent keys. */
+void lt_env_job_json(struct spool_json *j, size_t max_id, size_t max_text, int *cut);
 
 #endif

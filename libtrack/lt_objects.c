@@ -95,7 +95,8 @@ static int walk_cb(struct dl_phdr_info *info, size_t size, void *arg)
     return 0;
 }
 
-void lt_obj_json(struct spool_json *j, size_t full, size_t tail, size_t max_str, int *truncated)
+void lt_obj_json(struct spool_json *j, size_t full, size_t tail, size_t max_str, int none,
+                 int *truncated)
 {
     struct walk w;
 
@@ -110,7 +111,10 @@ void lt_obj_json(struct spool_json *j, size_t full, size_t tail, size_t max_str,
     spool_json_key(j, "objects");
     spool_json_arr_open(j);
     lt_json_budget(j, full, tail + LT_RESERVE_STRUCT);
-    dl_iterate_phdr(walk_cb, &w);
+    if (none)
+        *truncated = 1;
+    else
+        dl_iterate_phdr(walk_cb, &w);
     lt_json_budget(j, full, tail);
     spool_json_arr_close(j);
 }

@@ -20,7 +20,10 @@ int lt_obj_exe_ids(struct spool_note_ids *ids);
  * kept free after the array, and LT_RESERVE_STRUCT more while elements are
  * written (lt_json_budget). The first element that does not fit and all
  * after it are dropped and *truncated is set. Paths are cut at max_str bytes
- * (also setting *truncated). Leaves j->cap at full - tail. */
-void lt_obj_json(struct spool_json *j, size_t full, size_t tail, size_t max_str, int *truncated);
+ * (also setting *truncated). With none set (a higher-priority array was
+ * already cut) the array is written empty and *truncated set. Leaves j->cap
+ * at full - tail. */
+void lt_obj_json(struct spool_json *j, size_t full, size_t tail, size_t max_str, int none,
+                 int *truncated);
 
 #endif

@@ -12,10 +12,10 @@
 #include "spool_list.h"
 #include "spool_note.h"
 
-static void kstrn(struct spool_json *j, const char *key, const char *s, int *cut)
+static void kstrn(struct spool_json *j, const char *key, const char *s, size_t max, int *cut)
 {
     spool_json_key(j, key);
-    spool_json_strn(j, s, strlen(s), LT_STR_MAX, cut);
+    spool_json_strn(j, s, strlen(s), max, cut);
 }
 
 static void uint_text(char out[24], unsigned long v)
@@ -40,15 +40,15 @@ static void identity(struct lt_run *r, struct spool_json *j, int *cut)
     spool_json_kstr(j, "run_uuid", r->run_uuid);
     if (r->parent_uuid[0])
         spool_json_kstr(j, "parent_uuid", r->parent_uuid);
-    kstrn(j, "syshost", r->syshost, cut);
-    kstrn(j, "host", r->host, cut);
+    kstrn(j, "syshost", r->syshost, LT_NAME_MAX, cut);
+    kstrn(j, "host", r->host, LT_HOST_MAX, cut);
     spool_json_kint(j, "uid", (int64_t)getuid());
     spool_json_kint(j, "gid", (int64_t)getgid());
     if (!user || !*user) {
         uint_text(uidtext, (unsigned long)getuid());
         user = uidtext;
     }
-    kstrn(j, "user", user, cut);
+    kstrn(j, "user", user, LT_NAME_MAX, cut);
     spool_json_kint(j, "pid", (int64_t)r->pid);
     spool_json_kint(j, "ppid", (int64_t)getppid());
     spool_json_key(j, "start_time");
@@ -57,7 +57,7 @@ static void identity(struct lt_run *r, struct spool_json *j, int *cut)
     lt_obj_exe_ids(&ids);
     spool_json_key(j, "exe");
     spool_json_obj_open(j);
-    kstrn(j, "path", r->exe_path, cut);
+    kstrn(j, "path", r->exe_path, LT_STR_MAX, cut);
     spool_json_kstr(j, "build_id", ids.build_id);
     spool_json_kstr(j, "signature", ids.signature);
     spool_json_obj_close(j);
@@ -65,38 +65,42 @@ static void identity(struct lt_run *r, struct spool_json *j, int *cut)
     /* An unreachable or too long working directory is recorded as "". */
     if (!getcwd(cwd, sizeof cwd))
         cwd[0] = '\0';
-    kstrn(j, "cwd", cwd, cut);
-    lt_env_job_json(j, LT_STR_MAX, cut);
+    kstrn(j, "cwd", cwd, LT_STR_MAX, cut);
+    lt_env_job_json(j, LT_NAME_MAX, LT_JOBTEXT_MAX, cut);
 }
 
-/* Appends one string element if it fits below the current budget; returns
- * 0, or -1 (element dropped, *cut set) when it did not. */
-static int element(struct spool_json *j, const char *s, size_t n, int *cut)
+/* Appends one string element if it fits below the current budget and no
+ * element of a higher-priority array was dropped; returns 0, or -1 (element
+ * dropped, *dropped and *cut set). */
+static int element(struct spool_json *j, const char *s, size_t n, int *dropped, int *cut)
 {
     struct spool_json_mark m = spool_json_mark(j);
-    spool_json_strn(j, s, n, LT_STR_MAX, cut);
-    if (j->overflow) {
+    if (!*dropped) {
+        spool_json_strn(j, s, n, LT_STR_MAX, cut);
+        if (!j->overflow)
+            return 0;
         spool_json_rewind(j, m);
-        *cut = 1;
-        return -1;
     }
-    return 0;
+    *dropped = 1;
+    *cut = 1;
+    return -1;
 }
 
-static void cmdline(struct spool_json *j, size_t full, int argc, char **argv, int *cut)
+static void cmdline(struct spool_json *j, size_t full, int argc, char **argv, int *dropped,
+                    int *cut)
 {
     lt_json_budget(j, full, LT_RESERVE_END);
     spool_json_key(j, "cmdline");
     spool_json_arr_open(j);
     lt_json_budget(j, full, LT_RESERVE_END + LT_RESERVE_STRUCT);
     for (int i = 0; argv && i < argc && argv[i]; i++)
-        if (element(j, argv[i], strlen(argv[i]), cut) < 0)
+        if (element(j, argv[i], strlen(argv[i]), dropped, cut) < 0)
             break;
     lt_json_budget(j, full, LT_RESERVE_END);
     spool_json_arr_close(j);
 }
 
-static void modules(struct spool_json *j, size_t full, int *cut)
+static void modules(struct spool_json *j, size_t full, int *dropped, int *cut)
 {
     const char *p = getenv("LOADEDMODULES");
 
@@ -106,7 +110,7 @@ static void modules(struct spool_json *j, size_t full, int *cut)
     lt_json_budget(j, full, LT_RESERVE_END + LT_RESERVE_STRUCT);
     while (p && *p) {
         size_t n = strcspn(p, ":");
-        if (n && element(j, p, n, cut) < 0)
+        if (n && element(j, p, n, dropped, cut) < 0)
             break;
         p += n;
         if (*p == ':')
@@ -140,7 +144,8 @@ static int env_seen(char **envp, int i, const char *name, size_t n)
     return 0;
 }
 
-static void env(struct lt_run *r, struct spool_json *j, size_t full, char **envp, int *cut)
+static void env(struct lt_run *r, struct spool_json *j, size_t full, char **envp, int *dropped,
+                int *cut)
 {
     lt_json_budget(j, full, LT_RESERVE_END);
     spool_json_key(j, "env");
@@ -154,6 +159,10 @@ static void env(struct lt_run *r, struct spool_json *j, size_t full, char **envp
 
         if (!n || !spool_list_match_env(r->cfg.env, e) || env_seen(envp, i, e, n))
             continue;
+        if (*dropped) {
+            *cut = 1;
+            break;
+        }
         memcpy(name, e, n);
         name[n] = '\0';
         m = spool_json_mark(j);
@@ -161,6 +170,7 @@ static void env(struct lt_run *r, struct spool_json *j, size_t full, char **envp
         spool_json_strn(j, e + n + 1, strlen(e + n + 1), LT_STR_MAX, cut);
         if (j->overflow) {
             spool_json_rewind(j, m);
+            *dropped = 1;
             *cut = 1;
             break;
         }
@@ -173,7 +183,7 @@ int lt_rec_start(struct lt_run *r, int argc, char **argv, char **envp)
 {
     struct spool_json j;
     size_t full = r->cap;
-    int cut = 0, ocut = 0;
+    int cut = 0, ocut = 0, dropped = 0;
 
     spool_json_init(&j, r->buf, full);
     lt_json_budget(&j, full, LT_RESERVE_END + LT_RESERVE_STRUCT);
@@ -184,12 +194,13 @@ int lt_rec_start(struct lt_run *r, int argc, char **argv, char **envp)
     identity(r, &j, &cut);
     if (j.overflow)
         return -1;
-    cmdline(&j, full, argc, argv, &cut);
-    modules(&j, full, &cut);
-    env(r, &j, full, envp, &cut);
+    cmdline(&j, full, argc, argv, &dropped, &cut);
+    modules(&j, full, &dropped, &cut);
+    env(r, &j, full, envp, &dropped, &cut);
     r->ident_end = j.len;
+    r->ident_dropped = dropped;
     r->objs_off = j.len;
-    lt_obj_json(&j, full, LT_RESERVE_END, LT_STR_MAX, &ocut);
+    lt_obj_json(&j, full, LT_RESERVE_END, LT_STR_MAX, dropped, &ocut);
     r->objs_end = j.len;
     r->ident_truncated = cut;
     r->objs_truncated = ocut;
@@ -230,7 +241,7 @@ size_t lt_rec_end(struct lt_run *r, enum lt_end_how how, int value, int fresh_ob
     spool_json_kstr(&j, "kind", "end");
     lt_json_raw(&j, r->buf + r->ident_off, r->ident_end - r->ident_off);
     if (fresh_objects) {
-        lt_obj_json(&j, full, LT_RESERVE_END, LT_STR_MAX, &ocut);
+        lt_obj_json(&j, full, LT_RESERVE_END, LT_STR_MAX, r->ident_dropped, &ocut);
     } else {
         lt_json_raw(&j, r->buf + r->objs_off, r->objs_end - r->objs_off);
         ocut = r->objs_truncated;

@@ -26,6 +26,12 @@
 
 /* Any single string in a record is cut here (docs/record-format.md). */
 #define LT_STR_MAX 4096
+/* Tighter cuts for the fields the reader stores as short text (the limits
+ * of spool/rec_parse.c): syshost, user, job ids; host; partition, account.
+ * A record over them would be quarantined, so the writer cuts first. */
+#define LT_NAME_MAX 64
+#define LT_HOST_MAX 255
+#define LT_JOBTEXT_MAX 128
 
 /* Bytes of every record kept free for the end keys, "truncated" and the
  * closing brace: the end record reuses the start record's identity section
@@ -57,6 +63,8 @@ struct lt_run {
     size_t ident_off, ident_end;      /* A: from the ',' after "kind" to before "objects" */
     size_t objs_off, objs_end;        /* A: ',"objects":[...]' */
     int ident_truncated;              /* something before objects was cut */
+    int ident_dropped;                /* an array element before objects was dropped:
+                                         objects then carry none (priority order) */
     int objs_truncated;               /* the start's objects were cut */
     atomic_int done;                  /* 1 once an end record is being written */
 };

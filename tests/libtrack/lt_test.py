@@ -1,0 +1,760 @@
+#!/usr/bin/env python3
+"""Integration tests of libtrack.so: real programs under LD_PRELOAD into a
+private spool. One group per ctest test: lt_test.py GROUP (see GROUPS).
+
+Every run is made twice, untracked and tracked, and must give byte-identical
+stdout, stderr and exit status; every record found is checked (valid JSON,
+UTF-8, required keys and types, file name agrees with content, mode 0600,
+start/end pairs share run_uuid and identity). Environment from ctest:
+LT_LIB (libtrack.so), LT_PROG, LT_DSO, LT_STATIC, LT_PRELOAD_PREFIX
+(sanitizer runtimes or ""). Exit 77 = skipped (ctest SKIP_RETURN_CODE)."""
+import json
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+
+LIB = os.environ["LT_LIB"]
+PROG = os.environ.get("LT_PROG", "")
+DSO = os.environ.get("LT_DSO", "")
+STATIC = os.environ.get("LT_STATIC", "")
+PREFIX = os.environ.get("LT_PRELOAD_PREFIX", "")
+SKIP = 77
+NOBODY = 65534
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+HEX_RE = re.compile(r"^([0-9a-f]{2})*$")
+NAME_RE = re.compile(r"^run\.([A-Za-z0-9_+@-]{1,64})\.(\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d_\d{4})\."
+                     r"([A-Za-z0-9_+@-]{1,64})\.(aaa|zzz)\.([0-9a-f-]{36})\.json$")
+PROG_SIG = "01234567-89ab-4def-8001-020304050607"
+DSO_SIG = "fedcba98-7654-4d10-8011-223344556677"
+
+failures = []
+
+
+def fail(msg):
+    failures.append(msg)
+    print("FAIL: " + msg, file=sys.stderr)
+
+
+def check(cond, msg):
+    if not cond:
+        fail(msg)
+    return cond
+
+
+def component(s):
+    """spool_name_component: the file-name form of syshost and user."""
+    b = s.encode("utf-8", "surrogateescape")
+    out = "".join(chr(c) if (chr(c).isascii() and (chr(c).isalnum() or chr(c) in "_+@-")) else "_"
+                  for c in b)
+    return out[:64] or "_"
+
+
+def raw(s):
+    """A decoded record string back to the bytes the process had."""
+    return s.encode("utf-8", "surrogateescape")
+
+
+class Lab:
+    """A private spool, config and environment for one test group."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="lt_test.")
+        os.chmod(self.dir, 0o755)  # the nobody runs must reach the spool
+        self.root = os.path.join(self.dir, "spool")
+        os.mkdir(self.root)
+        os.chmod(self.root, 0o1777)
+        self.confpath = os.path.join(self.dir, "track.conf")
+        self.conf()
+        self.max_bytes = 262144
+
+    def conf(self, text="", root=None):
+        with open(self.confpath, "w") as f:
+            f.write("spool_dir = %s\n%s" % (root or self.root, text))
+        os.chmod(self.confpath, 0o644)
+        m = re.search(r"max_record_bytes\s*=\s*(\d+)", text)
+        self.max_bytes = int(m.group(1)) if m else 262144
+
+    def env(self, tracked, extra=None):
+        e = {"PATH": "/usr/bin:/bin", "HOME": self.dir, "LANG": "C", "LC_ALL": "C",
+             "TRACK_CONFIG": self.confpath,
+             # Sanitizer builds: leaks are the program's business; let fatal
+             # signals reach the program's (and libtrack's) own handling.
+             "ASAN_OPTIONS": "detect_leaks=0:handle_segv=0:handle_sigbus=0:handle_sigfpe=0:"
+                             "handle_abort=0:allow_user_segv_handler=1",
+             "UBSAN_OPTIONS": "halt_on_error=1"}
+        if tracked:
+            e["LD_PRELOAD"] = (PREFIX + ":" + LIB) if PREFIX else LIB
+        for k, v in (extra or {}).items():
+            if v is None:
+                e.pop(k, None)
+            else:
+                e[k] = v
+        return e
+
+    def run(self, argv, tracked=True, extra=None, user=None, timeout=60):
+        def pre():
+            import resource
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no cores from signal tests
+            if user is not None:
+                os.setgroups([])
+                os.setgid(user)
+                os.setuid(user)
+        env = self.env(tracked, extra)
+        return subprocess.run([os.fsencode(a) if isinstance(a, bytes) else a for a in argv],
+                              env={k: v for k, v in env.items()}, cwd=self.dir,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              preexec_fn=pre, timeout=timeout)
+
+    def compare(self, argv, extra=None, user=None, expect_rc=None):
+        """Runs untracked then tracked; outputs and status must be identical."""
+        self.clear()
+        u = self.run(argv, tracked=False, extra=extra, user=user)
+        self.clear()
+        t = self.run(argv, tracked=True, extra=extra, user=user)
+        what = " ".join(a if isinstance(a, str) else repr(a) for a in argv)[:120]
+        check(u.returncode == t.returncode,
+              "%s: exit status %d tracked, %d untracked" % (what, t.returncode, u.returncode))
+        check(u.stdout == t.stdout, "%s: stdout differs: %r vs %r" % (what, t.stdout[:300], u.stdout[:300]))
+        check(u.stderr == t.stderr, "%s: stderr differs: %r vs %r" % (what, t.stderr[:300], u.stderr[:300]))
+        if expect_rc is not None:
+            check(t.returncode == expect_rc, "%s: exit status %d, expected %d" % (what, t.returncode, expect_rc))
+        return t
+
+    def clear(self):
+        for e in os.listdir(self.root):
+            p = os.path.join(self.root, e)
+            if os.path.isdir(p) and not os.path.islink(p):
+                shutil.rmtree(p)
+            else:
+                os.unlink(p)
+
+    def files(self):
+        out = []
+        for d, dirs, names in os.walk(self.root):
+            out += [os.path.join(d, n) for n in names]
+        return sorted(out)
+
+    def records(self, uid=None, job="nojob", allow_temp=False):
+        """Every record file, validated; returns the parsed records."""
+        uid = os.getuid() if uid is None else uid
+        recs = []
+        for path in self.files():
+            d, name = os.path.split(path)
+            if allow_temp and name.startswith(".run.") and name.endswith(".tmp"):
+                continue
+            if not check(d == os.path.join(self.root, str(uid), job),
+                         "%s: record in an unexpected directory" % path):
+                continue
+            recs.append(validate(path, name, uid, self.max_bytes))
+        return [r for r in recs if r is not None]
+
+
+REQUIRED = {"schema": int, "kind": str, "run_uuid": str, "syshost": str, "host": str,
+            "uid": int, "gid": int, "user": str, "pid": int, "ppid": int,
+            "start_time": (int, float), "exe": dict, "cmdline": list, "cwd": str,
+            "modules": list, "env": dict, "objects": list}
+END_REQUIRED = {"end_time": (int, float), "run_time": (int, float), "utime": (int, float),
+                "stime": (int, float), "maxrss_kb": int}
+
+
+def check_object(o, where):
+    ok = check(isinstance(o, dict) and all(isinstance(o.get(k), str) for k in
+                                           ("path", "build_id", "signature")),
+               "%s: object %r lacks path/build_id/signature strings" % (where, o))
+    if ok:
+        check(HEX_RE.match(o["build_id"]) is not None, "%s: build_id %r" % (where, o["build_id"]))
+        check(o["signature"] == "" or UUID_RE.match(o["signature"]) is not None,
+              "%s: signature %r" % (where, o["signature"]))
+
+
+def validate(path, name, uid, max_bytes):
+    st = os.lstat(path)
+    check(stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == uid,
+          "%s: not a regular file 0600 owned by %d" % (path, uid))
+    m = NAME_RE.match(name)
+    if not check(m is not None, "%s: not a record file name" % name):
+        return None
+    data = open(path, "rb").read()
+    check(len(data) <= max_bytes, "%s: %d bytes > max_record_bytes %d" % (name, len(data), max_bytes))
+    try:
+        r = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        fail("%s: not valid UTF-8 JSON: %s" % (name, e))
+        return None
+    if not check(isinstance(r, dict), "%s: not an object" % name):
+        return None
+    for k, t in REQUIRED.items():
+        check(isinstance(r.get(k), t) and not isinstance(r.get(k), bool),
+              "%s: key %s missing or not %s" % (name, k, t))
+    check(r.get("schema") == 1, "%s: schema" % name)
+    kind = r.get("kind")
+    check(kind in ("start", "end") and {"start": "aaa", "end": "zzz"}[kind] == m.group(4),
+          "%s: kind %r does not match the name" % (name, kind))
+    check(UUID_RE.match(r.get("run_uuid", "")) is not None and r.get("run_uuid") == m.group(5),
+          "%s: run_uuid %r does not match the name" % (name, r.get("run_uuid")))
+    if "parent_uuid" in r:
+        check(UUID_RE.match(r["parent_uuid"]) is not None, "%s: parent_uuid" % name)
+    check(component(r.get("syshost", "")) == m.group(1), "%s: syshost differs from the name" % name)
+    check(component(r.get("user", "")) == m.group(3), "%s: user differs from the name" % name)
+    check(r.get("uid") == uid, "%s: uid %r, file owned by %d" % (name, r.get("uid"), uid))
+    check(all(isinstance(a, str) for a in r.get("cmdline", [])), "%s: cmdline" % name)
+    check(all(isinstance(v, str) for v in r.get("env", {}).values()), "%s: env" % name)
+    exe = r.get("exe", {})
+    check_object(exe, name + " exe")
+    for o in r.get("objects", []):
+        check_object(o, name)
+        if isinstance(o, dict):
+            p = o.get("path", "")
+            b = os.path.basename(p)
+            check(not b.startswith("libtrack") and "vdso" not in b, "%s: lists %s" % (name, p))
+    if kind == "end":
+        for k, t in END_REQUIRED.items():
+            check(isinstance(r.get(k), t), "%s: end key %s missing" % (name, k))
+        check(("exit_status" in r) != ("signal" in r), "%s: needs exactly one of exit_status/signal" % name)
+        check(r.get("end_time", 0) >= r.get("start_time", 0), "%s: end before start" % name)
+    if "truncated" in r:
+        check(r["truncated"] is True, "%s: truncated must be true when present" % name)
+    r["_name"] = name
+    r["_size"] = len(data)
+    return r
+
+
+IDENTITY = ["run_uuid", "parent_uuid", "syshost", "host", "uid", "gid", "user", "pid", "ppid",
+            "start_time", "exe", "cmdline", "cwd", "job", "modules", "env"]
+
+
+def runs(recs):
+    """run_uuid -> {"start": rec, "end": rec}; checks pairs agree."""
+    out = {}
+    for r in recs:
+        slot = out.setdefault(r["run_uuid"], {})
+        check(r["kind"] not in slot, "two %s records for %s" % (r["kind"], r["run_uuid"]))
+        slot[r["kind"]] = r
+    for u, s in out.items():
+        check("start" in s, "run %s has an end but no start" % u)
+        if "start" in s and "end" in s:
+            for k in IDENTITY:
+                check(s["start"].get(k) == s["end"].get(k), "run %s: %s differs between start and end" % (u, k))
+            check(s["start"]["_name"].split(".")[2] == s["end"]["_name"].split(".")[2],
+                  "run %s: start and end names carry different dates" % u)
+    return out
+
+
+def by_exe(rs, suffix):
+    return [s for s in rs.values() if "start" in s and s["start"]["exe"]["path"].endswith(suffix)]
+
+
+def one(rs, suffix, what):
+    found = by_exe(rs, suffix)
+    check(len(found) == 1, "%s: %d runs of %s, expected 1" % (what, len(found), suffix))
+    return found[0] if found else {}
+
+
+def ended(run, what, status=None, sig=None):
+    e = run.get("end")
+    if not check(e is not None, "%s: no end record" % what):
+        return
+    if sig is not None:
+        check(e.get("signal") == sig and "exit_status" not in e,
+              "%s: end record signal %r, expected %d" % (what, e.get("signal"), sig))
+    else:
+        check(e.get("exit_status") == status and "signal" not in e,
+              "%s: end record exit_status %r, expected %r" % (what, e.get("exit_status"), status))
+
+
+def paths(objs):
+    return [o["path"] for o in objs]
+
+
+# ---------------------------------------------------------------- groups
+
+def g_basic(lab):
+    """/bin/true, false, ls, sh -c pipelines, exec chains."""
+    lab.compare(["/bin/true"], expect_rc=0)
+    rs = runs(lab.records())
+    t = one(rs, "/true", "/bin/true")
+    ended(t, "/bin/true", 0)
+    if t:
+        s = t["start"]
+        check(s["cmdline"] == ["/bin/true"], "cmdline %r" % s["cmdline"])
+        check(s["pid"] > 0 and s["ppid"] == os.getpid(), "pid/ppid %r/%r" % (s["pid"], s["ppid"]))
+        check(HEX_RE.match(s["exe"]["build_id"]) and s["exe"]["build_id"], "no exe build_id")
+        check(any("libc.so" in p for p in paths(s["objects"])), "libc missing from objects")
+        check(all(o["build_id"] for o in s["objects"]), "an object without build_id: %r" % s["objects"])
+        check(s["cwd"] == lab.dir, "cwd %r" % s["cwd"])
+        check("job" not in s, "job key outside a job")
+        check("parent_uuid" not in s, "parent_uuid without a tracked parent")
+        check(s["_size"] <= 4096, "typical start record is %d bytes" % s["_size"])
+
+    lab.compare(["/bin/false"], expect_rc=1)
+    ended(one(runs(lab.records()), "/false", "/bin/false"), "/bin/false", 1)
+
+    lab.compare(["ls", "-la", "/"], expect_rc=0)
+    ended(one(runs(lab.records()), "/ls", "ls"), "ls", 0)
+
+    lab.compare(["/bin/sh", "-c", "ls / | sort -r | head -3; echo err >&2; exit 7"], expect_rc=7)
+    rs = runs(lab.records())
+    sh = one(rs, "/dash", "sh") or one(rs, "/bash", "sh")
+    for prog in ("/ls", "/sort", "/head"):
+        r = one(rs, prog, "pipeline " + prog)
+        ended(r, "pipeline " + prog, 0)
+        if r and sh:
+            check(r["start"].get("parent_uuid") == sh["start"]["run_uuid"],
+                  "pipeline %s: parent_uuid is not the shell's run" % prog)
+            check(r["start"]["ppid"] == sh["start"]["pid"], "pipeline %s: ppid" % prog)
+
+    # exec chain: bash execs true: same pid, parent_uuid = bash's run, bash has no end
+    lab.compare(["/bin/bash", "-c", "exec /bin/true x"], expect_rc=0)
+    rs = runs(lab.records())
+    b, t = one(rs, "/bash", "exec chain bash"), one(rs, "/true", "exec chain true")
+    if b and t:
+        check("end" not in b, "an exec'd image wrote an end record")
+        check(t["start"].get("parent_uuid") == b["start"]["run_uuid"], "exec: parent_uuid")
+        check(t["start"]["pid"] == b["start"]["pid"], "exec: pid differs")
+        ended(t, "exec chain true", 0)
+
+
+def g_paths(lab):
+    """lt_prog: every way a process ends, and its children."""
+    cases = [(["return", "5"], 5, None), (["exit", "6"], 6, None), (["exit", "256"], 0, None),
+             (["thread-exit", "9"], 9, None),
+             (["main-pthread-exit"], 0, None), (["closefds", "4"], 4, None),
+             (["dup2-stderr", "2"], 2, None), (["fork"], 0, None),
+             (["segv"], -signal.SIGSEGV, signal.SIGSEGV), (["bus"], -signal.SIGBUS, signal.SIGBUS),
+             (["fpe"], -signal.SIGFPE, signal.SIGFPE), (["abort"], -signal.SIGABRT, signal.SIGABRT),
+             (["term"], -signal.SIGTERM, signal.SIGTERM),
+             (["kill-segv"], -signal.SIGSEGV, signal.SIGSEGV)]
+    for args, rc, sig in cases:
+        what = "lt_prog " + " ".join(args)
+        lab.compare([PROG] + args, expect_rc=rc)
+        rs = runs(lab.records())
+        check(len(rs) == 1, "%s: %d runs recorded, expected 1" % (what, len(rs)))
+        r = one(rs, "/lt_prog", what)
+        if sig:
+            ended(r, what, sig=sig)
+        else:
+            ended(r, what, rc)
+        if r:
+            check(r["start"]["exe"]["signature"] == PROG_SIG, "%s: exe signature %r" % (what, r["start"]["exe"]["signature"]))
+
+    # Several threads calling exit() at once (undefined behaviour in C11):
+    # glibc 2.36 lets a thread that finds the handler list empty _exit while
+    # another still runs our hook, so the end record may be lost (a temp
+    # dot-file may stay). Never two end records, never a changed status.
+    for i in range(5):
+        lab.compare([PROG, "concurrent-exit", "3"], expect_rc=3)
+        recs = lab.records(allow_temp=True)
+        check(len([r for r in recs if r["kind"] == "end"]) <= 1, "concurrent exit: two end records")
+        check(len([r for r in recs if r["kind"] == "start"]) == 1, "concurrent exit: start records")
+
+    lab.compare([PROG, "_exit", "7"], expect_rc=7)
+    rs = runs(lab.records())
+    r = one(rs, "/lt_prog", "_exit")
+    check(r and "end" not in r, "_exit wrote an end record")
+
+    # children: fork+exec, vfork+exec, posix_spawn, system
+    for mode in ("fork-exec", "vfork-exec", "spawn"):
+        lab.compare([PROG, mode, "/bin/sh", "-c", "exit 3"], expect_rc=3)
+        rs = runs(lab.records())
+        p, c = one(rs, "/lt_prog", mode), one(rs, "/dash", mode + " child")
+        ended(p, mode, 3)
+        if p and c:
+            check(c["start"].get("parent_uuid") == p["start"]["run_uuid"], "%s: parent_uuid" % mode)
+            check(c["start"]["ppid"] == p["start"]["pid"], "%s: child's ppid" % mode)
+    lab.compare([PROG, "system", "/bin/true"], expect_rc=0)
+    rs = runs(lab.records())
+    p, t = one(rs, "/lt_prog", "system"), one(rs, "/true", "system child")
+    if p and t:
+        check(t["start"].get("parent_uuid") in [s["start"]["run_uuid"] for s in rs.values()],
+              "system: true's parent is not a tracked run")
+
+    # exec without fork: same pid, a start but no end for lt_prog
+    lab.compare([PROG, "exec", "/bin/true"], expect_rc=0)
+    rs = runs(lab.records())
+    p, t = one(rs, "/lt_prog", "exec"), one(rs, "/true", "exec'd true")
+    if p and t:
+        check("end" not in p, "exec: the replaced image wrote an end record")
+        check(t["start"]["pid"] == p["start"]["pid"], "exec: pid changed")
+        check(t["start"].get("parent_uuid") == p["start"]["run_uuid"], "exec: parent_uuid")
+        ended(t, "exec'd true", 0)
+
+    # clearenv: our state survives (end record); the child lost LD_PRELOAD
+    lab.compare([PROG, "clearenv-spawn", "/bin/true"], expect_rc=0)
+    rs = runs(lab.records())
+    ended(one(rs, "/lt_prog", "clearenv"), "clearenv", 0)
+    check(not by_exe(rs, "/true"), "clearenv: the child was tracked without LD_PRELOAD")
+
+    # dlopen after start: in the end record's objects only, with its ids
+    lab.compare([PROG, "dlopen", DSO], expect_rc=0)
+    r = one(runs(lab.records()), "/lt_prog", "dlopen")
+    if r and check("end" in r, "dlopen: no end record"):
+        dso = os.path.basename(DSO)
+        check(not any(dso in p for p in paths(r["start"]["objects"])), "dlopen: library in the start record")
+        objs = [o for o in r["end"]["objects"] if dso in o["path"]]
+        if check(len(objs) == 1, "dlopen: library not in the end record"):
+            check(objs[0]["signature"] == DSO_SIG, "dlopen: signature %r" % objs[0]["signature"])
+            check(len(objs[0]["build_id"]) >= 16, "dlopen: no build_id")
+
+
+def g_python(lab):
+    py = "/usr/bin/python3"
+    if not os.access(py, os.X_OK):
+        print("no %s" % py)
+        return SKIP
+    lab.compare([py, "-c", "print('hello'); import sys; sys.exit(4)"], expect_rc=4)
+    ended(one(runs(lab.records()), "python3.11", "python") or
+          one(runs(lab.records()), "python3", "python"), "python exit", 4)
+    lab.compare([py, "-c", "import _ctypes, _decimal; print(_decimal.Decimal(1) / 7)"], expect_rc=0)
+    rs = runs(lab.records())
+    check(len(rs) == 1, "python: %d runs" % len(rs))
+    for r in rs.values():
+        if check("end" in r, "python: no end record"):
+            for mod in ("_ctypes", "_decimal"):
+                check(not any(mod in p for p in paths(r["start"]["objects"])), "%s in the start record" % mod)
+                check(any(mod in p for p in paths(r["end"]["objects"])), "%s not in the end record" % mod)
+            ended(r, "python", 0)
+    # Ctrl-C behaviour: Python still installs its KeyboardInterrupt handler
+    lab.compare([py, "-c", "import signal; print(signal.getsignal(signal.SIGINT))"], expect_rc=0)
+
+
+def g_bytes(lab):
+    """Truncation (1 MB argv) and non-UTF-8 bytes round-tripping."""
+    args = [b"\xff\xfe", "café".encode(), b"\xed\xa0\x80", b"ctl\x01\n\"\\", b"\xc3", b"ok"]
+    lab.conf("env = LT_*\n")
+    lab.compare([PROG.encode(), b"args"] + args, extra={"LT_BYTES": "x\udcffy", "LT_OK": "1"},
+                expect_rc=0)
+    r = one(runs(lab.records()), "/lt_prog", "bytes")
+    if r:
+        got = [raw(a) for a in r["start"]["cmdline"][2:]]
+        check(got == args, "argv bytes did not round-trip: %r" % got)
+        check(raw(r["start"]["env"].get("LT_BYTES", "")) == b"x\xffy", "env bytes: %r" % r["start"]["env"])
+        check(sorted(r["start"]["env"]) == ["LT_BYTES", "LT_OK"], "env allow-list: %r" % r["start"]["env"])
+        check("truncated" not in r["start"], "truncated without a reason")
+
+    for maxb in (262144, 4096):
+        lab.conf("max_record_bytes = %d\n" % maxb)
+        big = ["%04d" % i + "a" * 3496 for i in range(300)]  # 1 MB of argv
+        lab.compare([PROG, "args"] + big, expect_rc=0)
+        r = one(runs(lab.records()), "/lt_prog", "1 MB argv")
+        for kind in ("start", "end"):
+            rec = r.get(kind)
+            if check(rec is not None, "1 MB argv at %d: no %s record" % (maxb, kind)):
+                check(rec.get("truncated") is True, "1 MB argv: %s not truncated" % kind)
+                check(rec["_size"] <= maxb, "1 MB argv: %s is %d bytes" % (kind, rec["_size"]))
+                n = len(rec["cmdline"])
+                check(n >= 2 and rec["cmdline"] == ([PROG, "args"] + big)[:n], "1 MB argv: cmdline not a prefix")
+    lab.conf()
+    lab.compare([PROG, "args", "y" * 100000], expect_rc=0)
+    r = one(runs(lab.records()), "/lt_prog", "100 KB arg")
+    if r:
+        check(r["start"]["cmdline"][2] == "y" * 4096, "a long argument is not cut at 4096 bytes")
+        check(r["start"].get("truncated") is True, "cut argument without truncated")
+
+
+def g_gate(lab):
+    """TRACK_DISABLE, ranks, include/exclude, job, modules, env, debug, parents."""
+    lab.compare(["/bin/true"], extra={"TRACK_DISABLE": "1"})
+    check(not lab.files(), "TRACK_DISABLE=1 left records")
+
+    lab.conf("exclude = /usr/bin/tr*, /nowhere\n")
+    lab.compare(["/bin/true"])
+    check(not lab.files(), "exclude: /usr/bin/true was tracked")
+    lab.conf("include = /usr/bin/*\n")
+    lab.compare([PROG, "return", "0"])
+    check(not lab.files(), "include: lt_prog was tracked")
+    lab.compare(["/bin/true"])
+    check(len(lab.files()) == 2, "include: /usr/bin/true not tracked")
+    lab.conf("include = /usr/bin/*\nexclude = /usr/bin/true\n")
+    lab.compare(["/bin/true"])
+    check(not lab.files(), "exclude must win over include")
+    lab.conf()
+
+    job = {"SLURM_JOB_ID": "4242", "SLURM_STEP_ID": "0", "SLURM_STEP_NUM_TASKS": "4",
+           "SLURM_NTASKS": "8", "SLURM_PROCID": "1", "SLURM_JOB_PARTITION": "debug",
+           "SLURM_JOB_ACCOUNT": "proj", "SLURM_STEP_NUM_NODES": "2", "SLURM_CPUS_PER_TASK": "3",
+           "SLURM_ARRAY_JOB_ID": "4240", "SLURM_ARRAY_TASK_ID": "2", "SLURM_CLUSTER_NAME": "clusterx"}
+    lab.compare(["/bin/true"], extra=job)
+    check(not lab.files(), "rank 1 of a 4-task step was tracked")
+    job["SLURM_PROCID"] = "0"
+    lab.compare(["/bin/true"], extra=job)
+    r = one(runs(lab.records(job="4242")), "/true", "rank 0")
+    if r:
+        want = {"scheduler": "slurm", "id": "4242", "step": "0", "array_id": "4240",
+                "array_task": "2", "partition": "debug", "account": "proj", "num_nodes": 2,
+                "num_tasks": 4, "cpus_per_task": 3, "rank": 0}
+        check(r["start"].get("job") == want, "job object %r" % r["start"].get("job"))
+        check(r["start"]["syshost"] == "clusterx", "syshost from SLURM_CLUSTER_NAME")
+    lab.conf("ranks = all\nsyshost = confhost\n")
+    job["SLURM_PROCID"] = "1"
+    lab.compare(["/bin/true"], extra=job)
+    r = one(runs(lab.records(job="4242")), "/true", "ranks = all")
+    if r:
+        check(r["start"]["job"]["rank"] == 1, "rank 1 under ranks = all")
+        check(r["start"]["syshost"] == "confhost", "syshost from the config")
+    lab.conf()
+    lab.compare(["/bin/true"], extra={"SLURM_JOB_ID": "../../etc"})
+    r = one(runs(lab.records(job="nojob")), "/true", "bad job id")
+    if r:
+        check(r["start"]["job"]["id"] == "../../etc", "job.id as given")
+
+    lab.conf("env = MY_*, EXACT\n")
+    lab.compare(["/bin/true"], extra={"LOADEDMODULES": "gcc/12.2:openmpi/4.1::cuda", "MY_A": "1",
+                                      "MY_B": "two words", "EXACT": "e", "EXACTLY": "no",
+                                      "USER": "alice smith"})
+    r = one(runs(lab.records()), "/true", "modules/env")
+    if r:
+        s = r["start"]
+        check(s["modules"] == ["gcc/12.2", "openmpi/4.1", "cuda"], "modules %r" % s["modules"])
+        check(s["env"] == {"MY_A": "1", "MY_B": "two words", "EXACT": "e"}, "env %r" % s["env"])
+        check(s["user"] == "alice smith" and ".alice_smith." in s["_name"], "user %r" % s["user"])
+    lab.conf()
+
+    # parent_uuid: only a canonical uuid is believed
+    lab.compare(["/bin/true"], extra={"TRACK_RUN_UUID": "not-a-uuid"})
+    r = one(runs(lab.records()), "/true", "bad parent")
+    check(r and "parent_uuid" not in r["start"], "a bad TRACK_RUN_UUID became parent_uuid")
+    good = "01234567-0123-7123-8123-0123456789ab"
+    lab.compare(["/bin/true"], extra={"TRACK_RUN_UUID": good})
+    r = one(runs(lab.records()), "/true", "good parent")
+    check(r and r["start"].get("parent_uuid") == good, "TRACK_RUN_UUID not taken as parent")
+
+    # TRACK_DEBUG: silent normally, one line per problem when asked
+    lab.conf(root=os.path.join(lab.dir, "missing"))
+    t = lab.compare(["/bin/true"])
+    check(t.stderr == b"", "output without TRACK_DEBUG")
+    t = lab.run(["/bin/true"], extra={"TRACK_DEBUG": "1"})
+    lines = t.stderr.decode(errors="replace").splitlines()
+    check(t.returncode == 0 and len(lines) == 1 and lines[0].startswith("track: ") and "missing" in lines[0],
+          "TRACK_DEBUG: %r" % t.stderr)
+    lab.conf()
+    # A broken config: lenient, still tracked with what could be used
+    lab.conf("no such key = 1\nmax_record_bytes = lots\nenv = MY_*\n")
+    lab.compare(["/bin/true"], extra={"MY_X": "1"})
+    r = one(runs(lab.records()), "/true", "lenient config")
+    check(r and r["start"]["env"] == {"MY_X": "1"}, "lenient config not applied")
+    lab.conf()
+
+
+def hostile_cases(lab):
+    """(name, setup) pairs; setup prepares lab.root's replacement."""
+    uid = os.getuid()
+    real = os.path.join(lab.dir, "real")
+
+    def fresh_root(mode=0o1777, owner=0):
+        if os.path.lexists(lab.root):
+            if os.path.islink(lab.root):
+                os.unlink(lab.root)
+            else:
+                shutil.rmtree(lab.root)
+        os.mkdir(lab.root)
+        os.chmod(lab.root, mode)
+        os.chown(lab.root, owner, -1)
+
+    def missing():
+        shutil.rmtree(lab.root)
+
+    def root_symlink():
+        fresh_root()
+        shutil.rmtree(lab.root)
+        os.makedirs(real, exist_ok=True)
+        os.chmod(real, 0o1777)
+        os.symlink(real, lab.root)
+
+    def not_sticky():
+        fresh_root(0o777)
+
+    def root_not_root():
+        fresh_root(0o1777, NOBODY)
+
+    def uid_dir_other():
+        fresh_root()
+        d = os.path.join(lab.root, str(uid))
+        os.mkdir(d, 0o700)
+        os.chown(d, NOBODY if uid != NOBODY else 0, -1)
+
+    def uid_dir_symlink():
+        fresh_root()
+        os.makedirs(real, exist_ok=True)
+        os.chmod(real, 0o700)
+        os.symlink(real, os.path.join(lab.root, str(uid)))
+
+    def uid_dir_open():
+        fresh_root()
+        d = os.path.join(lab.root, str(uid))
+        os.mkdir(d)
+        os.chmod(d, 0o755)
+
+    def job_dir_symlink():
+        fresh_root()
+        d = os.path.join(lab.root, str(uid))
+        os.mkdir(d, 0o700)
+        os.makedirs(real, exist_ok=True)
+        os.symlink(real, os.path.join(d, "nojob"))
+
+    def root_is_file():
+        fresh_root()
+        shutil.rmtree(lab.root)
+        open(lab.root, "w").close()
+
+    return [("root missing", missing), ("root a symlink", root_symlink),
+            ("root not sticky", not_sticky), ("root owned by non-root", root_not_root),
+            ("uid dir owned by someone else", uid_dir_other), ("uid dir a symlink", uid_dir_symlink),
+            ("uid dir open to others", uid_dir_open), ("job dir a symlink", job_dir_symlink),
+            ("root a file", root_is_file)], fresh_root
+
+
+def no_record_anywhere(lab, what):
+    found = []
+    for d, dirs, names in os.walk(lab.dir):
+        found += [os.path.join(d, n) for n in names if n.startswith("run.") or n.startswith(".run.")]
+    check(not found, "%s: records written: %r" % (what, found))
+
+
+def hostile_run(lab, what):
+    for argv in (["/bin/true"], [PROG, "exit", "3"], [PROG, "segv"]):
+        t = lab.run(argv, tracked=False)
+        u = lab.run(argv, tracked=True)
+        w = "%s: %s" % (what, argv[-1])
+        check(t.returncode == u.returncode and t.stdout == u.stdout and t.stderr == u.stderr,
+              "%s: behaves differently tracked" % w)
+        no_record_anywhere(lab, w)
+
+
+def g_hostile(lab):
+    if os.getuid() != 0:
+        print("needs root (chown)")
+        return SKIP
+    cases, fresh_root = hostile_cases(lab)
+    for what, setup in cases:
+        setup()
+        hostile_run(lab, what)
+        if os.path.islink(lab.root) or os.path.isfile(lab.root):
+            os.unlink(lab.root)
+        fresh_root()
+    # Read-only and full spools need a mount of their own.
+    mnt = os.path.join(lab.dir, "mnt")
+    os.mkdir(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=1777", "track-test", mnt],
+                      stderr=subprocess.DEVNULL).returncode != 0:
+        print("cannot mount tmpfs: read-only and full cases skipped")
+        return
+    try:
+        lab.conf(root=mnt)
+        # full: fill the 64k tmpfs, leaving no block
+        uidd = os.path.join(mnt, str(os.getuid()))
+        os.mkdir(uidd, 0o700)
+        os.mkdir(os.path.join(uidd, "nojob"), 0o700)
+        fd = os.open(os.path.join(mnt, "filler"), os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError:
+            pass
+        os.close(fd)
+        hostile_run(lab, "spool full")
+        left = [n for n in os.listdir(os.path.join(uidd, "nojob"))]
+        check(not left, "spool full: files left behind: %r" % left)
+        os.unlink(os.path.join(mnt, "filler"))
+        subprocess.run(["mount", "-o", "remount,ro", mnt], check=True)
+        hostile_run(lab, "spool read-only")
+    finally:
+        subprocess.run(["umount", mnt])
+        lab.conf()
+
+
+def g_nonroot(lab):
+    """As an unprivileged user: own uid directory created, records written;
+    the hostile cases that a user can meet; a setuid program."""
+    if os.getuid() != 0:
+        print("needs root to switch users")
+        return SKIP
+    for p in (LIB, PROG):
+        d = os.path.dirname(p)
+        while d != "/":
+            if not os.stat(d).st_mode & 0o001:
+                print("%s not reachable by uid %d: skipped" % (d, NOBODY))
+                return SKIP
+            d = os.path.dirname(d)
+    lab.compare(["/bin/true"], user=NOBODY, expect_rc=0)
+    rs = runs(lab.records(uid=NOBODY))
+    r = one(rs, "/true", "nobody")
+    ended(r, "nobody", 0)
+    st = os.stat(os.path.join(lab.root, str(NOBODY)))
+    check(st.st_uid == NOBODY and stat.S_IMODE(st.st_mode) == 0o700, "uid dir owner/mode")
+    lab.compare([PROG, "spawn", "/bin/sh", "-c", "ls / >/dev/null; exit 2"], user=NOBODY, expect_rc=2)
+    rs = runs(lab.records(uid=NOBODY))
+    check(len(rs) == 3, "nobody: %d runs for lt_prog/sh/ls" % len(rs))
+
+    # Someone else's uid directory (root made it for nobody's uid): no record
+    lab.clear()
+    d = os.path.join(lab.root, str(NOBODY))
+    os.mkdir(d, 0o700)
+    for argv in (["/bin/true"], [PROG, "exit", "3"]):
+        u = lab.run(argv, tracked=False, user=NOBODY)
+        t = lab.run(argv, tracked=True, user=NOBODY)
+        check((u.returncode, u.stdout, u.stderr) == (t.returncode, t.stdout, t.stderr),
+              "nobody, root-owned uid dir: behaves differently")
+        no_record_anywhere(lab, "nobody, root-owned uid dir")
+    # A read-only uid directory (mode 0500): creating the job dir fails
+    os.chown(d, NOBODY, NOBODY)
+    os.chmod(d, 0o500)
+    u = lab.run(["/bin/true"], tracked=False, user=NOBODY)
+    t = lab.run(["/bin/true"], tracked=True, user=NOBODY)
+    check((u.returncode, u.stdout, u.stderr) == (t.returncode, t.stdout, t.stderr),
+          "nobody, read-only uid dir: behaves differently")
+    no_record_anywhere(lab, "nobody, read-only uid dir")
+    os.chmod(d, 0o700)
+
+    # setuid root program run by nobody: the loader ignores the preload and
+    # libtrack's gate would refuse anyway (AT_SECURE); behaves as untracked
+    sdir = os.path.join(lab.dir, "suid")
+    os.mkdir(sdir, 0o755)
+    suid = os.path.join(sdir, "id")
+    shutil.copy("/usr/bin/id", suid)
+    os.chown(suid, 0, 0)
+    os.chmod(suid, 0o4755)
+    lab.clear()
+    lab.compare([suid, "-u"], user=NOBODY)
+    lab.compare([suid, "-u"], user=NOBODY, extra={"LD_PRELOAD": LIB})
+    no_record_anywhere(lab, "setuid program")
+
+
+def g_static(lab):
+    if not STATIC:
+        return SKIP
+    lab.compare([STATIC], expect_rc=3)
+    no_record_anywhere(lab, "static program")
+
+
+GROUPS = {"basic": g_basic, "paths": g_paths, "python": g_python, "bytes": g_bytes,
+          "gate": g_gate, "hostile": g_hostile, "nonroot": g_nonroot, "static": g_static}
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] not in GROUPS:
+        print("usage: lt_test.py {%s}" % "|".join(GROUPS), file=sys.stderr)
+        return 2
+    lab = Lab()
+    try:
+        rc = GROUPS[sys.argv[1]](lab)
+    finally:
+        subprocess.run(["umount", os.path.join(lab.dir, "mnt")], stderr=subprocess.DEVNULL)
+        shutil.rmtree(lab.dir, ignore_errors=True)
+    if rc == SKIP:
+        print("skipped")
+        return SKIP
+    if failures:
+        print("%d failure(s)" % len(failures), file=sys.stderr)
+        return 1
+    print("ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
