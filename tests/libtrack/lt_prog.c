@@ -118,9 +118,16 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(mode, "fpe")) {
-        /* Both operands volatile: gcc turns 1 / x into a compare. */
+        /* The CPU must fault: in C, gcc folds 1 / x into a compare and
+         * UBSan stops a division by zero before it happens. */
         volatile int zero = 0, seven = 7;
+#if defined(__x86_64__) || defined(__i386__)
+        int q, z = zero;
+        __asm__ volatile("cltd\n\tidivl %2" : "=a"(q) : "a"(seven), "r"(z) : "edx");
+        sink = q;
+#else
         sink = seven / zero;
+#endif
         return 0;
     }
     if (!strcmp(mode, "abort"))
