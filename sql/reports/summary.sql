@@ -1,0 +1,71 @@
+-- summary: runs, jobs, users, accounts and core-hours in the window; runs of
+-- system vs user-built executables; runs that ended abnormally.
+--
+-- Core-hours = run_time x num_cores / 3600 (num_cores = num_tasks x
+-- cpus_per_task, at least 1); a run without an end record counts 0.
+-- Abnormal = ended on a signal, or with a non-zero exit status, or has no end
+-- record -- unless a tracked run with the same pid names it as parent: then
+-- the process image was replaced by exec, not killed.
+-- @system_prefixes: comma-separated path prefixes of "system" executables
+-- (config key system_prefixes); the others are user-built.
+-- Parameters: session variables, NULL (unset) = not given.
+--   @since, @until   'YYYY-MM-DD' in the session time zone, @until exclusive;
+--                    default @until = tomorrow, @since = @until - 30 days
+--   @syshost, @user, @account, @partition   exact matches
+--   @limit           rows per ranking (default 20)
+-- Sets @t0/@t1 (the window in epoch seconds; track-report reads them back).
+SET @t1 := COALESCE(UNIX_TIMESTAMP(@until), UNIX_TIMESTAMP(CURDATE() + INTERVAL 1 DAY));
+SET @t0 := COALESCE(UNIX_TIMESTAMP(@since), UNIX_TIMESTAMP(DATE(FROM_UNIXTIME(@t1)) - INTERVAL 30 DAY));
+-- Exact (binary-collation) copies of the filters: the schema is utf8mb4_bin.
+SET @f_syshost := CONVERT(@syshost USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_user := CONVERT(@user USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_account := CONVERT(@account USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_partition := CONVERT(@partition USING utf8mb4) COLLATE utf8mb4_bin;
+SET @lim := COALESCE(@limit, 20);
+SET @sp := COALESCE(@system_prefixes, '/usr,/bin,/sbin,/lib,/lib64,/opt/cray,/opt/intel');
+
+WITH RECURSIVE
+pfx (p, rest) AS (
+  SELECT TRIM(SUBSTRING_INDEX(@sp, ',', 1)), SUBSTRING(@sp, CHAR_LENGTH(SUBSTRING_INDEX(@sp, ',', 1)) + 2)
+  UNION ALL
+  SELECT TRIM(SUBSTRING_INDEX(rest, ',', 1)), SUBSTRING(rest, CHAR_LENGTH(SUBSTRING_INDEX(rest, ',', 1)) + 2)
+  FROM pfx WHERE rest <> ''
+),
+prefix (np) AS (
+  -- "/usr/" is "/usr"; "/" covers every absolute path
+  SELECT CASE WHEN TRIM(TRAILING '/' FROM p) = '' THEN '' ELSE TRIM(TRAILING '/' FROM p) END
+  FROM pfx WHERE p <> ''
+),
+w AS (
+  SELECT r.syshost, r.job_id, r.user, r.account, r.exe_object_id,
+         COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1) / 3600 AS ch,
+         CASE WHEN r.term_signal IS NOT NULL OR COALESCE(r.exit_status, 0) <> 0 THEN 1
+              WHEN r.has_end = 0 AND NOT EXISTS (SELECT 1 FROM track_run c
+                     WHERE c.parent_uuid = r.run_uuid AND c.pid = r.pid) THEN 1
+              ELSE 0 END AS abnormal
+  FROM track_run r
+  WHERE r.start_time >= @t0 AND r.start_time < @t1
+    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+    AND (@f_user IS NULL OR r.user = @f_user)
+    AND (@f_account IS NULL OR r.account = @f_account)
+    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+),
+exe AS (
+  SELECT o.id,
+         EXISTS (SELECT 1 FROM prefix
+                 WHERE (np = '' AND LEFT(o.path, 1) = '/') OR o.path = np
+                    OR LEFT(o.path, LENGTH(np) + 1) = CONCAT(np, '/')) AS is_system
+  FROM track_object o WHERE o.id IN (SELECT DISTINCT exe_object_id FROM w)
+)
+SELECT COUNT(*) AS runs,
+       COUNT(DISTINCT w.syshost, w.job_id) AS jobs,
+       COUNT(DISTINCT w.user) AS users,
+       COUNT(DISTINCT w.account) AS accounts,
+       COUNT(DISTINCT w.exe_object_id) AS executables,
+       ROUND(COALESCE(SUM(w.ch), 0), 2) AS core_hours,
+       COALESCE(SUM(e.is_system), 0) AS system_runs,
+       COALESCE(SUM(1 - e.is_system), 0) AS user_built_runs,
+       ROUND(COALESCE(SUM(CASE WHEN e.is_system THEN w.ch ELSE 0 END), 0), 2) AS system_core_hours,
+       ROUND(COALESCE(SUM(CASE WHEN e.is_system THEN 0 ELSE w.ch END), 0), 2) AS user_built_core_hours,
+       COALESCE(SUM(w.abnormal), 0) AS abnormal_runs
+FROM w JOIN exe e ON e.id = w.exe_object_id;
