@@ -1,0 +1,57 @@
+/* ingest_archive: the archive side of track-ingest: the one-ingester lock,
+ * listing month directories and record files, moving files to done/ or
+ * quarantine/ (with a .reason file). Layout in SPEC "Archive". */
+#ifndef TRACK_INGEST_ARCHIVE_H
+#define TRACK_INGEST_ARCHIVE_H
+
+#include <stddef.h>
+
+#include "spool_name.h"
+
+struct ingest_file {
+    char name[SPOOL_NAME_MAX];
+    char month[7];
+    struct spool_name n;
+    int name_ok;          /* spool_name_parse accepted the name */
+};
+
+struct ingest_archive {
+    int fd;               /* the archive directory */
+    int lockfd;
+    char path[1024];
+    int donefd, quarfd;   /* <archive>/done, <archive>/quarantine, lazily */
+    char mcur[7];         /* month of the cached month fds below */
+    int mfd, mdonefd, mquarfd;
+};
+
+/* Opens the archive directory (refusing a world-writable one). 0 or -1 with
+ * err. */
+int ingest_archive_open(struct ingest_archive *a, const char *path, char *err, size_t errlen);
+void ingest_archive_close(struct ingest_archive *a);
+
+/* Takes <archive>/.track-ingest.lock (flock, non-blocking) and writes
+ * "pid@host" into it. Returns 0; 1 if another process holds it (holder's
+ * text in holder); -1 with err on failure. */
+int ingest_archive_lock(struct ingest_archive *a, char *holder, size_t holderlen, char *err,
+                        size_t errlen);
+
+/* Lists record candidates of every YYYYMM month directory (only `month` if
+ * non-NULL), sorted by month then name. Dot-files (writers' temp files, the
+ * lock) are skipped. *out is malloc'd (caller frees). 0 or -1 with err. */
+int ingest_archive_list(struct ingest_archive *a, const char *month, struct ingest_file **out,
+                        size_t *n, char *err, size_t errlen);
+
+/* The fd of <archive>/<month> (cached). -1 with err. */
+int ingest_archive_month_fd(struct ingest_archive *a, const char *month, char *err, size_t errlen);
+
+/* After its rows are committed: moves the file to done/<month>/ or deletes
+ * it. 0 or -1 with err. */
+int ingest_archive_done(struct ingest_archive *a, const struct ingest_file *f, int delete_it,
+                        char *err, size_t errlen);
+
+/* Writes quarantine/<month>/<name>.reason, then moves the file there.
+ * 0 or -1 with err. */
+int ingest_archive_quarantine(struct ingest_archive *a, const struct ingest_file *f,
+                              const char *reason, char *err, size_t errlen);
+
+#endif

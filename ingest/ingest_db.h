@@ -1,0 +1,53 @@
+/* ingest_db: the MariaDB connection of track-ingest: connect through an
+ * option file, run statements with errors classified (connection lost or
+ * not), schema version check and forward migrations. */
+#ifndef TRACK_INGEST_DB_H
+#define TRACK_INGEST_DB_H
+
+#include <stddef.h>
+#include <mysql.h>
+
+struct ingest_migration {
+    int version;          /* from the file name's NNNN_ prefix */
+    const char *name;     /* the file name in sql/migrations */
+    const char *sql;      /* statements, each ending with ';' at a line end */
+};
+extern const struct ingest_migration ingest_migrations[];
+extern const size_t ingest_nmigrations;
+
+/* The version this binary loads into: the highest migration. */
+int ingest_db_expected_version(void);
+
+struct ingest_db {
+    MYSQL *my;
+    int lost;             /* the last failure was a lost/broken connection */
+    char err[512];        /* last error, one line */
+};
+
+/* Connects with the client library's option-file support: option_file
+ * ("" = the library's default files) and group (db_group), which supply
+ * host/socket/user/password/database. Sets utf8mb4, autocommit off and
+ * READ COMMITTED (so INSERT IGNORE of a shared key by another ingester becomes
+ * visible to the following SELECT). 0 or -1 with db->err. */
+int ingest_db_connect(struct ingest_db *db, const char *option_file, const char *group);
+void ingest_db_close(struct ingest_db *db);
+
+/* Runs one statement (len bytes). 0, or -1 with db->err / db->lost. Results
+ * are discarded. */
+int ingest_db_exec(struct ingest_db *db, const char *sql, size_t len);
+/* Runs a query and returns its stored result (caller mysql_free_result), or
+ * NULL with db->err. */
+MYSQL_RES *ingest_db_query(struct ingest_db *db, const char *sql, size_t len);
+int ingest_db_commit(struct ingest_db *db);
+void ingest_db_rollback(struct ingest_db *db);
+
+/* Reads track_schema_version: the version, 0 if the schema does not exist
+ * yet (no table / no row), -1 on error (db->err). */
+int ingest_db_version(struct ingest_db *db);
+
+/* Applies every migration newer than the database's version, in order.
+ * Returns the resulting version, or -1 with db->err naming the migration and
+ * statement at fault. */
+int ingest_db_migrate(struct ingest_db *db, int *from);
+
+#endif

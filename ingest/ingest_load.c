@@ -1,0 +1,771 @@
+/* ingest_load: batch -> SQL. See ingest_load.h and docs/schema.md. */
+#include "ingest_load.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest_sha256.h"
+#include "spool_json.h"
+#include "spool_uuid.h"
+
+/* ---- pending rows: keys the dicts do not know yet ----------------------- */
+
+struct pend {
+    struct ingest_dict seen;     /* key -> index + 1, dedupes within a batch */
+    unsigned char *keys;         /* n * 32 */
+    size_t n, cap;
+    struct ingest_buf vals;      /* per row: the SQL after the key, ",a,b" */
+    size_t *voff;                /* n + 1 offsets into vals */
+    uint32_t *mem;               /* set members, moff[i]..moff[i+1] */
+    size_t nmem, capmem;
+    size_t *moff;                /* n + 1 */
+    int oom;
+};
+
+static void pend_reset(struct pend *p)
+{
+    ingest_dict_clear(&p->seen);
+    ingest_buf_reset(&p->vals);
+    p->n = 0;
+    p->nmem = 0;
+    p->oom = 0;
+}
+
+static void pend_free(struct pend *p)
+{
+    ingest_dict_free(&p->seen);
+    ingest_buf_free(&p->vals);
+    free(p->keys);
+    free(p->voff);
+    free(p->mem);
+    free(p->moff);
+    memset(p, 0, sizeof *p);
+}
+
+/* Adds a row unless its key is already pending. The value fragment is
+ * whatever the caller appended to p->vals since `mark`; it is dropped again
+ * for a duplicate. */
+static void pend_commit(struct pend *p, const unsigned char key[32], size_t mark,
+                        const uint32_t *members, size_t nmembers)
+{
+    if (ingest_dict_get(&p->seen, key)) {
+        p->vals.len = mark;
+        return;
+    }
+    if (p->n + 2 > p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 256;
+        unsigned char *k = realloc(p->keys, cap * 32);
+        if (k)
+            p->keys = k;
+        size_t *v = realloc(p->voff, (cap + 1) * sizeof *v);
+        if (v)
+            p->voff = v;
+        size_t *m = realloc(p->moff, (cap + 1) * sizeof *m);
+        if (m)
+            p->moff = m;
+        if (!k || !v || !m) {
+            p->oom = 1;
+            return;
+        }
+        p->cap = cap;
+    }
+    if (p->nmem + nmembers > p->capmem) {
+        size_t cap = p->capmem ? p->capmem : 1024;
+        while (cap < p->nmem + nmembers)
+            cap *= 2;
+        uint32_t *m = realloc(p->mem, cap * sizeof *m);
+        if (!m) {
+            p->oom = 1;
+            return;
+        }
+        p->mem = m;
+        p->capmem = cap;
+    }
+    if (p->n == 0) {
+        p->voff[0] = 0;
+        p->moff[0] = 0;
+    }
+    memcpy(p->keys + 32 * p->n, key, 32);
+    memcpy(p->mem + p->nmem, members, nmembers * sizeof *members);
+    p->nmem += nmembers;
+    p->n++;
+    p->voff[p->n] = p->vals.len;
+    p->moff[p->n] = p->nmem;
+    if (ingest_dict_put(&p->seen, key, (uint32_t)p->n) < 0)
+        p->oom = 1;
+}
+
+static int oom(struct ingest_loader *L)
+{
+    snprintf(L->db->err, sizeof L->db->err, "out of memory building SQL");
+    L->db->lost = 0;
+    return -1;
+}
+
+static int send(struct ingest_loader *L)
+{
+    if (L->sql.oom)
+        return oom(L);
+    return ingest_db_exec(L->db, L->sql.s, L->sql.len);
+}
+
+/* INSERT IGNORE the pending rows, SELECT their ids into dict, then (for
+ * sets) INSERT IGNORE the members. */
+static int flush(struct ingest_loader *L, struct pend *p, const char *table, const char *cols,
+                 const char *keycol, struct ingest_dict *dict, const char *mtable,
+                 const char *mcol)
+{
+    struct ingest_buf *b = &L->sql;
+    if (p->oom)
+        return oom(L);
+    if (p->n == 0)
+        return 0;
+    /* rows */
+    ingest_buf_reset(b);
+    for (size_t i = 0; i < p->n; i++) {
+        if (b->len == 0)
+            ingest_buf_fmt(b, "INSERT IGNORE INTO %s (%s,%s) VALUES ", table, keycol, cols);
+        else
+            ingest_buf_add(b, ",", 1);
+        ingest_buf_add(b, "(", 1);
+        ingest_buf_hex(b, p->keys + 32 * i, 32);
+        ingest_buf_add(b, p->vals.s + p->voff[i], p->voff[i + 1] - p->voff[i]);
+        ingest_buf_add(b, ")", 1);
+        if (b->len > L->max_stmt || i + 1 == p->n) {
+            if (send(L) < 0)
+                return -1;
+            ingest_buf_reset(b);
+        }
+    }
+    /* ids */
+    for (size_t i = 0; i < p->n; i++) {
+        if (b->len == 0)
+            ingest_buf_fmt(b, "SELECT id,%s FROM %s WHERE %s IN (", keycol, table, keycol);
+        else
+            ingest_buf_add(b, ",", 1);
+        ingest_buf_hex(b, p->keys + 32 * i, 32);
+        if (b->len > L->max_stmt || i + 1 == p->n) {
+            ingest_buf_add(b, ")", 1);
+            if (b->oom)
+                return oom(L);
+            MYSQL_RES *res = ingest_db_query(L->db, b->s, b->len);
+            if (!res)
+                return -1;
+            MYSQL_ROW row;
+            while ((row = mysql_fetch_row(res))) {
+                unsigned long *len = mysql_fetch_lengths(res);
+                if (row[0] && row[1] && len[1] == 32 &&
+                    ingest_dict_put(dict, (const unsigned char *)row[1],
+                                    (uint32_t)strtoul(row[0], NULL, 10)) < 0) {
+                    mysql_free_result(res);
+                    return oom(L);
+                }
+            }
+            mysql_free_result(res);
+            ingest_buf_reset(b);
+        }
+    }
+    for (size_t i = 0; i < p->n; i++)
+        if (!ingest_dict_get(dict, p->keys + 32 * i)) {
+            snprintf(L->db->err, sizeof L->db->err, "%s: a row inserted for a new key "
+                     "cannot be read back", table);
+            L->db->lost = 0;
+            return -1;
+        }
+    /* members */
+    if (mtable && p->nmem) {
+        for (size_t i = 0; i < p->n; i++) {
+            uint32_t sid = ingest_dict_get(dict, p->keys + 32 * i);
+            for (size_t k = p->moff[i]; k < p->moff[i + 1]; k++) {
+                if (b->len == 0)
+                    ingest_buf_fmt(b, "INSERT IGNORE INTO %s (set_id,%s) VALUES ", mtable, mcol);
+                else
+                    ingest_buf_add(b, ",", 1);
+                ingest_buf_fmt(b, "(%" PRIu32 ",%" PRIu32 ")", sid, p->mem[k]);
+            }
+            if (b->len > L->max_stmt || (i + 1 == p->n && b->len)) {
+                if (send(L) < 0)
+                    return -1;
+                ingest_buf_reset(b);
+            }
+        }
+    }
+    pend_reset(p);
+    return 0;
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+static void key_object(const struct rec_object *o, unsigned char out[32])
+{
+    struct ingest_sha256 c;
+    ingest_sha256_init(&c);
+    ingest_sha256_update(&c, o->path.s, o->path.len);
+    ingest_sha256_update(&c, "", 1);
+    ingest_sha256_update(&c, o->build_id, strlen(o->build_id));
+    ingest_sha256_update(&c, "", 1);
+    ingest_sha256_update(&c, o->signature, strlen(o->signature));
+    ingest_sha256_final(&c, out);
+}
+
+static void key_bytes(const void *p, size_t n, unsigned char out[32])
+{
+    struct ingest_sha256 c;
+    ingest_sha256_init(&c);
+    ingest_sha256_update(&c, p, n);
+    ingest_sha256_final(&c, out);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts and dedupes ids in place, returns the new count and the set key. */
+static size_t key_set(uint32_t *ids, size_t n, unsigned char out[32])
+{
+    struct ingest_sha256 c;
+    size_t w = 0;
+    qsort(ids, n, sizeof *ids, cmp_u32);
+    ingest_sha256_init(&c);
+    for (size_t i = 0; i < n; i++) {
+        if (i && ids[i] == ids[i - 1])
+            continue;
+        ids[w++] = ids[i];
+        unsigned char be[4] = { (unsigned char)(ids[i] >> 24), (unsigned char)(ids[i] >> 16),
+                                (unsigned char)(ids[i] >> 8), (unsigned char)ids[i] };
+        ingest_sha256_update(&c, be, 4);
+    }
+    ingest_sha256_final(&c, out);
+    return w;
+}
+
+/* ---- per-record work ---------------------------------------------------- */
+
+struct work {
+    unsigned char *okeys;     /* (1 + nobjects) * 32: exe first (runs) */
+    unsigned char *mkeys;     /* nmodules * 32 */
+    unsigned char *nkeys;     /* nenv * 32: variable names */
+    unsigned char *pkeys;     /* nenv * 32: (name, value) pairs */
+    unsigned char *skip;      /* nenv: a repeated name (first one wins) */
+    unsigned char oskey[32], mskey[32], eskey[32];
+    int has_mset, has_eset;
+};
+
+static void work_free(struct work *w, size_t n)
+{
+    for (size_t i = 0; w && i < n; i++) {
+        free(w[i].okeys);
+        free(w[i].mkeys);
+        free(w[i].nkeys);
+        free(w[i].pkeys);
+        free(w[i].skip);
+    }
+    free(w);
+}
+
+void ingest_load_init(struct ingest_loader *L, struct ingest_db *db)
+{
+    memset(L, 0, sizeof *L);
+    L->db = db;
+    L->max_stmt = 1 << 20;
+}
+
+void ingest_load_forget(struct ingest_loader *L)
+{
+    ingest_dict_clear(&L->obj);
+    ingest_dict_clear(&L->oset);
+    ingest_dict_clear(&L->mod);
+    ingest_dict_clear(&L->mset);
+    ingest_dict_clear(&L->ename);
+    ingest_dict_clear(&L->epair);
+    ingest_dict_clear(&L->eset);
+}
+
+void ingest_load_free(struct ingest_loader *L)
+{
+    ingest_dict_free(&L->obj);
+    ingest_dict_free(&L->oset);
+    ingest_dict_free(&L->mod);
+    ingest_dict_free(&L->mset);
+    ingest_dict_free(&L->ename);
+    ingest_dict_free(&L->epair);
+    ingest_dict_free(&L->eset);
+    ingest_buf_free(&L->sql);
+    free(L->uids);
+    memset(L, 0, sizeof *L);
+}
+
+/* The account name of uid, looked up once per uid; "" if it has none (or
+ * one that does not fit the column). */
+static const char *uid_name(struct ingest_loader *L, int64_t uid)
+{
+    for (size_t i = 0; i < L->nuids; i++)
+        if (L->uids[i].uid == (uint32_t)uid)
+            return L->uids[i].name;
+    if (L->nuids == L->capuids) {
+        size_t cap = L->capuids ? L->capuids * 2 : 64;
+        struct ingest_uidname *u = realloc(L->uids, cap * sizeof *u);
+        if (!u)
+            return "";
+        L->uids = u;
+        L->capuids = cap;
+    }
+    struct ingest_uidname *e = &L->uids[L->nuids++];
+    struct passwd pw, *res = NULL;
+    char buf[4096];
+    e->uid = (uint32_t)uid;
+    e->name[0] = '\0';
+    if (getpwuid_r((uid_t)uid, &pw, buf, sizeof buf, &res) == 0 && res &&
+        strlen(res->pw_name) < sizeof e->name) {
+        int ok = 1;
+        for (const unsigned char *p = (const unsigned char *)res->pw_name; *p; p++)
+            if (*p < 0x21 || *p >= 0x7f)
+                ok = 0;   /* keep the column plain text */
+        if (ok)
+            strcpy(e->name, res->pw_name);
+    }
+    return e->name;
+}
+
+static void add_joined(struct ingest_buf *b, const struct rec_str *v, size_t n,
+                       struct ingest_buf *tmp)
+{
+    ingest_buf_reset(tmp);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            ingest_buf_add(tmp, "", 1);   /* NUL separator */
+        ingest_buf_add(tmp, v[i].s, v[i].len);
+    }
+    ingest_buf_hex(b, tmp->s ? tmp->s : "", tmp->len);
+}
+
+static void add_uuid(struct ingest_buf *b, const char *uuid)
+{
+    unsigned char u[16];
+    if (uuid[0] && spool_uuid_parse(uuid, u) == 0)
+        ingest_buf_hex(b, u, 16);
+    else
+        ingest_buf_add(b, "NULL", 4);
+}
+
+static const char RUN_COLS[] =
+    "INSERT INTO track_run (run_uuid,parent_uuid,has_start,has_end,job_id,step_id,"
+    "array_job_id,array_task_id,`partition`,account,uid,gid,user,user_claimed,syshost,host,"
+    "exe_path,exe_object_id,pid,ppid,cwd,cmdline,start_time,end_time,run_time,exit_status,"
+    "term_signal,utime,stime,maxrss_kb,num_nodes,num_tasks,cpus_per_task,num_cores,task_rank,"
+    "truncated,object_set_id,module_set_id,env_set_id) VALUES ";
+
+/* MariaDB applies these left to right, later ones seeing the new values:
+ * has_start/has_end come last so that every condition sees the old row. */
+#define ID_(c) c "=IF(VALUES(has_start)=1 OR has_start=0,VALUES(" c ")," c "),"
+#define END_(c) c "=IF(VALUES(has_end)=1,VALUES(" c ")," c "),"
+static const char RUN_UPDATE[] =
+    " ON DUPLICATE KEY UPDATE "
+    ID_("parent_uuid") ID_("job_id") ID_("step_id") ID_("array_job_id") ID_("array_task_id")
+    ID_("`partition`") ID_("account") ID_("uid") ID_("gid") ID_("user") ID_("user_claimed")
+    ID_("syshost") ID_("host") ID_("exe_path") ID_("exe_object_id") ID_("pid") ID_("ppid")
+    ID_("cwd") ID_("cmdline") ID_("start_time") ID_("num_nodes") ID_("num_tasks")
+    ID_("cpus_per_task") ID_("num_cores") ID_("task_rank") ID_("module_set_id")
+    ID_("env_set_id")
+    END_("end_time") END_("run_time") END_("exit_status") END_("term_signal") END_("utime")
+    END_("stime") END_("maxrss_kb")
+    "object_set_id=IF(VALUES(has_end)=1 OR has_end=0,VALUES(object_set_id),object_set_id),"
+    "truncated=truncated|VALUES(truncated),"
+    "has_start=has_start|VALUES(has_start),"
+    "has_end=has_end|VALUES(has_end)";
+
+static void add_run_row(struct ingest_loader *L, const struct rec *r, const struct work *w,
+                        struct ingest_buf *tmp)
+{
+    struct ingest_buf *b = &L->sql;
+    int is_end = r->kind == SPOOL_KIND_END;
+    const char *uname = uid_name(L, r->uid);
+    const char *user = r->user.s;
+    size_t ulen = r->user.len;
+    int claimed = 0;
+    if (uname[0] && strcmp(uname, r->user.s) != 0) {
+        user = uname;
+        ulen = strlen(uname);
+        claimed = 1;
+    }
+    int64_t tasks = r->job.num_tasks > 0 ? r->job.num_tasks : 1;
+    int64_t cpt = r->job.cpus_per_task > 0 ? r->job.cpus_per_task : 1;
+    int64_t cores = tasks * cpt;
+    if (cores > UINT32_MAX)
+        cores = UINT32_MAX;
+
+    ingest_buf_add(b, "(", 1);
+    add_uuid(b, r->run_uuid);
+    ingest_buf_add(b, ",", 1);
+    add_uuid(b, r->parent_uuid);
+    ingest_buf_fmt(b, ",%d,%d,", !is_end, is_end);
+    ingest_buf_text_or_null(b, r->job.id.s, r->job.id.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text_or_null(b, r->job.step.s, r->job.step.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text_or_null(b, r->job.array_id.s, r->job.array_id.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text_or_null(b, r->job.array_task.s, r->job.array_task.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text_or_null(b, r->job.partition.s, r->job.partition.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text_or_null(b, r->job.account.s, r->job.account.len);
+    ingest_buf_fmt(b, ",%" PRId64 ",%" PRId64 ",", r->uid, r->gid);
+    ingest_buf_text(b, user, ulen);
+    ingest_buf_add(b, ",", 1);
+    if (claimed)
+        ingest_buf_text(b, r->user.s, r->user.len);
+    else
+        ingest_buf_add(b, "NULL", 4);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text(b, r->syshost.s, r->syshost.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text(b, r->host.s, r->host.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_hex(b, r->exe.path.s, r->exe.path.len);
+    ingest_buf_fmt(b, ",%" PRIu32 ",%" PRId64 ",%" PRId64 ",", ingest_dict_get(&L->obj, w->okeys),
+                   r->pid, r->ppid);
+    ingest_buf_hex(b, r->cwd.s, r->cwd.len);
+    ingest_buf_add(b, ",", 1);
+    add_joined(b, r->cmdline, r->ncmdline, tmp);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_us(b, r->start_us);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_us(b, is_end ? r->end_us : -1);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_us(b, is_end ? r->run_time_us : -1);
+    if (is_end && r->has_exit_status && !r->has_signal)
+        ingest_buf_fmt(b, ",%" PRId64, r->exit_status);
+    else
+        ingest_buf_add(b, ",NULL", 5);
+    if (is_end && r->has_signal)
+        ingest_buf_fmt(b, ",%" PRId64 ",", r->signal);
+    else
+        ingest_buf_add(b, ",NULL,", 6);
+    ingest_buf_us(b, r->utime_us);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_us(b, r->stime_us);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_int_or_null(b, r->maxrss_kb);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_int_or_null(b, r->job.num_nodes);
+    ingest_buf_fmt(b, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",", tasks, cpt, cores);
+    ingest_buf_int_or_null(b, r->job.rank);
+    ingest_buf_fmt(b, ",%d,%" PRIu32 ",", r->truncated ? (is_end ? 2 : 1) : 0,
+                   ingest_dict_get(&L->oset, w->oskey));
+    if (w->has_mset)
+        ingest_buf_fmt(b, "%" PRIu32 ",", ingest_dict_get(&L->mset, w->mskey));
+    else
+        ingest_buf_add(b, "NULL,", 5);
+    if (w->has_eset)
+        ingest_buf_fmt(b, "%" PRIu32 ")", ingest_dict_get(&L->eset, w->eskey));
+    else
+        ingest_buf_add(b, "NULL)", 5);
+}
+
+static void add_link_row(struct ingest_loader *L, const struct rec *r, const struct work *w,
+                         struct ingest_buf *tmp)
+{
+    struct ingest_buf *b = &L->sql;
+    ingest_buf_add(b, "(", 1);
+    ingest_buf_text(b, r->run_uuid, strlen(r->run_uuid));
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text(b, r->syshost.s, r->syshost.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text(b, r->host.s, r->host.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text(b, r->user.s, r->user.len);
+    ingest_buf_fmt(b, ",%" PRId64 ",", r->uid);
+    ingest_buf_int_or_null(b, r->gid);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_us(b, r->start_us);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_hex(b, r->cwd.s, r->cwd.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_hex(b, r->link_output.s, r->link_output.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text(b, r->output_build_id, strlen(r->output_build_id));
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_hex(b, r->linker.s, r->linker.len);
+    ingest_buf_add(b, ",", 1);
+    add_joined(b, r->cmdline, r->ncmdline, tmp);
+    ingest_buf_fmt(b, ",%" PRIu32 ",%d)", ingest_dict_get(&L->oset, w->oskey), r->truncated);
+}
+
+/* ---- the batch ---------------------------------------------------------- */
+
+int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n, int *out)
+{
+    struct pend pobj = {0}, pmod = {0}, pname = {0}, poset = {0}, pmset = {0}, ppair = {0}, peset = {0};
+    struct ingest_dict state = {0};
+    struct ingest_buf tmp = {0};
+    struct work *w = calloc(n ? n : 1, sizeof *w);
+    uint32_t *ids = NULL;
+    size_t capids = 0;
+    int rc = -1;
+
+    if (!w)
+        goto nomem;
+
+    /* 1. objects, modules, variable names */
+    for (size_t i = 0; i < n; i++) {
+        const struct rec *r = recs[i];
+        struct work *x = &w[i];
+        x->okeys = malloc((r->nobjects + 1) * 32);
+        x->mkeys = malloc(r->nmodules * 32 + 1);
+        x->nkeys = malloc(r->nenv * 32 + 1);
+        x->pkeys = malloc(r->nenv * 32 + 1);
+        x->skip = calloc(r->nenv + 1, 1);
+        if (!x->okeys || !x->mkeys || !x->nkeys || !x->pkeys || !x->skip)
+            goto nomem;
+        for (size_t k = 0; k <= r->nobjects; k++) {
+            const struct rec_object *o = k == 0 ? &r->exe : &r->objects[k - 1];
+            if (k == 0 && r->kind == SPOOL_KIND_LINK)
+                continue;
+            key_object(o, x->okeys + 32 * k);
+            if (ingest_dict_get(&L->obj, x->okeys + 32 * k))
+                continue;
+            size_t mark = pobj.vals.len;
+            ingest_buf_add(&pobj.vals, ",", 1);
+            ingest_buf_hex(&pobj.vals, o->path.s, o->path.len);
+            ingest_buf_add(&pobj.vals, ",", 1);
+            ingest_buf_text(&pobj.vals, o->build_id, strlen(o->build_id));
+            ingest_buf_add(&pobj.vals, ",", 1);
+            ingest_buf_text(&pobj.vals, o->signature, strlen(o->signature));
+            pend_commit(&pobj, x->okeys + 32 * k, mark, NULL, 0);
+        }
+        for (size_t k = 0; k < r->nmodules; k++) {
+            key_bytes(r->modules[k].s, r->modules[k].len, x->mkeys + 32 * k);
+            if (ingest_dict_get(&L->mod, x->mkeys + 32 * k))
+                continue;
+            size_t mark = pmod.vals.len;
+            ingest_buf_add(&pmod.vals, ",", 1);
+            ingest_buf_hex(&pmod.vals, r->modules[k].s, r->modules[k].len);
+            pend_commit(&pmod, x->mkeys + 32 * k, mark, NULL, 0);
+        }
+        for (size_t k = 0; k < r->nenv; k++) {
+            key_bytes(r->env[k].name.s, r->env[k].name.len, x->nkeys + 32 * k);
+            /* getenv sees the first of repeated names: so do we. Quadratic,
+             * but env holds the few variables the site selects. */
+            for (size_t j = 0; j < k && !x->skip[k]; j++)
+                if (!x->skip[j] && memcmp(x->nkeys + 32 * j, x->nkeys + 32 * k, 32) == 0)
+                    x->skip[k] = 1;
+            if (x->skip[k] || ingest_dict_get(&L->ename, x->nkeys + 32 * k))
+                continue;
+            size_t mark = pname.vals.len;
+            ingest_buf_add(&pname.vals, ",", 1);
+            ingest_buf_hex(&pname.vals, r->env[k].name.s, r->env[k].name.len);
+            pend_commit(&pname, x->nkeys + 32 * k, mark, NULL, 0);
+        }
+    }
+    if (flush(L, &pobj, "track_object", "path,build_id,signature", "hkey", &L->obj, NULL, NULL) < 0 ||
+        flush(L, &pmod, "track_module", "name", "hkey", &L->mod, NULL, NULL) < 0 ||
+        flush(L, &pname, "track_env_name", "name", "hkey", &L->ename, NULL, NULL) < 0)
+        goto out;
+
+    /* 2. object sets, module sets, (name, value) pairs */
+    for (size_t i = 0; i < n; i++) {
+        const struct rec *r = recs[i];
+        struct work *x = &w[i];
+        size_t need = r->nobjects > r->nmodules ? r->nobjects : r->nmodules;
+        if (need + 1 > capids) {
+            free(ids);
+            capids = need + 1;
+            ids = malloc(capids * sizeof *ids);
+            if (!ids)
+                goto nomem;
+        }
+        for (size_t k = 0; k < r->nobjects; k++)
+            ids[k] = ingest_dict_get(&L->obj, x->okeys + 32 * (k + 1));
+        size_t m = key_set(ids, r->nobjects, x->oskey);
+        if (!ingest_dict_get(&L->oset, x->oskey)) {
+            size_t mark = poset.vals.len;
+            ingest_buf_fmt(&poset.vals, ",%zu", m);
+            pend_commit(&poset, x->oskey, mark, ids, m);
+        }
+        if (r->nmodules) {
+            x->has_mset = 1;
+            for (size_t k = 0; k < r->nmodules; k++)
+                ids[k] = ingest_dict_get(&L->mod, x->mkeys + 32 * k);
+            m = key_set(ids, r->nmodules, x->mskey);
+            if (!ingest_dict_get(&L->mset, x->mskey)) {
+                size_t mark = pmset.vals.len;
+                ingest_buf_fmt(&pmset.vals, ",%zu", m);
+                pend_commit(&pmset, x->mskey, mark, ids, m);
+            }
+        }
+        for (size_t k = 0; k < r->nenv; k++) {
+            if (x->skip[k])
+                continue;
+            uint32_t nid = ingest_dict_get(&L->ename, x->nkeys + 32 * k);
+            unsigned char be[4] = { (unsigned char)(nid >> 24), (unsigned char)(nid >> 16),
+                                    (unsigned char)(nid >> 8), (unsigned char)nid };
+            struct ingest_sha256 c;
+            ingest_sha256_init(&c);
+            ingest_sha256_update(&c, be, 4);
+            ingest_sha256_update(&c, r->env[k].value.s, r->env[k].value.len);
+            ingest_sha256_final(&c, x->pkeys + 32 * k);
+            if (ingest_dict_get(&L->epair, x->pkeys + 32 * k))
+                continue;
+            size_t mark = ppair.vals.len;
+            ingest_buf_fmt(&ppair.vals, ",%" PRIu32 ",", nid);
+            ingest_buf_hex(&ppair.vals, r->env[k].value.s, r->env[k].value.len);
+            pend_commit(&ppair, x->pkeys + 32 * k, mark, NULL, 0);
+        }
+    }
+    if (flush(L, &poset, "track_object_set", "nobjects", "skey", &L->oset,
+              "track_object_set_member", "object_id") < 0 ||
+        flush(L, &pmset, "track_module_set", "nmodules", "skey", &L->mset,
+              "track_module_set_member", "module_id") < 0 ||
+        flush(L, &ppair, "track_env_pair", "name_id,value", "hkey", &L->epair, NULL, NULL) < 0)
+        goto out;
+
+    /* 3. env sets */
+    for (size_t i = 0; i < n; i++) {
+        const struct rec *r = recs[i];
+        struct work *x = &w[i];
+        size_t m = 0;
+        if (r->nenv + 1 > capids) {
+            free(ids);
+            capids = r->nenv + 1;
+            ids = malloc(capids * sizeof *ids);
+            if (!ids)
+                goto nomem;
+        }
+        for (size_t k = 0; k < r->nenv; k++)
+            if (!x->skip[k])
+                ids[m++] = ingest_dict_get(&L->epair, x->pkeys + 32 * k);
+        if (!m)
+            continue;
+        x->has_eset = 1;
+        m = key_set(ids, m, x->eskey);
+        if (!ingest_dict_get(&L->eset, x->eskey)) {
+            size_t mark = peset.vals.len;
+            ingest_buf_fmt(&peset.vals, ",%zu", m);
+            pend_commit(&peset, x->eskey, mark, ids, m);
+        }
+    }
+    if (flush(L, &peset, "track_env_set", "nvars", "skey", &L->eset, "track_env_set_member",
+              "pair_id") < 0)
+        goto out;
+
+    /* 4. what is already there: one SELECT per table for the whole batch.
+     * state key: the 16 uuid bytes, byte 16 = 1 for links; value: bit 0
+     * start loaded, bit 1 end loaded, bit 2 link loaded, bit 3 always. */
+    for (int links = 0; links < 2; links++) {
+        struct ingest_buf *b = &L->sql;
+        ingest_buf_reset(b);
+        for (size_t i = 0; i < n; i++) {
+            const struct rec *r = recs[i];
+            if ((r->kind == SPOOL_KIND_LINK) != links)
+                continue;
+            if (b->len == 0)
+                ingest_buf_str(b, links ? "SELECT link_uuid,4 FROM track_link WHERE link_uuid IN ("
+                                        : "SELECT run_uuid,has_start|has_end<<1 FROM track_run "
+                                          "WHERE run_uuid IN (");
+            else
+                ingest_buf_add(b, ",", 1);
+            if (links)
+                ingest_buf_text(b, r->run_uuid, strlen(r->run_uuid));
+            else
+                add_uuid(b, r->run_uuid);
+        }
+        if (b->len == 0)
+            continue;
+        ingest_buf_add(b, ")", 1);
+        if (b->oom)
+            goto nomem;
+        MYSQL_RES *res = ingest_db_query(L->db, b->s, b->len);
+        if (!res)
+            goto out;
+        MYSQL_ROW row;
+        while ((row = mysql_fetch_row(res))) {
+            unsigned long *len = mysql_fetch_lengths(res);
+            unsigned char key[32] = {0};
+            if (links) {
+                if (len[0] != 36 || spool_uuid_parse(row[0], key) != 0)
+                    continue;
+                key[16] = 1;
+            } else {
+                if (len[0] != 16)
+                    continue;
+                memcpy(key, row[0], 16);
+            }
+            if (ingest_dict_put(&state, key, (uint32_t)atoi(row[1]) | 8) < 0) {
+                mysql_free_result(res);
+                goto nomem;
+            }
+        }
+        mysql_free_result(res);
+    }
+
+    /* 5. rows: runs then links; duplicates are not sent at all */
+    for (int links = 0; links < 2; links++) {
+        struct ingest_buf *b = &L->sql;
+        ingest_buf_reset(b);
+        for (size_t i = 0; i < n; i++) {
+            const struct rec *r = recs[i];
+            if ((r->kind == SPOOL_KIND_LINK) != links)
+                continue;
+            unsigned char key[32] = {0};
+            spool_uuid_parse(r->run_uuid, key);
+            key[16] = (unsigned char)links;
+            uint32_t st = ingest_dict_get(&state, key) & 7;
+            uint32_t bit = r->kind == SPOOL_KIND_START ? 1 : r->kind == SPOOL_KIND_END ? 2 : 4;
+            if (st & bit) {
+                out[i] = INGEST_DUP;
+                continue;
+            }
+            out[i] = st ? INGEST_MERGED : INGEST_NEW;
+            if (ingest_dict_put(&state, key, st | bit | 8) < 0)
+                goto nomem;
+            if (b->len == 0)
+                ingest_buf_str(b, links ? "INSERT IGNORE INTO track_link (link_uuid,syshost,host,"
+                                          "user,uid,gid,time,cwd,output,output_build_id,linker,"
+                                          "cmdline,object_set_id,truncated) VALUES "
+                                        : RUN_COLS);
+            else
+                ingest_buf_add(b, ",", 1);
+            if (links)
+                add_link_row(L, r, &w[i], &tmp);
+            else
+                add_run_row(L, r, &w[i], &tmp);
+            if (b->len > L->max_stmt) {
+                if (!links)
+                    ingest_buf_add(b, RUN_UPDATE, sizeof RUN_UPDATE - 1);
+                if (send(L) < 0)
+                    goto out;
+                ingest_buf_reset(b);
+            }
+        }
+        if (b->len) {
+            if (!links)
+                ingest_buf_add(b, RUN_UPDATE, sizeof RUN_UPDATE - 1);
+            if (send(L) < 0)
+                goto out;
+        }
+    }
+    rc = 0;
+    goto out;
+nomem:
+    oom(L);
+out:
+    pend_free(&pobj);
+    pend_free(&pmod);
+    pend_free(&pname);
+    pend_free(&poset);
+    pend_free(&pmset);
+    pend_free(&ppair);
+    pend_free(&peset);
+    ingest_dict_free(&state);
+    ingest_buf_free(&tmp);
+    free(ids);
+    work_free(w, n);
+    return rc;
+}

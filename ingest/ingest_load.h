@@ -1,0 +1,47 @@
+/* ingest_load: turns a batch of parsed records into a few multi-row SQL
+ * statements inside the current transaction (the caller commits).
+ *
+ * Objects, modules, environment names and (name, value) pairs, and the sets
+ * of them that runs reference, are looked up in in-memory dicts first; only
+ * the ones never seen go to the database, in bulk (INSERT IGNORE of all, then
+ * one SELECT of their ids). Runs are merged by run_uuid with INSERT ... ON
+ * DUPLICATE KEY UPDATE (docs/schema.md "Merge"); links with INSERT IGNORE. */
+#ifndef TRACK_INGEST_LOAD_H
+#define TRACK_INGEST_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ingest_buf.h"
+#include "ingest_db.h"
+#include "ingest_dict.h"
+#include "rec_parse.h"
+
+enum ingest_outcome {
+    INGEST_NEW = 1,      /* a new track_run / track_link row */
+    INGEST_MERGED = 2,   /* the other half of an existing run */
+    INGEST_DUP = 3,      /* already loaded: nothing changed */
+};
+
+struct ingest_uidname { uint32_t uid; char name[65]; };
+
+struct ingest_loader {
+    struct ingest_db *db;
+    struct ingest_dict obj, oset, mod, mset, ename, epair, eset;
+    struct ingest_buf sql;
+    struct ingest_uidname *uids; size_t nuids, capuids;
+    size_t max_stmt;     /* bytes per statement before it is sent */
+};
+
+void ingest_load_init(struct ingest_loader *L, struct ingest_db *db);
+void ingest_load_free(struct ingest_loader *L);
+/* Forget every cached id: after a rollback they may name rows that no
+ * longer exist. */
+void ingest_load_forget(struct ingest_loader *L);
+
+/* Loads n records (recs[i]) and stores each one's outcome in out[i]. Runs
+ * statements only; the caller commits or rolls back. 0, or -1 with the
+ * reason in L->db->err (L->db->lost says whether the connection is gone). */
+int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n, int *out);
+
+#endif

@@ -1,0 +1,411 @@
+/* track-ingest: loads the archive into MariaDB exactly once (docs/ingest.md).
+ *
+ * Per batch of files: read (bounded, regular files only), parse and validate
+ * (rec_parse + name check; a bad file goes to quarantine at once), load the
+ * good ones in one transaction, COMMIT, and only then move them to done/ (or
+ * delete them). A crash at any instant leaves files whose rows are either
+ * committed (loading them again is a no-op) or not. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest_archive.h"
+#include "ingest_db.h"
+#include "ingest_load.h"
+#include "rec_parse.h"
+#include "spool_config.h"
+#include "spool_file.h"
+#include "spool_log.h"
+
+enum {
+    EXIT_OK = 0,        /* everything loaded (quarantined files included) */
+    EXIT_USAGE = 1,     /* bad option, config or option file */
+    EXIT_DB = 2,        /* database unreachable or lost mid-run; batch rolled back */
+    EXIT_LOCKED = 3,    /* another track-ingest holds the archive */
+    EXIT_SCHEMA = 4,    /* schema missing/older/newer: run --migrate */
+    EXIT_ARCHIVE = 5,   /* archive unreadable, or files could not be moved */
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"usage: track-ingest [--config FILE] [--defaults-file FILE] [--month YYYYMM]\n"
+"                    [--batch N] [--quiet] [--no-progress]\n"
+"       track-ingest --migrate [--config FILE] [--defaults-file FILE]\n"
+"\n"
+"Loads the records of <archive_dir>/<YYYYMM>/ into MariaDB, then moves each file\n"
+"to done/<YYYYMM>/ (or deletes it: after_ingest = delete). Bad files go to\n"
+"quarantine/<YYYYMM>/ with a <name>.reason file. Safe to rerun at any time.\n"
+"\n"
+"  --config FILE         config file (default $TRACK_CONFIG or %s)\n"
+"  --defaults-file FILE  MariaDB option file with the credentials (default: the\n"
+"                        config's db_option_file); group [db_group], default [track]\n"
+"  --month YYYYMM        only this month\n"
+"  --batch N             records per transaction (default 2000)\n"
+"  --migrate             create or upgrade the schema (to version %d) and exit\n"
+"  --quiet               no progress line, no summary (warnings and errors still)\n"
+"  --no-progress         no progress line even on a terminal\n"
+"  --help, --version\n"
+"\n"
+"Exit status: 0 done (quarantined files are warnings), 1 usage or config error,\n"
+"2 database error (the batch was rolled back, its files stay), 3 another ingester\n"
+"holds the archive lock, 4 schema missing or of another version (run --migrate),\n"
+"5 archive unreadable or files could not be moved.\n",
+            TRACK_CONFIG_FILE, ingest_db_expected_version());
+}
+
+struct stats {
+    size_t files, loaded, fresh, merged, dups, links, quarantined, move_errors;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int quarantine(struct ingest_archive *a, const struct ingest_file *f, const char *reason,
+                      struct stats *st)
+{
+    char err[1400];
+    spool_log_warn("%s/%s/%s: quarantined: %s", a->path, f->month, f->name, reason);
+    if (ingest_archive_quarantine(a, f, reason, err, sizeof err) != 0) {
+        spool_log_err("%s", err);
+        st->move_errors++;
+        return -1;
+    }
+    st->quarantined++;
+    return 0;
+}
+
+struct batch {
+    struct ingest_file **files;
+    struct rec *recs;
+    struct rec **ptrs;
+    int *out;
+    size_t n;
+};
+
+static void batch_clear(struct batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        rec_free(&b->recs[i]);
+    b->n = 0;
+}
+
+/* Loads and commits b; on success moves its files. Returns 0, or an exit
+ * code. A statement error that is not a lost connection (a record the
+ * database refuses) is retried one file per transaction, and the file that
+ * still fails is quarantined with the database's reason. */
+static int load_commit(struct ingest_loader *L, struct ingest_archive *a, struct batch *b,
+                       int delete_it, struct stats *st)
+{
+    char err[1400];
+    if (b->n == 0)
+        return 0;
+    if (ingest_load_batch(L, b->ptrs, b->n, b->out) != 0 || ingest_db_commit(L->db) != 0) {
+        ingest_db_rollback(L->db);
+        ingest_load_forget(L);
+        if (L->db->lost || b->n == 1) {
+            if (!L->db->lost && b->n == 1) {
+                quarantine(a, b->files[0], L->db->err, st);
+                return 0;
+            }
+            spool_log_err("database: %s; batch of %zu files rolled back, they stay in %s for "
+                          "the next run", L->db->err, b->n, a->path);
+            return EXIT_DB;
+        }
+        spool_log_warn("database refused a batch (%s): retrying its %zu files one by one",
+                       L->db->err, b->n);
+        struct batch one = *b;
+        for (size_t i = 0; i < b->n; i++) {
+            one.files = &b->files[i];
+            one.ptrs = &b->ptrs[i];
+            one.out = &b->out[i];
+            one.n = 1;
+            int rc = load_commit(L, a, &one, delete_it, st);
+            if (rc)
+                return rc;
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        const struct rec *r = b->ptrs[i];
+        st->loaded++;
+        if (r->kind == SPOOL_KIND_LINK && b->out[i] != INGEST_DUP)
+            st->links++;
+        else if (b->out[i] == INGEST_NEW)
+            st->fresh++;
+        else if (b->out[i] == INGEST_MERGED)
+            st->merged++;
+        else
+            st->dups++;
+        if (ingest_archive_done(a, b->files[i], delete_it, err, sizeof err) != 0) {
+            spool_log_err("%s (its rows are committed; the next run sees a duplicate)", err);
+            st->move_errors++;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "config", required_argument, 0, 'c' },
+        { "defaults-file", required_argument, 0, 'd' },
+        { "month", required_argument, 0, 'm' },
+        { "batch", required_argument, 0, 'b' },
+        { "migrate", no_argument, 0, 'M' },
+        { "quiet", no_argument, 0, 'q' },
+        { "no-progress", no_argument, 0, 'P' },
+        { "help", no_argument, 0, 'h' },
+        { "version", no_argument, 0, 'V' },
+        { 0, 0, 0, 0 },
+    };
+    const char *config = NULL, *defaults = NULL, *month = NULL;
+    int migrate = 0, quiet = 0, progress = 1, c, rc = EXIT_OK;
+    size_t batch_size = 2000;
+    char err[1400], holder[256];
+    struct spool_config cfg;
+    struct ingest_db db = {0};
+    struct ingest_loader L;
+    struct ingest_archive a;
+    struct ingest_file *files = NULL;
+    size_t nfiles = 0;
+    struct batch b = {0};
+    char *buf = NULL;
+    struct stats st = {0};
+    int have_archive = 0, have_loader = 0;
+
+    spool_log_init("track-ingest", 0, 0);
+    while ((c = getopt_long(argc, argv, "c:d:m:b:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'd': defaults = optarg; break;
+        case 'm': month = optarg; break;
+        case 'b': {
+            char *e;
+            unsigned long v = strtoul(optarg, &e, 10);
+            if (*e || v < 1 || v > 100000) {
+                spool_log_err("--batch %s: expected 1..100000", optarg);
+                return EXIT_USAGE;
+            }
+            batch_size = v;
+            break;
+        }
+        case 'M': migrate = 1; break;
+        case 'q': quiet = 1; break;
+        case 'P': progress = 0; break;
+        case 'h': usage(stdout); return EXIT_OK;
+        case 'V': printf("track-ingest %s (schema %d)\n", TRACK_VERSION,
+                         ingest_db_expected_version());
+                  return EXIT_OK;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        spool_log_err("unexpected argument '%s' (see --help)", argv[optind]);
+        return EXIT_USAGE;
+    }
+    spool_log_init("track-ingest", 0, quiet);
+    if (month && (strlen(month) != 6 || strspn(month, "0123456789") != 6 ||
+                  atoi(month + 4) < 1 || atoi(month + 4) > 12)) {
+        spool_log_err("--month %s: expected YYYYMM", month);
+        return EXIT_USAGE;
+    }
+    if (quiet || !isatty(STDERR_FILENO))
+        progress = 0;
+
+    spool_config_defaults(&cfg);
+    if (!config)
+        config = spool_config_default_path();
+    if (spool_config_load(&cfg, config, SPOOL_CONF_STRICT | SPOOL_CONF_MISSING_OK, err,
+                          sizeof err) != 0) {
+        spool_log_err("%s", err);
+        return EXIT_USAGE;
+    }
+    if (!defaults)
+        defaults = cfg.db_option_file;
+    if (defaults[0] && access(defaults, R_OK) != 0) {
+        spool_log_err("%s: option file not readable: %s (set db_option_file in %s or "
+                      "--defaults-file)", defaults, strerror(errno), config);
+        return EXIT_USAGE;
+    }
+
+    if (ingest_db_connect(&db, defaults, cfg.db_group) != 0) {
+        spool_log_err("%s", db.err);
+        rc = EXIT_DB;
+        goto out;
+    }
+    if (migrate) {
+        int from = 0, v = ingest_db_migrate(&db, &from);
+        if (v < 0) {
+            spool_log_err("migrate: %s", db.err);
+            rc = db.lost ? EXIT_DB : EXIT_SCHEMA;
+            goto out;
+        }
+        if (v == from)
+            spool_log_info("schema is at version %d, nothing to do", v);
+        else
+            spool_log_info("schema migrated from version %d to %d", from, v);
+        goto out;
+    }
+    int v = ingest_db_version(&db);
+    if (v < 0) {
+        spool_log_err("%s", db.err);
+        rc = EXIT_DB;
+        goto out;
+    }
+    if (v != ingest_db_expected_version()) {
+        if (v == 0)
+            spool_log_err("the database has no track schema: run track-ingest --migrate");
+        else if (v < ingest_db_expected_version())
+            spool_log_err("database schema version %d is older than %d: run track-ingest "
+                          "--migrate", v, ingest_db_expected_version());
+        else
+            spool_log_err("database schema version %d is newer than this track-ingest (%d): "
+                          "upgrade track-ingest", v, ingest_db_expected_version());
+        rc = EXIT_SCHEMA;
+        goto out;
+    }
+
+    if (ingest_archive_open(&a, cfg.archive_dir, err, sizeof err) != 0) {
+        spool_log_err("archive_dir %s", err);
+        rc = EXIT_ARCHIVE;
+        goto out;
+    }
+    have_archive = 1;
+    int lk = ingest_archive_lock(&a, holder, sizeof holder, err, sizeof err);
+    if (lk == 1) {
+        spool_log_err("archive %s is being loaded by another track-ingest (%s); try again "
+                      "later", cfg.archive_dir, holder);
+        rc = EXIT_LOCKED;
+        goto out;
+    }
+    if (lk < 0) {
+        spool_log_err("%s", err);
+        rc = EXIT_ARCHIVE;
+        goto out;
+    }
+    if (ingest_archive_list(&a, month, &files, &nfiles, err, sizeof err) != 0) {
+        spool_log_err("%s", err);
+        rc = EXIT_ARCHIVE;
+        goto out;
+    }
+
+    buf = malloc(cfg.max_record_bytes + 1);
+    b.files = calloc(batch_size, sizeof *b.files);
+    b.recs = calloc(batch_size, sizeof *b.recs);
+    b.ptrs = calloc(batch_size, sizeof *b.ptrs);
+    b.out = calloc(batch_size, sizeof *b.out);
+    if (!buf || !b.files || !b.recs || !b.ptrs || !b.out) {
+        spool_log_err("out of memory");
+        rc = EXIT_ARCHIVE;
+        goto out;
+    }
+    for (size_t i = 0; i < batch_size; i++)
+        b.ptrs[i] = &b.recs[i];
+    ingest_load_init(&L, &db);
+    have_loader = 1;
+
+    double t0 = now(), tlast = t0;
+    for (size_t i = 0; i < nfiles; i++) {
+        struct ingest_file *f = &files[i];
+        char why[512];
+        st.files++;
+        if (!f->name_ok) {
+            quarantine(&a, f, "not a record file name (run.* or link.*, see docs/record-format.md)",
+                       &st);
+            goto next;
+        }
+        int mfd = ingest_archive_month_fd(&a, f->month, err, sizeof err);
+        if (mfd < 0) {
+            spool_log_err("%s", err);
+            rc = EXIT_ARCHIVE;
+            goto out;
+        }
+        struct stat sb;
+        int fd = spool_open_regular(mfd, f->name, &sb);
+        if (fd < 0) {
+            if (errno == ENOENT)
+                goto next;   /* gone since the listing (another tool, an admin) */
+            snprintf(why, sizeof why, "cannot open: %s", errno == ELOOP ? "a symlink" :
+                     errno == EINVAL ? "not a regular file" : strerror(errno));
+            quarantine(&a, f, why, &st);
+            goto next;
+        }
+        size_t len = 0;
+        int r = spool_read_bounded(fd, buf, cfg.max_record_bytes, &len);
+        int e = errno;
+        close(fd);
+        if (r != 0) {
+            if (e == EFBIG)
+                snprintf(why, sizeof why, "larger than max_record_bytes (%zu)",
+                         cfg.max_record_bytes);
+            else
+                snprintf(why, sizeof why, "read error: %s", strerror(e));
+            quarantine(&a, f, why, &st);
+            goto next;
+        }
+        struct rec *rec = &b.recs[b.n];
+        if (rec_parse(buf, len, rec, why, sizeof why) != 0) {
+            quarantine(&a, f, why, &st);
+            goto next;
+        }
+        if (rec_check_name(rec, &f->n, why, sizeof why) != 0) {
+            rec_free(rec);
+            quarantine(&a, f, why, &st);
+            goto next;
+        }
+        b.files[b.n++] = f;
+    next:
+        if (b.n == batch_size || (i + 1 == nfiles && b.n)) {
+            rc = load_commit(&L, &a, &b, cfg.after_ingest == SPOOL_AFTER_DELETE, &st);
+            batch_clear(&b);
+            if (rc)
+                goto out;
+        }
+        if (progress && (i + 1 == nfiles || (i & 63) == 0)) {
+            double t = now();
+            if (t - tlast >= 0.5 || i + 1 == nfiles) {
+                double rate = (double)st.files / (t - t0 > 1e-6 ? t - t0 : 1e-6);
+                fprintf(stderr, "\rtrack-ingest: %zu/%zu files, %.0f records/s, ETA %.0f s   ",
+                        st.files, nfiles, rate, (double)(nfiles - st.files) / (rate > 0 ? rate : 1));
+                tlast = t;
+            }
+        }
+    }
+    if (progress && nfiles)
+        fputc('\n', stderr);
+    {
+        double dt = now() - t0;
+        spool_log_info("loaded %zu records (%zu new runs, %zu merged, %zu duplicates, %zu links), "
+                       "%zu quarantined, in %.2f s (%.0f records/s)",
+                       st.loaded, st.fresh, st.merged, st.dups, st.links, st.quarantined, dt,
+                       dt > 0 ? (double)st.files / dt : 0.0);
+    }
+    if (st.move_errors)
+        rc = EXIT_ARCHIVE;
+out:
+    if (rc && have_loader && b.n)
+        batch_clear(&b);
+    if (have_loader)
+        ingest_load_free(&L);
+    if (have_archive)
+        ingest_archive_close(&a);
+    ingest_db_close(&db);
+    free(buf);
+    free(b.files);
+    free(b.recs);
+    free(b.ptrs);
+    free(b.out);
+    free(files);
+    return rc;
+}
