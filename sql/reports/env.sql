@@ -1,0 +1,56 @@
+-- env: the distribution of one recorded environment variable (@env_name,
+-- e.g. OMP_NUM_THREADS; only variables allowed by the config's env key are
+-- recorded) per executable (path): for each value (NULL = not set) the runs,
+-- their share of the executable's runs in percent, users and jobs. The top
+-- @limit executables by runs.
+-- Parameters: session variables, NULL (unset) = not given.
+--   @since, @until   'YYYY-MM-DD' in the session time zone, @until exclusive;
+--                    default @until = tomorrow, @since = @until - 30 days
+--   @syshost, @user, @account, @partition   exact matches
+--   @limit           rows per ranking (default 20)
+-- Sets @t0/@t1 (the window in epoch seconds; track-report reads them back).
+SET @t1 := COALESCE(UNIX_TIMESTAMP(@until), UNIX_TIMESTAMP(CURDATE() + INTERVAL 1 DAY));
+SET @t0 := COALESCE(UNIX_TIMESTAMP(@since), UNIX_TIMESTAMP(DATE(FROM_UNIXTIME(@t1)) - INTERVAL 30 DAY));
+-- Exact (binary-collation) copies of the filters: the schema is utf8mb4_bin.
+SET @f_syshost := CONVERT(@syshost USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_user := CONVERT(@user USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_account := CONVERT(@account USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_partition := CONVERT(@partition USING utf8mb4) COLLATE utf8mb4_bin;
+SET @lim := COALESCE(@limit, 20);
+SET @f_env_name := CONVERT(@env_name USING utf8mb4) COLLATE utf8mb4_bin;
+
+WITH
+vals AS (  -- env sets that hold the variable, with its value
+  SELECT m.set_id, p.value
+  FROM track_env_name nm
+  JOIN track_env_pair p ON p.name_id = nm.id
+  JOIN track_env_set_member m ON m.pair_id = p.id
+  WHERE nm.name = @f_env_name
+),
+base AS (
+  SELECT r.exe_object_id, r.env_set_id, r.user, r.syshost, r.job_id, COUNT(*) AS n
+  FROM track_run r
+  WHERE r.start_time >= @t0 AND r.start_time < @t1
+    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+    AND (@f_user IS NULL OR r.user = @f_user)
+    AND (@f_account IS NULL OR r.account = @f_account)
+    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+  GROUP BY r.exe_object_id, r.env_set_id, r.user, r.syshost, r.job_id
+),
+agg AS (
+  SELECT o.path, v.value, SUM(b.n) AS runs, COUNT(DISTINCT b.user) AS users,
+         COUNT(DISTINCT b.syshost, b.job_id) AS jobs
+  FROM base b JOIN track_object o ON o.id = b.exe_object_id
+  LEFT JOIN vals v ON v.set_id = b.env_set_id
+  WHERE @env_name IS NOT NULL
+  GROUP BY o.path, v.value
+),
+tot AS (
+  SELECT t.path, t.total, ROW_NUMBER() OVER (ORDER BY t.total DESC, t.path) AS rk
+  FROM (SELECT path, SUM(runs) AS total FROM agg GROUP BY path) t
+)
+SELECT t.rk AS `rank`, a.path AS executable, a.value, a.runs,
+       ROUND(100 * a.runs / t.total, 1) AS percent, a.users, a.jobs
+FROM agg a JOIN tot t ON t.path = a.path
+WHERE t.rk <= @lim
+ORDER BY t.rk, a.runs DESC, a.value;

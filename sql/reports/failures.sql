@@ -1,0 +1,64 @@
+-- failures: per executable (path), runs in the window that failed:
+--   no_end       no end record, and not replaced by exec (a tracked run with
+--                the same pid that names it as parent_uuid)
+--   signaled     ended on a fatal signal (signals: which ones)
+--   nonzero_exit exit status other than 0
+-- failed = their sum (each run counts once). Top @limit by failed runs;
+-- executables without failures are not listed.
+-- Parameters: session variables, NULL (unset) = not given.
+--   @since, @until   'YYYY-MM-DD' in the session time zone, @until exclusive;
+--                    default @until = tomorrow, @since = @until - 30 days
+--   @syshost, @user, @account, @partition   exact matches
+--   @limit           rows per ranking (default 20)
+-- Sets @t0/@t1 (the window in epoch seconds; track-report reads them back).
+SET @t1 := COALESCE(UNIX_TIMESTAMP(@until), UNIX_TIMESTAMP(CURDATE() + INTERVAL 1 DAY));
+SET @t0 := COALESCE(UNIX_TIMESTAMP(@since), UNIX_TIMESTAMP(DATE(FROM_UNIXTIME(@t1)) - INTERVAL 30 DAY));
+-- Exact (binary-collation) copies of the filters: the schema is utf8mb4_bin.
+SET @f_syshost := CONVERT(@syshost USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_user := CONVERT(@user USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_account := CONVERT(@account USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_partition := CONVERT(@partition USING utf8mb4) COLLATE utf8mb4_bin;
+SET @lim := COALESCE(@limit, 20);
+
+WITH
+w AS (
+  SELECT r.exe_object_id, r.user, r.syshost, r.job_id, r.start_time, r.term_signal,
+         CASE WHEN r.has_end = 0 AND NOT EXISTS (SELECT 1 FROM track_run c
+                   WHERE c.parent_uuid = r.run_uuid AND c.pid = r.pid) THEN 1 ELSE 0 END AS no_end,
+         CASE WHEN r.term_signal IS NOT NULL THEN 1 ELSE 0 END AS sig,
+         CASE WHEN COALESCE(r.exit_status, 0) <> 0 THEN 1 ELSE 0 END AS nonzero
+  FROM track_run r
+  WHERE r.start_time >= @t0 AND r.start_time < @t1
+    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+    AND (@f_user IS NULL OR r.user = @f_user)
+    AND (@f_account IS NULL OR r.account = @f_account)
+    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+),
+base AS (
+  SELECT w.exe_object_id, w.user, w.syshost, w.job_id, w.term_signal, COUNT(*) AS n,
+         SUM(w.no_end) AS no_end, SUM(w.sig) AS sig, SUM(w.nonzero) AS nonzero,
+         SUM(GREATEST(w.no_end, w.sig, w.nonzero)) AS failed,
+         MAX(IF(w.no_end + w.sig + w.nonzero > 0, w.start_time, NULL)) AS last_failure
+  FROM w
+  GROUP BY w.exe_object_id, w.user, w.syshost, w.job_id, w.term_signal
+),
+agg AS (
+  SELECT o.path, SUM(b.n) AS runs, SUM(b.failed) AS failed, SUM(b.no_end) AS no_end,
+         SUM(b.sig) AS signaled, SUM(b.nonzero) AS nonzero_exit,
+         GROUP_CONCAT(DISTINCT b.term_signal ORDER BY b.term_signal SEPARATOR ',') AS signals,
+         COUNT(DISTINCT IF(b.failed > 0, b.user, NULL)) AS users,
+         COUNT(DISTINCT IF(b.failed > 0, b.syshost, NULL), IF(b.failed > 0, b.job_id, NULL)) AS jobs,
+         MAX(b.last_failure) AS last_failure
+  FROM base b JOIN track_object o ON o.id = b.exe_object_id
+  GROUP BY o.path
+  HAVING SUM(b.failed) > 0
+),
+ranked AS (
+  SELECT a.*, ROW_NUMBER() OVER (ORDER BY a.failed DESC, a.runs DESC, a.path) AS rk FROM agg a
+)
+SELECT x.rk AS `rank`, x.path AS executable, x.runs, x.failed, x.no_end, x.signaled, x.nonzero_exit,
+       x.signals, x.users, x.jobs,
+       DATE_FORMAT(FROM_UNIXTIME(x.last_failure), '%Y-%m-%d %H:%i:%s') AS last_failure
+FROM ranked x
+WHERE x.rk <= @lim
+ORDER BY x.rk;

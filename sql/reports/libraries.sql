@@ -1,0 +1,64 @@
+-- libraries: shared libraries loaded in the window, by path and by family
+-- (the file name without its version suffix: libopenblas.so.0 ->
+-- libopenblas.so), each with runs, jobs, users, core-hours of the runs that
+-- loaded it, and builds = distinct build-ids seen. One result: `section`
+-- ("by path" | "by family"), then the top @limit of each by runs.
+-- Parameters: session variables, NULL (unset) = not given.
+--   @since, @until   'YYYY-MM-DD' in the session time zone, @until exclusive;
+--                    default @until = tomorrow, @since = @until - 30 days
+--   @syshost, @user, @account, @partition   exact matches
+--   @limit           rows per ranking (default 20)
+-- Sets @t0/@t1 (the window in epoch seconds; track-report reads them back).
+SET @t1 := COALESCE(UNIX_TIMESTAMP(@until), UNIX_TIMESTAMP(CURDATE() + INTERVAL 1 DAY));
+SET @t0 := COALESCE(UNIX_TIMESTAMP(@since), UNIX_TIMESTAMP(DATE(FROM_UNIXTIME(@t1)) - INTERVAL 30 DAY));
+-- Exact (binary-collation) copies of the filters: the schema is utf8mb4_bin.
+SET @f_syshost := CONVERT(@syshost USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_user := CONVERT(@user USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_account := CONVERT(@account USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_partition := CONVERT(@partition USING utf8mb4) COLLATE utf8mb4_bin;
+SET @lim := COALESCE(@limit, 20);
+
+WITH
+base AS (  -- runs reduced to (object set, user, job): sets are shared by many runs
+  SELECT r.object_set_id, r.user, r.syshost, r.job_id,
+         COUNT(*) AS n, SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
+  FROM track_run r
+  WHERE r.start_time >= @t0 AND r.start_time < @t1
+    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+    AND (@f_user IS NULL OR r.user = @f_user)
+    AND (@f_account IS NULL OR r.account = @f_account)
+    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+  GROUP BY r.object_set_id, r.user, r.syshost, r.job_id
+),
+objs AS (  -- every object of a set that ran, with its family
+  SELECT m.set_id, o.path, o.build_id,
+         REGEXP_REPLACE(SUBSTRING_INDEX(o.path, '/', -1), '[.]so([.][0-9]+)+$', '.so') AS family
+  FROM (SELECT DISTINCT object_set_id FROM base) s
+  JOIN track_object_set_member m ON m.set_id = s.object_set_id
+  JOIN track_object o ON o.id = m.object_id
+),
+keyed AS (  -- (section, library, set) once each, so a run counts once per library
+  SELECT DISTINCT 1 AS ord, path AS library, set_id FROM objs
+  UNION
+  SELECT DISTINCT 2, family, set_id FROM objs
+),
+builds AS (
+  SELECT 1 AS ord, path AS library, COUNT(DISTINCT NULLIF(build_id, '')) AS builds FROM objs GROUP BY path
+  UNION ALL
+  SELECT 2, family, COUNT(DISTINCT NULLIF(build_id, '')) FROM objs GROUP BY family
+),
+agg AS (
+  SELECT k.ord, k.library, SUM(b.n) AS runs, COUNT(DISTINCT b.syshost, b.job_id) AS jobs,
+         COUNT(DISTINCT b.user) AS users, SUM(b.cs) AS cs
+  FROM keyed k JOIN base b ON b.object_set_id = k.set_id
+  GROUP BY k.ord, k.library
+),
+ranked AS (
+  SELECT a.*, ROW_NUMBER() OVER (PARTITION BY a.ord ORDER BY a.runs DESC, a.cs DESC, a.library) AS rk
+  FROM agg a
+)
+SELECT IF(x.ord = 1, 'by path', 'by family') AS section, x.rk AS `rank`, x.library,
+       bl.builds, x.runs, x.jobs, x.users, ROUND(x.cs / 3600, 2) AS core_hours
+FROM ranked x JOIN builds bl ON bl.ord = x.ord AND bl.library = x.library
+WHERE x.rk <= @lim
+ORDER BY x.ord, x.rk;

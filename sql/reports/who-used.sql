@@ -1,0 +1,77 @@
+-- who-used: the runs, jobs and users that loaded a matching object in the
+-- window ("which jobs used the broken BLAS build?"). Match on any of
+--   @library    a glob (* ? ; no brackets) on the object's full path or on
+--               its file name (libopenblas*, /opt/*/libmpi.so*)
+--   @build_id   the GNU build-id, lowercase hex, exactly
+--   @signature  the watermark uuid (track-stamp), canonical lowercase
+-- (all given ones must match). Both libraries and executables are searched
+-- (column loaded_as). One row per job (or run outside a job), user and
+-- matching object; @limit rows at most (default: all).
+-- Parameters: session variables, NULL (unset) = not given.
+--   @since, @until   'YYYY-MM-DD' in the session time zone, @until exclusive;
+--                    default @until = tomorrow, @since = @until - 30 days
+--   @syshost, @user, @account, @partition   exact matches
+--   @limit           rows per ranking (default 20)
+-- Sets @t0/@t1 (the window in epoch seconds; track-report reads them back).
+SET @t1 := COALESCE(UNIX_TIMESTAMP(@until), UNIX_TIMESTAMP(CURDATE() + INTERVAL 1 DAY));
+SET @t0 := COALESCE(UNIX_TIMESTAMP(@since), UNIX_TIMESTAMP(DATE(FROM_UNIXTIME(@t1)) - INTERVAL 30 DAY));
+-- Exact (binary-collation) copies of the filters: the schema is utf8mb4_bin.
+SET @f_syshost := CONVERT(@syshost USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_user := CONVERT(@user USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_account := CONVERT(@account USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_partition := CONVERT(@partition USING utf8mb4) COLLATE utf8mb4_bin;
+SET @lim := COALESCE(@limit, 20);
+SET @lim := COALESCE(@limit, 1000000000);
+-- glob -> LIKE pattern with '|' as the escape character
+SET @lib_like := REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
+                   CONVERT(@library USING utf8mb4), '|', '||'), '%', '|%'), '_', '|_'), '*', '%'), '?', '_');
+SET @f_build_id := CONVERT(LOWER(@build_id) USING ascii) COLLATE ascii_bin;
+SET @f_signature := CONVERT(LOWER(@signature) USING ascii) COLLATE ascii_bin;
+
+WITH
+obj AS (
+  SELECT o.id, o.path, o.build_id, o.signature FROM track_object o
+  WHERE (@library IS NOT NULL OR @build_id IS NOT NULL OR @signature IS NOT NULL)
+    AND (@library IS NULL OR o.path LIKE @lib_like ESCAPE '|'
+         OR SUBSTRING_INDEX(o.path, '/', -1) LIKE @lib_like ESCAPE '|')
+    AND (@build_id IS NULL OR o.build_id = @f_build_id)
+    AND (@signature IS NULL OR o.signature = @f_signature)
+),
+hits AS (
+  SELECT 'library' AS loaded_as, obj.id AS object_id, r.syshost, r.job_id, r.user, r.account,
+         r.start_time, COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1) AS cs
+  FROM obj JOIN track_object_set_member m ON m.object_id = obj.id
+  JOIN track_run r ON r.object_set_id = m.set_id
+  WHERE r.start_time >= @t0 AND r.start_time < @t1
+    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+    AND (@f_user IS NULL OR r.user = @f_user)
+    AND (@f_account IS NULL OR r.account = @f_account)
+    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+  UNION ALL
+  SELECT 'executable', obj.id, r.syshost, r.job_id, r.user, r.account, r.start_time,
+         COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)
+  FROM obj JOIN track_run r ON r.exe_object_id = obj.id
+  WHERE r.start_time >= @t0 AND r.start_time < @t1
+    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+    AND (@f_user IS NULL OR r.user = @f_user)
+    AND (@f_account IS NULL OR r.account = @f_account)
+    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+),
+agg AS (
+  SELECT h.syshost, h.job_id, h.user, h.account, h.loaded_as, h.object_id,
+         COUNT(*) AS runs, SUM(h.cs) AS cs, MIN(h.start_time) AS first_start, MAX(h.start_time) AS last_start
+  FROM hits h
+  GROUP BY h.syshost, h.job_id, h.user, h.account, h.loaded_as, h.object_id
+),
+ranked AS (
+  SELECT a.*, o.path, o.build_id, o.signature,
+         ROW_NUMBER() OVER (ORDER BY a.first_start, a.syshost, a.job_id, a.user, o.path, o.build_id, a.loaded_as) AS rk
+  FROM agg a JOIN track_object o ON o.id = a.object_id
+)
+SELECT x.user, x.syshost, x.job_id, x.account, x.path AS object, x.build_id, x.signature, x.loaded_as,
+       x.runs, ROUND(x.cs / 3600, 2) AS core_hours,
+       DATE_FORMAT(FROM_UNIXTIME(x.first_start), '%Y-%m-%d %H:%i:%s') AS first_start,
+       DATE_FORMAT(FROM_UNIXTIME(x.last_start), '%Y-%m-%d %H:%i:%s') AS last_start
+FROM ranked x
+WHERE x.rk <= @lim
+ORDER BY x.rk;
