@@ -312,7 +312,8 @@ static const char *kind_of(const struct elfinfo *info, int pie_flag)
     }
 }
 
-static int inspect(Elf *e, uint64_t fsize, struct elfinfo *info, char *err, size_t errlen)
+static int inspect(Elf *e, uint64_t fsize, int head_is_elf, struct elfinfo *info, char *err,
+                   size_t errlen)
 {
     GElf_Ehdr eh;
     size_t phnum = 0, i;
@@ -320,7 +321,10 @@ static int inspect(Elf *e, uint64_t fsize, struct elfinfo *info, char *err, size
     GElf_Phdr dph;
 
     if (elf_kind(e) != ELF_K_ELF) {
-        if (elf_kind(e) == ELF_K_AR)
+        if (head_is_elf)
+            seterr(err, errlen, "truncated or corrupt ELF header (file of %llu bytes)",
+                   (unsigned long long)fsize);
+        else if (elf_kind(e) == ELF_K_AR)
             seterr(err, errlen, "is an ar archive, not an ELF object (inspect its members)");
         else
             seterr(err, errlen, "not an ELF file");
@@ -334,15 +338,26 @@ static int inspect(Elf *e, uint64_t fsize, struct elfinfo *info, char *err, size
     info->big_endian = eh.e_ident[EI_DATA] == ELFDATA2MSB;
     info->machine = eh.e_machine;
     info->e_type = eh.e_type;
+    /* Checked here, before libelf, which quietly shortens a program header
+     * table that runs past the end of the file. PN_XNUM defers the count to
+     * section 0, which libelf reads. */
+    if (eh.e_phnum != PN_XNUM && eh.e_phnum &&
+        (eh.e_phoff > fsize || (uint64_t)eh.e_phnum * eh.e_phentsize > fsize - eh.e_phoff)) {
+        seterr(err, errlen, "truncated or corrupt: program headers (offset %llu, %u entries of %u bytes) end beyond the file (%llu bytes)",
+               (unsigned long long)eh.e_phoff, (unsigned)eh.e_phnum, (unsigned)eh.e_phentsize,
+               (unsigned long long)fsize);
+        return -1;
+    }
     if (elf_getphdrnum(e, &phnum) != 0) {
         seterr(err, errlen, "truncated or corrupt: program headers (offset %llu, %u entries) cannot be read: %s",
                (unsigned long long)eh.e_phoff, (unsigned)eh.e_phnum, elf_errmsg(-1));
         return -1;
     }
-    if (phnum && (eh.e_phoff > fsize ||
-                  (uint64_t)phnum * eh.e_phentsize > fsize - eh.e_phoff)) {
-        seterr(err, errlen, "truncated: program headers (offset %llu, %zu entries) end beyond the file (%llu bytes)",
-               (unsigned long long)eh.e_phoff, phnum, (unsigned long long)fsize);
+    if (!phnum && (eh.e_type == ET_EXEC || eh.e_type == ET_DYN)) {
+        /* Nothing of such a file could be loaded: say so rather than report
+         * an empty program. */
+        seterr(err, errlen, "corrupt: %s without program headers",
+               eh.e_type == ET_EXEC ? "executable" : "shared object");
         return -1;
     }
     info->has_phdrs = phnum > 0;
@@ -374,7 +389,10 @@ static int inspect(Elf *e, uint64_t fsize, struct elfinfo *info, char *err, size
     return 0;
 }
 
-static int run(Elf *e, uint64_t fsize, struct elfinfo *info, char *err, size_t errlen)
+/* head_is_elf: the file starts with the ELF magic (so a failure is a
+ * truncated or broken ELF file, not some other kind of file). */
+static int run(Elf *e, uint64_t fsize, int head_is_elf, struct elfinfo *info, char *err,
+               size_t errlen)
 {
     int rc;
     memset(info, 0, sizeof *info);
@@ -382,7 +400,7 @@ static int run(Elf *e, uint64_t fsize, struct elfinfo *info, char *err, size_t e
         seterr(err, errlen, "cannot read as ELF: %s", elf_errmsg(-1));
         return -1;
     }
-    rc = inspect(e, fsize, info, err, errlen);
+    rc = inspect(e, fsize, head_is_elf, info, err, errlen);
     if (rc < 0)
         elfinfo_free(info);
     return rc;
@@ -407,7 +425,7 @@ int elfinfo_mem(const void *buf, size_t len, struct elfinfo *info, char *err, si
     }
     memcpy(copy, buf, len);
     e = elf_memory(copy, len);
-    rc = run(e, len, info, err, errlen);
+    rc = run(e, len, len >= SELFMAG && memcmp(buf, ELFMAG, SELFMAG) == 0, info, err, errlen);
     if (e)
         elf_end(e);
     free(copy);
@@ -444,6 +462,7 @@ int elfinfo_file(const char *path, struct elfinfo *info, char *err, size_t errle
     Elf *e = NULL;
     uint64_t size = 0;
     int fd, rc = -1;
+    char magic[SELFMAG];
 
     memset(info, 0, sizeof *info);
     if (libelf_ready() < 0) {
@@ -456,7 +475,8 @@ int elfinfo_file(const char *path, struct elfinfo *info, char *err, size_t errle
     /* ELF_C_READ reads with pread on demand; ELF_C_READ_MMAP would turn a
      * file that shrinks under us into SIGBUS. */
     e = elf_begin(fd, ELF_C_READ, NULL);
-    rc = run(e, size, info, err, errlen);
+    rc = run(e, size, pread(fd, magic, SELFMAG, 0) == SELFMAG && memcmp(magic, ELFMAG, SELFMAG) == 0,
+             info, err, errlen);
     if (e)
         elf_end(e);
     close(fd);
