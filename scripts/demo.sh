@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# The whole of track on one machine, end to end:
+#   installs missing Debian packages, builds, installs into a private prefix,
+#   starts a private MariaDB and a private single-node Slurm (munge, slurmctld,
+#   slurmd) whose Prolog, TaskProlog and Epilog are track's, creates a
+#   non-root demo user, submits realistic jobs, waits for them, runs
+#   track-ingest and prints the main reports, then tears everything down.
+#
+#   scripts/demo.sh           run it (as root; see below otherwise)
+#   scripts/demo.sh --keep    leave the servers running and say how to reach them
+#   TRACK_DEMO_DIR=/tmp/td    where everything goes (keep it short: unix sockets)
+#
+# Not root: it says so and runs a few programs tracked into a private spool,
+# printing their records (no Slurm, no database: those need root here).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/deps.sh
+. "$top/scripts/lib/deps.sh"
+
+keep=0
+for a in "$@"; do
+  case "$a" in
+    --keep) keep=1 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "demo.sh: unknown option '$a' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+die() { echo "demo.sh: $*" >&2; exit 1; }
+
+track_ensure_packages || die "cannot install the packages it needs"
+
+demo=${TRACK_DEMO_DIR:-/tmp/track-demo}
+build="$top/build/demo"
+prefix="$demo/prefix"
+
+say "build and install into $prefix"
+cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX="$prefix" \
+  -DTRACK_CONFIG_FILE="$demo/track.conf" -DBUILD_TESTING=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)" >/dev/null
+cmake --install "$build" >/dev/null
+echo "installed: $(cd "$prefix" && find . -type f \( -name 'track-*' -o -name '*.so' -o -name ld \) | sort | tr '\n' ' ')"
+
+# --------------------------------------------------------------------------
+if [ "$(id -u)" -ne 0 ]; then
+  say "not root: no Slurm and no database here; running programs tracked instead"
+  # A root-owned sticky directory is the only spool root libtrack accepts;
+  # /dev/shm is one. Records go to /dev/shm/<uid>/nojob/.
+  spool=/dev/shm
+  cat > "$demo/track.conf" <<EOF
+spool_dir = $spool
+syshost = demo
+EOF
+  jobdir="$spool/$(id -u)/nojob"
+  before=$(ls "$jobdir" 2>/dev/null | wc -l || true)
+  export TRACK_CONFIG="$demo/track.conf"
+  LD_PRELOAD="$prefix/lib/track/libtrack.so" sh -c 'ls / | sort | head -n 3 >/dev/null'
+  LD_PRELOAD="$prefix/lib/track/libtrack.so" python3 -c 'import decimal, json; print(json.dumps({"pi": str(decimal.Decimal(355)/113)}))'
+  LD_PRELOAD="$prefix/lib/track/libtrack.so" sh -c 'exit 3' || true
+  say "records written to $jobdir ($(( $(ls "$jobdir" | wc -l) - before )) new)"
+  for f in $(ls -t "$jobdir" | head -n 6); do
+    echo "--- $f"; head -c 600 "$jobdir/$f"; echo
+  done
+  exit 0
+fi
+
+# --------------------------------------------------------------------------
+# Root: the real thing.
+rm -rf "$demo/spool" "$demo/archive"
+mkdir -p "$demo"
+getent group track >/dev/null || groupadd --system track
+id trackdemo >/dev/null 2>&1 || useradd -m -s /bin/bash trackdemo
+cat > "$demo/track.conf" <<EOF
+syshost = demo
+spool_dir = $demo/spool
+archive_dir = $demo/archive
+archive_group = track
+db_option_file = $demo/db/client.cnf
+env = OMP_NUM_THREADS,SLURM_JOB_NAME,PYTHONPATH
+EOF
+chmod 644 "$demo/track.conf"
+chmod 755 "$demo"
+# Slurm runs the scripts with no environment of ours: tell them the config.
+echo "TRACK_CONFIG=$demo/track.conf" > "$prefix/libexec/track/slurm/track-slurm.conf"
+
+cleanup() {
+  if [ "$keep" -eq 1 ]; then return; fi
+  say "tear down"
+  bash "$top/tests/harness/slurm.sh" stop "$demo/slurm" || true
+  bash "$top/tests/harness/mariadb.sh" stop "$demo/db" || true
+}
+trap cleanup EXIT
+
+say "private MariaDB"
+bash "$top/tests/harness/mariadb.sh" start "$demo/db"
+"$prefix/bin/track-ingest" --migrate --defaults-file "$demo/db/client.cnf"
+
+say "private Slurm with track's Prolog, TaskProlog and Epilog"
+SLURM_PROLOG="$prefix/libexec/track/slurm/prolog.sh" \
+SLURM_EPILOG="$prefix/libexec/track/slurm/epilog.sh" \
+SLURM_TASKPROLOG="$prefix/libexec/track/slurm/task-prolog.sh" \
+  bash "$top/tests/harness/slurm.sh" start "$demo/slurm"
+# shellcheck disable=SC1091 # written by slurm.sh at run time
+. "$demo/slurm/env"
+export SLURM_CONF
+
+say "jobs as user trackdemo"
+work=/home/trackdemo/demo
+runuser -u trackdemo -- mkdir -p "$work"
+cat > "$work/hello.c" <<'EOF'
+#include <math.h>
+#include <stdio.h>
+int main(void) { printf("hello from a self-built code: %.3f\n", sqrt(2.0)); return 0; }
+EOF
+chown trackdemo: "$work/hello.c"
+# Built through the watermark linker wrapper: its signature leads back here.
+runuser -u trackdemo -- env TRACK_CONFIG="$demo/track.conf" \
+  gcc -B "$prefix/libexec/track/" -O2 -o "$work/hello" "$work/hello.c" -lm
+echo "hello's watermark: $("$prefix/bin/track-elf" "$work/hello" | grep -i signature || true)"
+
+submit() { # name sbatch-args... -- script
+  local name=$1; shift
+  runuser -u trackdemo -- env SLURM_CONF="$SLURM_CONF" sbatch --parsable -J "$name" \
+    -o "$work/$name.out" -D "$work" "$@"
+}
+declare -A jobs
+jobs[pipeline]=$(submit pipeline --wrap 'ls /usr/lib | sort | uniq -c | sort -rn | head -n 3; grep -c model /proc/cpuinfo')
+jobs[selfbuilt]=$(submit selfbuilt --wrap "OMP_NUM_THREADS=2 $work/hello")
+jobs[python]=$(submit python --wrap "python3 -c 'import decimal, json, ctypes, sqlite3; print(json.dumps({\"pi\": str(decimal.Decimal(355)/113)}))'")
+jobs[failing]=$(submit failing --wrap "python3 -c 'import sys; sys.exit(3)'")
+jobs[parallel]=$(submit parallel -n 2 --wrap 'srun -n 2 /bin/hostname')
+jobs[timelimit]=$(submit timelimit --time=1 --wrap 'sleep 600')
+for n in "${!jobs[@]}"; do echo "submitted $n as job ${jobs[$n]}"; done
+
+say "waiting for the jobs (the time-limit job takes about 90 s)"
+for n in pipeline selfbuilt python failing parallel timelimit; do
+  st=$(bash "$top/tests/harness/slurm.sh" wait "$demo/slurm" "${jobs[$n]}" 300)
+  echo "$n (job ${jobs[$n]}): $st"
+done
+state=$(sinfo -h -N -o %T)
+echo "node state: $state"
+
+say "archive after the Epilogs"
+find "$demo/archive" -name '*.json' | sed "s|$demo/archive/||" | sort | head -n 20
+echo "($(find "$demo/archive" -name '*.json' | wc -l) records; spool now holds $(find "$demo/spool" -name '*.json' | wc -l))"
+
+say "track-ingest"
+"$prefix/bin/track-ingest" --defaults-file "$demo/db/client.cnf"
+
+say "reports"
+for r in summary executables libraries failures users modules; do
+  echo "--- track-report $r"
+  "$prefix/bin/track-report" "$r" --defaults-file "$demo/db/client.cnf" --limit 8
+done
+echo "--- track-report job ${jobs[parallel]}"
+"$prefix/bin/track-report" job "${jobs[parallel]}" --defaults-file "$demo/db/client.cnf"
+echo "--- track-report who-used --library '*libm.so*'"
+"$prefix/bin/track-report" who-used --library '*libm.so*' --defaults-file "$demo/db/client.cnf"
+
+if [ "$keep" -eq 1 ]; then
+  say "left running (--keep)"
+  cat <<EOF
+  export SLURM_CONF=$SLURM_CONF TRACK_CONFIG=$demo/track.conf
+  $prefix/bin/track-report summary --defaults-file $demo/db/client.cnf
+  mariadb --defaults-file=$demo/db/client.cnf --defaults-group-suffix= track
+  stop:  bash $top/tests/harness/slurm.sh stop $demo/slurm; bash $top/tests/harness/mariadb.sh stop $demo/db
+EOF
+fi
