@@ -4,7 +4,8 @@
 # library, a watermark object, a static program, and the broken variants of
 # corrupt.py. Arguments: FUZZER STAMP SECONDS.
 set -euo pipefail
-FUZZER=$1 STAMP=$2 SECS=${3:-30}
+FUZZER=$(realpath "$1") STAMP=$(realpath "$2") SECS=${3:-30}
+HERE=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d /tmp/track-elf-fuzz.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 cd "$T"
@@ -15,7 +16,7 @@ cc p.c seeds/stamp.o -o seeds/prog -Wl,-rpath,/opt/x
 strip -o seeds/prog.stripped seeds/prog
 cc -shared -fPIC -x c /dev/null -o seeds/lib.so -Wl,-soname,lib.so -Wl,--enable-new-dtags,-rpath,/r
 cc -static p.c -o big.static && head -c 65536 big.static > seeds/static.head
-python3 "$(dirname "$0")/corrupt.py" seeds/prog seeds >/dev/null
+python3 "$HERE/corrupt.py" seeds/prog seeds >/dev/null
 # Sanitizer options: stop at the first problem, report leaks too.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   "$FUZZER" -max_total_time="$SECS" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
