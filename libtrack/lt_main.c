@@ -29,6 +29,14 @@
 
 static struct lt_run lt;
 
+/* The record buffer for the default max_record_bytes and below: in .bss,
+ * where untouched pages cost nothing, like an anonymous mapping. A mapping
+ * of our own (mmap, munmap) costs ~30 us more per process on a VM (munmap of
+ * a touched page flushes TLBs across CPUs; see docs/performance.md): larger
+ * caps still get one. */
+#define LT_STATIC_CAP (256 * 1024)
+static char lt_static_buf[2 * LT_STATIC_CAP] __attribute__((aligned(4096)));
+
 /* "TRACK_RUN_UUID=<uuid>": handed to putenv, which keeps the pointer (no
  * copy, no malloc when the variable already exists), so it must be static. */
 static char lt_env_entry[sizeof "TRACK_RUN_UUID=" + 36];
@@ -70,9 +78,12 @@ static int write_record(enum spool_kind kind, const char *data, size_t len, int 
     return rc;
 }
 
+/* Gives the buffer back when the program keeps running without us (start
+ * failed). At exit nothing is released: the kernel does it anyway, and the
+ * fatal-signal handler may still look at lt.buf from another thread. */
 static void release(void)
 {
-    if (lt.buf)
+    if (lt.buf && lt.maplen)
         munmap(lt.buf, lt.maplen);
     lt.buf = NULL;
 }
@@ -94,7 +105,6 @@ static void lt_on_exit(int status, void *arg)
         write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, 0);
     else
         lt_debug(lt.debug, "end record does not fit max_record_bytes");
-    release();
 out:
     errno = saved;
 }
@@ -219,13 +229,18 @@ __attribute__((constructor)) static void lt_init(int argc, char **argv, char **e
     lt.pid = getpid();
     lt.uid = getuid();
     lt.cap = lt.cfg.max_record_bytes;
-    lt.maplen = 2 * lt.cap;
-    map = mmap(NULL, lt.maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (map == MAP_FAILED) {
-        lt_debug(lt.debug, "mmap %zu bytes: %s", lt.maplen, strerror(errno));
-        goto out;
+    if (lt.cap <= LT_STATIC_CAP) {
+        lt.buf = lt_static_buf;
+        lt.maplen = 0;
+    } else {
+        lt.maplen = 2 * lt.cap;
+        map = mmap(NULL, lt.maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (map == MAP_FAILED) {
+            lt_debug(lt.debug, "mmap %zu bytes: %s", lt.maplen, strerror(errno));
+            goto out;
+        }
+        lt.buf = map;
     }
-    lt.buf = map;
 
     spool_uuid_v7(lt.run_uuid);
     parent = getenv("TRACK_RUN_UUID");

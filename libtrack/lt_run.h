@@ -3,7 +3,8 @@
  * is allocated, so the end hook and the fatal-signal handler can use it
  * whatever the program did to its heap or environment (clearenv()).
  *
- * Record buffer: one private anonymous mapping of 2 * cap bytes. Region A
+ * Record buffer: 2 * cap bytes (static .bss up to the default cap, else a
+ * private anonymous mapping). Region A
  * (buf .. buf + cap) holds the start record and stays intact until the end:
  * its identity section and objects array are copied into the end record.
  * Region B (buf + cap ..) is where the end record is built. Pages never
@@ -56,9 +57,9 @@ struct lt_run {
     char host[LT_NAME_COPY_MAX];
     char user[LT_NAME_COPY_MAX];
     char exe_path[PATH_MAX];
-    char *buf;                        /* the mapping; NULL when not tracking */
+    char *buf;                        /* the buffer; NULL when not tracking */
     size_t cap;                       /* cfg.max_record_bytes: size of each region */
-    size_t maplen;                    /* 2 * cap */
+    size_t maplen;                    /* 2 * cap if mmap'd, 0 if static */
     size_t start_len;                 /* bytes of the start record in region A */
     size_t ident_off, ident_end;      /* A: from the ',' after "kind" to before "objects" */
     size_t objs_off, objs_end;        /* A: ',"objects":[...]' */
