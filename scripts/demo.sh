@@ -8,7 +8,11 @@
 #
 #   scripts/demo.sh           run it (as root; see below otherwise)
 #   scripts/demo.sh --keep    leave the servers running and say how to reach them
+#   scripts/demo.sh --build-dir DIR   install from an existing build instead of
+#                             building (the e2e test passes its own build tree)
 #   TRACK_DEMO_DIR=/tmp/td    where everything goes (keep it short: unix sockets)
+#
+# It writes $TRACK_DEMO_DIR/jobs.env (job ids by name) for the e2e test.
 #
 # Not root: it says so and runs a few programs tracked into a private spool,
 # printing their records (no Slurm, no database: those need root here).
@@ -18,12 +22,16 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/lib/deps.sh"
 
 keep=0
-for a in "$@"; do
-  case "$a" in
+build=
+while [ $# -gt 0 ]; do
+  case "$1" in
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
-    *) echo "demo.sh: unknown option '$a' (see --help)" >&2; exit 2 ;;
+    --build-dir) [ $# -ge 2 ] || { echo "demo.sh: --build-dir needs a directory" >&2; exit 2; }
+                 build=$(cd "$2" && pwd); shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) echo "demo.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
+  shift
 done
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -32,14 +40,28 @@ die() { echo "demo.sh: $*" >&2; exit 1; }
 track_ensure_packages || die "cannot install the packages it needs"
 
 demo=${TRACK_DEMO_DIR:-/tmp/track-demo}
-build="$top/build/demo"
 prefix="$demo/prefix"
+mkdir -p "$demo"
+chmod 755 "$demo"
 
-say "build and install into $prefix"
-cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX="$prefix" \
-  -DTRACK_CONFIG_FILE="$demo/track.conf" -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" >/dev/null
-cmake --install "$build" >/dev/null
+if [ -z "$build" ]; then
+  build="$top/build/demo"
+  say "build and install into $prefix"
+  cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX="$prefix" \
+    -DTRACK_CONFIG_FILE="$demo/track.conf" -DBUILD_TESTING=OFF >/dev/null
+  cmake --build "$build" -j"$(nproc)" >/dev/null
+else
+  say "install $build into $prefix"
+fi
+cmake --install "$build" --prefix "$prefix" >/dev/null
+# Every component finds the config through TRACK_CONFIG, whatever path was
+# compiled in; jobs inherit it from sbatch's environment.
+export TRACK_CONFIG="$demo/track.conf"
+libtrack="$prefix/lib/track/libtrack.so"
+[ -f "$libtrack" ] || libtrack=$(find "$prefix" -name libtrack.so | head -n 1)
+# Under the sanitizer build the runtime must be preloaded first.
+preload=${TRACK_PRELOAD_PREFIX:+$TRACK_PRELOAD_PREFIX:}$libtrack
+slurmdir=$(dirname "$(find "$prefix" -name task-prolog.sh | head -n 1)")
 echo "installed: $(cd "$prefix" && find . -type f \( -name 'track-*' -o -name '*.so' -o -name ld \) | sort | tr '\n' ' ')"
 
 # --------------------------------------------------------------------------
@@ -54,10 +76,9 @@ syshost = demo
 EOF
   jobdir="$spool/$(id -u)/nojob"
   before=$(ls "$jobdir" 2>/dev/null | wc -l || true)
-  export TRACK_CONFIG="$demo/track.conf"
-  LD_PRELOAD="$prefix/lib/track/libtrack.so" sh -c 'ls / | sort | head -n 3 >/dev/null'
-  LD_PRELOAD="$prefix/lib/track/libtrack.so" python3 -c 'import decimal, json; print(json.dumps({"pi": str(decimal.Decimal(355)/113)}))'
-  LD_PRELOAD="$prefix/lib/track/libtrack.so" sh -c 'exit 3' || true
+  LD_PRELOAD="$preload" sh -c 'ls / | sort | head -n 3 >/dev/null'
+  LD_PRELOAD="$preload" python3 -c 'import decimal, json; print(json.dumps({"pi": str(decimal.Decimal(355)/113)}))'
+  LD_PRELOAD="$preload" sh -c 'exit 3' || true
   say "records written to $jobdir ($(( $(ls "$jobdir" | wc -l) - before )) new)"
   for f in $(ls -t "$jobdir" | head -n 6); do
     echo "--- $f"; head -c 600 "$jobdir/$f"; echo
@@ -68,7 +89,6 @@ fi
 # --------------------------------------------------------------------------
 # Root: the real thing.
 rm -rf "$demo/spool" "$demo/archive"
-mkdir -p "$demo"
 getent group track >/dev/null || groupadd --system track
 id trackdemo >/dev/null 2>&1 || useradd -m -s /bin/bash trackdemo
 cat > "$demo/track.conf" <<EOF
@@ -81,8 +101,13 @@ env = OMP_NUM_THREADS,SLURM_JOB_NAME,PYTHONPATH
 EOF
 chmod 644 "$demo/track.conf"
 chmod 755 "$demo"
-# Slurm runs the scripts with no environment of ours: tell them the config.
-echo "TRACK_CONFIG=$demo/track.conf" > "$prefix/libexec/track/slurm/track-slurm.conf"
+# Slurm runs the scripts with no environment of ours: the settings file
+# beside them names the config, the epilog binary and the library.
+cat > "$slurmdir/track-slurm.conf" <<EOF
+TRACK_CONFIG=$demo/track.conf
+TRACK_EPILOG=$prefix/sbin/track-epilog
+TRACK_PRELOAD=$preload
+EOF
 
 cleanup() {
   if [ "$keep" -eq 1 ]; then return; fi
@@ -97,9 +122,9 @@ bash "$top/tests/harness/mariadb.sh" start "$demo/db"
 "$prefix/bin/track-ingest" --migrate --defaults-file "$demo/db/client.cnf"
 
 say "private Slurm with track's Prolog, TaskProlog and Epilog"
-SLURM_PROLOG="$prefix/libexec/track/slurm/prolog.sh" \
-SLURM_EPILOG="$prefix/libexec/track/slurm/epilog.sh" \
-SLURM_TASKPROLOG="$prefix/libexec/track/slurm/task-prolog.sh" \
+SLURM_PROLOG="$slurmdir/prolog.sh" \
+SLURM_EPILOG="$slurmdir/epilog.sh" \
+SLURM_TASKPROLOG="$slurmdir/task-prolog.sh" \
   bash "$top/tests/harness/slurm.sh" start "$demo/slurm"
 # shellcheck disable=SC1091 # written by slurm.sh at run time
 . "$demo/slurm/env"
@@ -117,21 +142,27 @@ chown trackdemo: "$work/hello.c"
 # Built through the watermark linker wrapper: its signature leads back here.
 runuser -u trackdemo -- env TRACK_CONFIG="$demo/track.conf" \
   gcc -B "$prefix/libexec/track/" -O2 -o "$work/hello" "$work/hello.c" -lm
+echo "hello=$work/hello" > "$demo/built.env"
 echo "hello's watermark: $("$prefix/bin/track-elf" "$work/hello" | grep -i signature || true)"
 
 submit() { # name sbatch-args... -- script
   local name=$1; shift
-  runuser -u trackdemo -- env SLURM_CONF="$SLURM_CONF" sbatch --parsable -J "$name" \
+  runuser -u trackdemo -- env SLURM_CONF="$SLURM_CONF" TRACK_CONFIG="$TRACK_CONFIG" \
+    ASAN_OPTIONS=detect_leaks=0 sbatch --parsable -J "$name" \
     -o "$work/$name.out" -D "$work" "$@"
 }
 declare -A jobs
 jobs[pipeline]=$(submit pipeline --wrap 'ls /usr/lib | sort | uniq -c | sort -rn | head -n 3; grep -c model /proc/cpuinfo')
 jobs[selfbuilt]=$(submit selfbuilt --wrap "OMP_NUM_THREADS=2 $work/hello")
-jobs[python]=$(submit python --wrap "python3 -c 'import decimal, json, ctypes, sqlite3; print(json.dumps({\"pi\": str(decimal.Decimal(355)/113)}))'")
-jobs[failing]=$(submit failing --wrap "python3 -c 'import sys; sys.exit(3)'")
+jobs[python]=$(submit python --wrap "/usr/bin/python3 -c 'import decimal, json, ctypes, sqlite3; print(json.dumps({\"pi\": str(decimal.Decimal(355)/113)}))'")
+jobs[failing]=$(submit failing --wrap "/usr/bin/python3 -c 'import sys; sys.exit(3)'")
 jobs[parallel]=$(submit parallel -n 2 --wrap 'srun -n 2 /bin/hostname')
 jobs[timelimit]=$(submit timelimit --time=1 --wrap 'sleep 600')
-for n in "${!jobs[@]}"; do echo "submitted $n as job ${jobs[$n]}"; done
+: > "$demo/jobs.env"
+for n in pipeline selfbuilt python failing parallel timelimit; do
+  echo "submitted $n as job ${jobs[$n]}"
+  echo "job_$n=${jobs[$n]}" >> "$demo/jobs.env"
+done
 
 say "waiting for the jobs (the time-limit job takes about 90 s)"
 for n in pipeline selfbuilt python failing parallel timelimit; do
