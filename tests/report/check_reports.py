@@ -1,0 +1,600 @@
+#!/usr/bin/env python3
+"""Runs every track-report report against the database loaded from the
+dataset of gen_dataset.py and compares the output with values computed here,
+from MODEL.json alone (never from the report's own earlier output).
+
+    check_reports.py TRACK_REPORT DEFAULTS_FILE MODEL.json MARIADB_CLIENT_CMD...
+
+Exit 0 when every check passed; otherwise prints each failure and exits 1."""
+import csv
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+BIN, CNF, MODEL = sys.argv[1], sys.argv[2], sys.argv[3]
+SQLCLIENT = sys.argv[4:]
+SINCE, UNTIL = "2024-03-01", "2024-03-31"
+DEFAULT_PREFIXES = "/usr,/bin,/sbin,/lib,/lib64,/opt/cray,/opt/intel"
+SIG_EXE = "7d3c1e2a-4b5f-4c6d-8e9f-0a1b2c3d4e5f"
+SIG_LIB = "0f1e2d3c-4b5a-4968-8776-655443322110"
+
+failures = []
+checks = 0
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+with open(MODEL, encoding="utf-8") as f:
+    model = json.load(f)
+RUNS = model["runs"]
+LINKS = model["links"]
+T0, T1 = model["T0"], model["T1"]
+BY_UUID = {r["uuid"]: r for r in RUNS}
+
+
+def b(s):
+    """A model string as the bytes it stands for (surrogateescape)."""
+    return s.encode("utf-8", "surrogateescape")
+
+
+# ---- per-run facts -----------------------------------------------------------
+
+def cores(r):
+    j = r["job"] or {}
+    return max(1, j.get("num_tasks", 1) * j.get("cpus_per_task", 1))
+
+
+def core_us(r):
+    return (r["run_time_us"] if r["has_end"] else 0) * cores(r)
+
+
+def exec_replaced(r):
+    return any(c["parent"] == r["uuid"] and c["pid"] == r["pid"] for c in RUNS)
+
+
+def no_end(r):
+    return not r["has_end"] and not exec_replaced(r)
+
+
+def signaled(r):
+    return r["has_end"] and r["signal"] is not None
+
+
+def nonzero(r):
+    return r["has_end"] and r["exit_status"] not in (None, 0)
+
+
+def failed(r):
+    return no_end(r) or signaled(r) or nonzero(r)
+
+
+def job_key(r):
+    return (r["syshost"], r["job"]["id"]) if r["job"] else None
+
+
+def account(r):
+    return r["job"]["account"] if r["job"] else None
+
+
+def partition(r):
+    return r["job"]["partition"] if r["job"] else None
+
+
+def window(since=SINCE, until=UNTIL, syshost=None, user=None, acct=None, part=None):
+    t0 = int(datetime.fromisoformat(since).replace(tzinfo=timezone.utc).timestamp()) * 10**6
+    t1 = int(datetime.fromisoformat(until).replace(tzinfo=timezone.utc).timestamp()) * 10**6
+    out = []
+    for r in RUNS:
+        if not (t0 <= r["start_us"] < t1):
+            continue
+        if syshost is not None and r["syshost"] != syshost:
+            continue
+        if user is not None and r["user"] != user:
+            continue
+        if acct is not None and account(r) != acct:
+            continue
+        if part is not None and partition(r) != part:
+            continue
+        out.append(r)
+    return out
+
+
+def prefix_match(prefixes, path):
+    for item in prefixes.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        n = item.rstrip("/") or "/"
+        if n == "/":
+            if path.startswith("/"):
+                return True
+            continue
+        if path == n or path.startswith(n + "/"):
+            return True
+    return False
+
+
+def ch(cs_us):
+    return Decimal(cs_us) / Decimal(3600 * 10**6)
+
+
+def jobs_of(rs):
+    return len({job_key(r) for r in rs if job_key(r)})
+
+
+def date_str(us):
+    return datetime.fromtimestamp(us // 10**6, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# ---- running the tool ----------------------------------------------------------
+
+def run(args, expect_rc=0):
+    p = subprocess.run([BIN, "--defaults-file", CNF] + args, capture_output=True)
+    check(p.returncode == expect_rc,
+          "%s: exit %d, expected %d; stderr: %s" % (" ".join(args), p.returncode, expect_rc,
+                                                    p.stderr.decode(errors="replace").strip()))
+    return p
+
+
+def report_json(args):
+    p = run(args + ["--format", "json"])
+    try:
+        doc = json.loads(p.stdout.decode("utf-8", "surrogateescape"), parse_float=Decimal)
+    except ValueError as e:
+        check(False, "%s: output is not valid JSON: %s" % (" ".join(args), e))
+        return {"columns": [], "rows": []}
+    check(isinstance(doc.get("rows"), list) and isinstance(doc.get("columns"), list),
+          "%s: JSON lacks rows/columns" % " ".join(args))
+    for row in doc["rows"]:
+        check(list(row.keys()) == doc["columns"], "%s: row keys differ from columns" % " ".join(args))
+    return doc
+
+
+def close(a, b_, what):
+    ok = a is not None and abs(Decimal(str(a)) - b_) <= Decimal("0.0051")
+    check(ok, "%s: %s, expected %.4f" % (what, a, b_))
+
+
+def cmp_rows(what, got, exp, keys, money=("core_hours",)):
+    """got: JSON rows; exp: list of dicts. Same order, same values."""
+    check(len(got) == len(exp), "%s: %d rows, expected %d" % (what, len(got), len(exp)))
+    for i, (g, e) in enumerate(zip(got, exp)):
+        for k in keys:
+            if k in money:
+                close(g.get(k), e[k], "%s row %d %s" % (what, i + 1, k))
+            else:
+                check(g.get(k) == e[k], "%s row %d: %s = %r, expected %r" % (what, i + 1, k, g.get(k), e[k]))
+
+
+# ---- expected values per report ------------------------------------------------
+
+def exp_summary(rs, prefixes=DEFAULT_PREFIXES):
+    sysr = [r for r in rs if prefix_match(prefixes, r["exe"][0])]
+    usr = [r for r in rs if not prefix_match(prefixes, r["exe"][0])]
+    return {
+        "runs": len(rs), "jobs": jobs_of(rs), "users": len({r["user"] for r in rs}),
+        "accounts": len({account(r) for r in rs if account(r)}),
+        "executables": len({r["exe"][0] for r in rs}),
+        "core_hours": ch(sum(core_us(r) for r in rs)),
+        "system_runs": len(sysr), "user_built_runs": len(usr),
+        "system_core_hours": ch(sum(core_us(r) for r in sysr)),
+        "user_built_core_hours": ch(sum(core_us(r) for r in usr)),
+        "abnormal_runs": sum(1 for r in rs if failed(r)),
+    }
+
+
+def test_summary():
+    cases = [
+        ([], {}),
+        (["--user", "bob"], {"user": "bob"}),
+        (["--syshost", "beta"], {"syshost": "beta"}),
+        (["--account", "chem"], {"acct": "chem"}),
+        (["--partition", "gpu"], {"part": "gpu"}),
+        (["--user", "alice", "--syshost", "alpha", "--partition", "cpu"],
+         {"user": "alice", "syshost": "alpha", "part": "cpu"}),
+        (["--since", "2024-03-10", "--until", "2024-03-20"], {"since": "2024-03-10", "until": "2024-03-20"}),
+    ]
+    for args, kw in cases:
+        a = ["summary", "--since", kw.get("since", SINCE), "--until", kw.get("until", UNTIL)] + \
+            [x for x in args if x not in ("--since", "--until") and not re.match(r"\d{4}-", x)]
+        doc = report_json(a)
+        e = exp_summary(window(**kw))
+        check(len(doc["rows"]) == 1, "summary %s: one row" % args)
+        if doc["rows"]:
+            cmp_rows("summary %s" % args, doc["rows"], [e], list(e.keys()),
+                     money=("core_hours", "system_core_hours", "user_built_core_hours"))
+    # boundaries: --since day included from its first microsecond, --until excluded
+    rs = window()
+    check(any(r["start_us"] == T0 * 10**6 for r in rs), "dataset has a run at --since exactly")
+    check(not any(r["start_us"] >= T1 * 10**6 for r in rs), "window excludes --until")
+    # system prefixes from the command line
+    doc = report_json(["summary", "--since", SINCE, "--until", UNTIL, "--system-prefixes", "/opt/apps/,/usr"])
+    e = exp_summary(window(), "/opt/apps,/usr")
+    cmp_rows("summary --system-prefixes", doc["rows"], [e], ["system_runs", "user_built_runs",
+             "system_core_hours"], money=("system_core_hours",))
+    check(doc.get("since") == SINCE and doc.get("until") == UNTIL, "summary: JSON since/until")
+
+
+def group(rs, keyf):
+    g = {}
+    for r in rs:
+        for k in keyf(r):
+            g.setdefault(k, []).append(r)
+    return g
+
+
+def test_executables():
+    rs = window()
+    classes = [("all", lambda r: True), ("parallel", lambda r: (r["job"] or {}).get("num_tasks", 1) > 1),
+               ("serial", lambda r: (r["job"] or {}).get("num_tasks", 1) <= 1)]
+    exp = []
+    allrows = []
+    lim = 3
+    for cname, cf in classes:
+        g = group([r for r in rs if cf(r)], lambda r: [r["exe"][0]])
+        rows = []
+        for path, grs in g.items():
+            sigs = {r["exe"][2] for r in grs if r["exe"][2]}
+            built = sorted({ln["user"] for ln in LINKS if ln["uuid"] in sigs})
+            rows.append({"executable": path, "runs": len(grs), "jobs": jobs_of(grs),
+                         "users": len({r["user"] for r in grs}), "cs": sum(core_us(r) for r in grs),
+                         "core_hours": ch(sum(core_us(r) for r in grs)),
+                         "kind": "system" if prefix_match(DEFAULT_PREFIXES, path) else "user-built",
+                         "builds": len({r["exe"][1] for r in grs if r["exe"][1]}),
+                         "built_by": ",".join(built) if built else None})
+        allrows += rows
+        for crit, key in (("core-hours", lambda x: (-x["cs"], -x["runs"], b(x["executable"]))),
+                          ("runs", lambda x: (-x["runs"], -x["cs"], b(x["executable"]))),
+                          ("users", lambda x: (-x["users"], -x["cs"], b(x["executable"])))):
+            for i, x in enumerate(sorted(rows, key=key)[:lim]):
+                exp.append(dict(x, section="%s runs by %s" % (cname, crit), rank=i + 1))
+    doc = report_json(["executables", "--since", SINCE, "--until", UNTIL, "--limit", str(lim)])
+    cmp_rows("executables", doc["rows"], exp, ["section", "rank", "executable", "kind", "runs", "jobs",
+                                               "users", "core_hours", "builds", "built_by"])
+    check(any(x["built_by"] == "alice" for x in allrows), "dataset: mysim was built by alice (link record)")
+    doc = report_json(["executables", "--since", SINCE, "--until", UNTIL, "--limit", "100"])
+    check(any(x["built_by"] == "alice" and x["executable"].endswith("/mysim") for x in doc["rows"]),
+          "executables: built_by names the link record's user")
+
+
+def family(path):
+    base = path.rsplit("/", 1)[-1]
+    return re.sub(r"\.so(\.[0-9]+)+$", ".so", base)
+
+
+def test_libraries(args=(), kw=None):
+    rs = window(**(kw or {}))
+    exp = []
+    for sec, keyf in (("by path", lambda o: o[0]), ("by family", lambda o: family(o[0]))):
+        g = group(rs, lambda r: sorted({keyf(o) for o in r["objects"]}))
+        rows = []
+        for lib, grs in g.items():
+            builds = {o[1] for r in grs for o in r["objects"] if keyf(o) == lib and o[1]}
+            rows.append({"section": sec, "library": lib, "builds": len(builds), "runs": len(grs),
+                         "jobs": jobs_of(grs), "users": len({r["user"] for r in grs}),
+                         "cs": sum(core_us(r) for r in grs), "core_hours": ch(sum(core_us(r) for r in grs))})
+        rows.sort(key=lambda x: (-x["runs"], -x["cs"], b(x["library"])))
+        for i, x in enumerate(rows[:20]):
+            exp.append(dict(x, rank=i + 1))
+    doc = report_json(["libraries", "--since", SINCE, "--until", UNTIL] + list(args))
+    cmp_rows("libraries %s" % list(args), doc["rows"], exp,
+             ["section", "rank", "library", "builds", "runs", "jobs", "users", "core_hours"])
+    fam = [x for x in exp if x["section"] == "by family" and x["library"] == "libopenblas.so"]
+    check(fam and fam[0]["builds"] == 3, "dataset: libopenblas.so family has 3 builds")
+    foo = [x for x in exp if x["section"] == "by family" and x["library"] == "libfoo.so"]
+    check(foo and foo[0]["runs"] == len([r for r in rs if r["exe"][0].endswith("mysim")]),
+          "libfoo.so.1 + .so.2 in one run count once for the family")
+
+
+def test_who_used():
+    rs = window()
+    cases = [
+        (["--library", "libopenblas*"], lambda o: o[0].rsplit("/", 1)[-1].startswith("libopenblas")),
+        (["--library", "/opt/*/libopenblas.so.?"], lambda o: re.fullmatch(r"/opt/.*/libopenblas\.so\..", o[0])),
+        (["--build-id", "B2" * 20], lambda o: o[1] == "b2" * 20),
+        (["--library", "libopenblas.so.0", "--build-id", "b1" * 20],
+         lambda o: o[0].endswith("/libopenblas.so.0") and o[1] == "b1" * 20),
+        (["--signature", SIG_EXE], lambda o: o[2] == SIG_EXE),
+        (["--signature", SIG_LIB], lambda o: o[2] == SIG_LIB),
+        (["--library", "lib\udce9t*"], lambda o: o[0].rsplit("/", 1)[-1].startswith("lib\udce9t")),
+        (["--library", "nothing-matches-this"], lambda o: False),
+    ]
+    for args, match in cases:
+        agg = {}
+        for r in rs:
+            hits = [("library", o) for o in r["objects"] if match(o)]
+            if match(r["exe"]):
+                hits.append(("executable", r["exe"]))
+            for how, o in hits:
+                k = (r["syshost"], r["job"]["id"] if r["job"] else None, r["user"], account(r), how,
+                     o[0], o[1], o[2])
+                a = agg.setdefault(k, {"runs": 0, "cs": 0, "first": None, "last": None})
+                a["runs"] += 1
+                a["cs"] += core_us(r)
+                a["first"] = r["start_us"] if a["first"] is None else min(a["first"], r["start_us"])
+                a["last"] = r["start_us"] if a["last"] is None else max(a["last"], r["start_us"])
+        exp = []
+        for k, a in agg.items():
+            exp.append({"syshost": k[0], "job_id": k[1], "user": k[2], "account": k[3], "loaded_as": k[4],
+                        "object": k[5], "build_id": k[6], "signature": k[7], "runs": a["runs"],
+                        "core_hours": ch(a["cs"]), "first_start": date_str(a["first"]),
+                        "last_start": date_str(a["last"]), "_first": a["first"]})
+        exp.sort(key=lambda x: (x["_first"], x["syshost"], x["job_id"] or "", x["user"], b(x["object"]),
+                                x["build_id"], x["loaded_as"]))
+        check(bool(exp) == (args[1] != "nothing-matches-this"), "who-used %s: dataset has matches" % args)
+        argv = ["who-used", "--since", SINCE, "--until", UNTIL] + [a.encode("utf-8", "surrogateescape")
+                                                                   .decode("utf-8", "surrogateescape") for a in args]
+        doc = report_json(argv)
+        cmp_rows("who-used %s" % args, doc["rows"], exp,
+                 ["syshost", "job_id", "user", "account", "loaded_as", "object", "build_id", "signature",
+                  "runs", "core_hours", "first_start", "last_start"])
+
+
+def test_modules():
+    rs = window()
+    g = group(rs, lambda r: sorted(set(r["modules"])))
+    rows = [{"module": m, "users": len({r["user"] for r in grs}), "jobs": jobs_of(grs), "runs": len(grs),
+             "core_hours": ch(sum(core_us(r) for r in grs))} for m, grs in g.items()]
+    rows.sort(key=lambda x: (-x["users"], -x["jobs"], -x["runs"], b(x["module"])))
+    exp = [dict(x, rank=i + 1) for i, x in enumerate(rows)]
+    doc = report_json(["modules", "--since", SINCE, "--until", UNTIL])
+    cmp_rows("modules", doc["rows"], exp, ["rank", "module", "users", "jobs", "runs", "core_hours"])
+
+
+def test_users():
+    for kw, args in (({}, []), ({"syshost": "alpha"}, ["--syshost", "alpha"])):
+        rs = window(**kw)
+        g = group(rs, lambda r: [r["user"]])
+        rows = [{"user": u, "runs": len(grs), "jobs": jobs_of(grs), "cs": sum(core_us(r) for r in grs),
+                 "core_hours": ch(sum(core_us(r) for r in grs)),
+                 "executables": len({r["exe"][0] for r in grs})} for u, grs in g.items()]
+        rows.sort(key=lambda x: (-x["cs"], -x["runs"], x["user"]))
+        exp = [dict(x, rank=i + 1) for i, x in enumerate(rows)]
+        doc = report_json(["users", "--since", SINCE, "--until", UNTIL] + args)
+        cmp_rows("users %s" % args, doc["rows"], exp, ["rank", "user", "runs", "jobs", "core_hours",
+                                                        "executables"])
+
+
+def test_failures():
+    rs = window()
+    g = group(rs, lambda r: [r["exe"][0]])
+    rows = []
+    for path, grs in g.items():
+        f = [r for r in grs if failed(r)]
+        if not f:
+            continue
+        rows.append({"executable": path, "runs": len(grs), "failed": len(f),
+                     "no_end": sum(1 for r in grs if no_end(r)), "signaled": sum(1 for r in grs if signaled(r)),
+                     "nonzero_exit": sum(1 for r in grs if nonzero(r)),
+                     "signals": ",".join(str(s) for s in sorted({r["signal"] for r in f if signaled(r)})) or None,
+                     "users": len({r["user"] for r in f}), "jobs": jobs_of(f),
+                     "last_failure": date_str(max(r["start_us"] for r in f))})
+    rows.sort(key=lambda x: (-x["failed"], -x["runs"], b(x["executable"])))
+    exp = [dict(x, rank=i + 1) for i, x in enumerate(rows)]
+    check(any(exec_replaced(r) for r in rs), "dataset has exec-replaced runs")
+    check(any(no_end(r) for r in rs), "dataset has killed runs without an end")
+    doc = report_json(["failures", "--since", SINCE, "--until", UNTIL])
+    cmp_rows("failures", doc["rows"], exp, ["rank", "executable", "runs", "failed", "no_end", "signaled",
+                                            "nonzero_exit", "signals", "users", "jobs", "last_failure"])
+
+
+def test_env():
+    for name in ("OMP_NUM_THREADS", "NOT_RECORDED_VAR"):
+        rs = window()
+        g = group(rs, lambda r: [r["exe"][0]])
+        tot = sorted(((len(grs), p) for p, grs in g.items()), key=lambda t: (-t[0], b(t[1])))
+        exp = []
+        for i, (total, path) in enumerate(tot[:20]):
+            vals = group(g[path], lambda r: [r["env"].get(name)])
+            rows = [{"rank": i + 1, "executable": path, "value": v, "runs": len(vr),
+                     "percent": round(100.0 * len(vr) / total, 1), "users": len({r["user"] for r in vr}),
+                     "jobs": jobs_of(vr)} for v, vr in vals.items()]
+            rows.sort(key=lambda x: (-x["runs"], "" if x["value"] is None else "1" + x["value"]))
+            exp += rows
+        doc = report_json(["env", name, "--since", SINCE, "--until", UNTIL])
+        got = [dict(x, percent=float(x["percent"]) if x["percent"] is not None else None) for x in doc["rows"]]
+        cmp_rows("env %s" % name, got, exp, ["rank", "executable", "value", "runs", "users", "jobs"])
+        for gx, ex in zip(got, exp):
+            check(abs(gx["percent"] - ex["percent"]) < 0.051, "env %s percent %s vs %s" % (name, gx, ex))
+
+
+def test_job():
+    # the job with the most runs that holds an exec chain
+    jobs = group([r for r in RUNS if r["job"]], lambda r: [job_key(r)])
+    cands = [k for k, rs in jobs.items() if any(exec_replaced(r) for r in rs)]
+    key = max(cands, key=lambda k: (len(jobs[k]), k))
+    rs = jobs[key]
+    ids = {r["uuid"] for r in rs}
+    kids = {}
+    for r in rs:
+        kids.setdefault(r["parent"] if r["parent"] in ids else None, []).append(r)
+    order = []
+
+    def walk(p, depth):
+        for r in sorted(kids.get(p, []), key=lambda x: (x["start_us"], x["uuid"].replace("-", ""))):
+            if r["signal"] is not None and r["has_end"]:
+                end = "signal %d" % r["signal"]
+            elif r["has_end"]:
+                end = "exit %d" % r["exit_status"]
+            elif exec_replaced(r):
+                end = "exec"
+            else:
+                end = "no end"
+            order.append({"depth": depth, "run_uuid": r["uuid"], "pid": r["pid"], "end": end,
+                          "exe_path": r["exe"][0], "syshost": r["syshost"],
+                          "program": "  " * depth + r["exe"][0].rsplit("/", 1)[-1]})
+            walk(r["uuid"], depth + 1)
+    walk(None, 0)
+    check(any(x["end"] == "exec" for x in order), "job %s: has an exec" % (key,))
+    doc = report_json(["job", key[1], "--syshost", key[0]])
+    cmp_rows("job %s" % (key,), doc["rows"], order, ["depth", "run_uuid", "pid", "end", "exe_path", "syshost",
+                                                     "program"])
+    check(doc.get("since") is None and doc.get("until") is None, "job: no window unless given")
+    doc = report_json(["job", "999999999"])
+    check(doc["rows"] == [], "job: an unknown job has no rows")
+
+
+def test_empty_period():
+    for rep in ("executables", "libraries", "modules", "users", "failures"):
+        doc = report_json([rep, "--since", "2023-01-01", "--until", "2023-02-01"])
+        check(doc["rows"] == [], "%s: empty period gives no rows" % rep)
+        p = run([rep, "--since", "2023-01-01", "--until", "2023-02-01", "--format", "csv"])
+        check(p.stdout.count(b"\r\n") == 1, "%s: empty CSV is the header line only" % rep)
+        p = run([rep, "--since", "2023-01-01", "--until", "2023-02-01"])
+        check(b"(no runs)" in p.stdout, "%s: empty table says so" % rep)
+    doc = report_json(["summary", "--since", "2023-01-01", "--until", "2023-02-01"])
+    check(len(doc["rows"]) == 1 and doc["rows"][0]["runs"] == 0 and Decimal(str(doc["rows"][0]["core_hours"])) == 0,
+          "summary: empty period gives zeros")
+    doc = report_json(["who-used", "--library", "*", "--since", "2023-01-01", "--until", "2023-02-01"])
+    check(doc["rows"] == [], "who-used: empty period")
+    # the default window: the 30 days up to today (the dataset is in 2024)
+    doc = report_json(["summary"])
+    today = datetime.now(timezone.utc).date()
+    ok = any(doc.get("until") == str(d + timedelta(days=1)) and doc.get("since") == str(d - timedelta(days=29))
+             for d in (today, today - timedelta(days=1)))
+    check(ok, "default window is the last 30 days: %s..%s" % (doc.get("since"), doc.get("until")))
+
+
+def csv_text(v):
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        out = []
+        for ch_ in v:
+            o = ord(ch_)
+            if 0xDC80 <= o <= 0xDCFF:
+                out.append("\\x%02x" % (o - 0xDC00))
+            elif ch_ == "\\":
+                out.append("\\\\")
+            elif o < 0x20 or o == 0x7F:
+                out.append("\\x%02x" % o)
+            else:
+                out.append(ch_)
+        return "".join(out)
+    return str(v)
+
+
+def test_csv_matches_json():
+    for args in (["executables"], ["libraries"], ["failures"], ["who-used", "--library", "lib*"],
+                 ["env", "OMP_NUM_THREADS"], ["summary"], ["users"], ["modules"]):
+        a = args + ["--since", SINCE, "--until", UNTIL]
+        doc = report_json(a)
+        p = run(a + ["--format", "csv"])
+        raw = p.stdout
+        check(raw.endswith(b"\r\n") and b"\n" not in raw.replace(b"\r\n", b""),
+              "%s: CSV lines end in CRLF" % args)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            check(False, "%s: CSV is not valid UTF-8" % args)
+            continue
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+        check(rows and rows[0] == doc["columns"], "%s: CSV header = JSON columns" % args)
+        check(len(rows) - 1 == len(doc["rows"]), "%s: CSV rows = JSON rows" % args)
+        for i, (cr, jr) in enumerate(zip(rows[1:], doc["rows"])):
+            exp = [csv_text(jr[c]) for c in doc["columns"]]
+            check(cr == exp, "%s: CSV row %d %r != %r" % (args, i + 1, cr, exp))
+    # the non-UTF-8 path is escaped for display in table and CSV
+    p = run(["executables", "--since", SINCE, "--until", UNTIL])
+    check(b"/home/bob/bin/\\xff\\xfeweird" in p.stdout, "table shows non-UTF-8 bytes as \\xNN")
+    p.stdout.decode("utf-8")
+
+
+def test_sql_client():
+    """The SQL files are usable from the mariadb client with session variables."""
+    sqldir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sql", "reports")
+    with open(os.path.join(sqldir, "summary.sql"), encoding="utf-8") as f:
+        script = "SET @since = '%s', @until = '%s', @user = 'carol';\n" % (SINCE, UNTIL) + f.read()
+    p = subprocess.run(SQLCLIENT + ["--batch"], input=script.encode(), capture_output=True)
+    check(p.returncode == 0, "mariadb client summary.sql: %s" % p.stderr.decode(errors="replace"))
+    lines = p.stdout.decode().strip().split("\n")
+    if len(lines) == 2:
+        rec = dict(zip(lines[0].split("\t"), lines[1].split("\t")))
+        e = exp_summary(window(user="carol"))
+        check(int(rec["runs"]) == e["runs"] and int(rec["jobs"]) == e["jobs"],
+              "mariadb client summary.sql for carol: %s vs %s" % (rec, e))
+    else:
+        check(False, "mariadb client summary.sql output: %r" % lines)
+
+
+def test_bad_options():
+    bad = [
+        (["summary", "--since", "2024-13-01"], "--since"),
+        (["summary", "--since", "2024-02-30"], "--since"),
+        (["summary", "--until", "yesterday"], "--until"),
+        (["summary", "--since", "2024-03-05", "--until", "2024-03-05"], "--since"),
+        (["summary", "--limit", "0"], "--limit"),
+        (["summary", "--limit", "12x"], "--limit"),
+        (["summary", "--format", "xml"], "--format"),
+        (["summary", "--bogus"], "--bogus"),
+        (["summary", "--user"], "--user"),
+        (["summary", "--user", ""], "--user"),
+        (["nosuchreport"], "nosuchreport"),
+        ([], "no report"),
+        (["who-used"], "who-used"),
+        (["who-used", "--build-id", "xyz"], "--build-id"),
+        (["who-used", "--signature", "not-a-uuid"], "--signature"),
+        (["summary", "--library", "libc*"], "--library"),
+        (["job"], "job"),
+        (["job", "12;DROP TABLE track_run"], "job"),
+        (["env", "1BAD"], "env"),
+        (["summary", "extra"], "extra"),
+    ]
+    for args, name in bad:
+        p = run(args, expect_rc=2)
+        err = p.stderr.decode(errors="replace")
+        check(err.count("\n") == 1 and name in err and p.stdout == b"",
+              "%s: one-line error naming %r, got %r" % (args, name, err))
+    p = subprocess.run([BIN, "summary", "--config", "/nonexistent/track.conf"], capture_output=True)
+    check(p.returncode == 3 and b"/nonexistent/track.conf" in p.stderr, "missing --config: exit 3 naming it")
+    p = subprocess.run([BIN, "summary", "--defaults-file", "/nonexistent/my.cnf"], capture_output=True)
+    check(p.returncode == 3 and b"/nonexistent/my.cnf" in p.stderr, "missing --defaults-file: exit 3")
+    p = run(["summary", "--sql-dir", "/nonexistent"], expect_rc=3)
+    check(b"/nonexistent/summary.sql" in p.stderr, "missing SQL: names the file")
+    p = subprocess.run([BIN, "--help"], capture_output=True)
+    check(p.returncode == 0 and b"who-used" in p.stdout, "--help")
+    # user input is data, never SQL: a quote in a filter matches nothing and breaks nothing
+    doc = report_json(["summary", "--since", SINCE, "--until", UNTIL, "--user", "bob' OR '1'='1"])
+    check(doc["rows"] and doc["rows"][0]["runs"] == 0, "a quote in --user is just data")
+
+
+def test_db_down(bad_cnf):
+    p = subprocess.run([BIN, "summary", "--defaults-file", bad_cnf], capture_output=True)
+    check(p.returncode == 1 and p.stderr.count(b"\n") == 1 and b"cannot connect" in p.stderr,
+          "unreachable database: exit 1, one line (%r)" % p.stderr)
+
+
+def main():
+    test_summary()
+    test_executables()
+    test_libraries()
+    test_libraries(["--user", "alice"], {"user": "alice"})
+    test_who_used()
+    test_modules()
+    test_users()
+    test_failures()
+    test_env()
+    test_job()
+    test_empty_period()
+    test_csv_matches_json()
+    test_sql_client()
+    test_bad_options()
+    if os.environ.get("REPORT_BAD_CNF"):
+        test_db_down(os.environ["REPORT_BAD_CNF"])
+    print("check_reports: %d checks, %d failed" % (checks, len(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
