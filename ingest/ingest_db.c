@@ -7,6 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 int ingest_db_expected_version(void)
 {
@@ -89,7 +97,10 @@ void ingest_db_close(struct ingest_db *db)
 
 int ingest_db_exec(struct ingest_db *db, const char *sql, size_t len)
 {
-    if (mysql_real_query(db->my, sql, (unsigned long)len) != 0)
+    double t = mono();
+    int q = mysql_real_query(db->my, sql, (unsigned long)len);
+    db->busy += mono() - t;
+    if (q != 0)
         return set_err(db, "query failed");
     MYSQL_RES *res = mysql_store_result(db->my);
     if (res)
@@ -101,11 +112,14 @@ int ingest_db_exec(struct ingest_db *db, const char *sql, size_t len)
 
 MYSQL_RES *ingest_db_query(struct ingest_db *db, const char *sql, size_t len)
 {
+    double t = mono();
     if (mysql_real_query(db->my, sql, (unsigned long)len) != 0) {
+        db->busy += mono() - t;
         set_err(db, "query failed");
         return NULL;
     }
     MYSQL_RES *res = mysql_store_result(db->my);
+    db->busy += mono() - t;
     if (!res)
         set_err(db, "reading result");
     return res;
@@ -113,7 +127,10 @@ MYSQL_RES *ingest_db_query(struct ingest_db *db, const char *sql, size_t len)
 
 int ingest_db_commit(struct ingest_db *db)
 {
-    if (mysql_commit(db->my) != 0)
+    double t = mono();
+    int c = mysql_commit(db->my);
+    db->busy += mono() - t;
+    if (c != 0)
         return set_err(db, "commit failed");
     return 0;
 }

@@ -22,6 +22,7 @@ struct ingest_db {
     MYSQL *my;
     int lost;             /* the last failure was a lost/broken connection */
     char err[512];        /* last error, one line */
+    double busy;          /* seconds spent waiting for the server (summary) */
 };
 
 /* Connects with the client library's option-file support: option_file

@@ -255,6 +255,12 @@ struct work {
     unsigned char *skip;      /* nenv: a repeated name (first one wins) */
     unsigned char oskey[32], mskey[32], eskey[32];
     int has_mset, has_eset;
+    uint32_t exe_id, oset_id, mset_id, eset_id;  /* 0 = not resolved yet */
+    /* content and fast hash of what missed the content caches, to remember
+     * it once resolved: [0] exe, [1] objects, [2] modules, [3] env */
+    char *content[4];
+    size_t clen[4];
+    uint64_t ch[4];
 };
 
 static void work_free(struct work *w, size_t n)
@@ -265,6 +271,8 @@ static void work_free(struct work *w, size_t n)
         free(w[i].nkeys);
         free(w[i].pkeys);
         free(w[i].skip);
+        for (int k = 0; k < 4; k++)
+            free(w[i].content[k]);
     }
     free(w);
 }
@@ -274,10 +282,48 @@ void ingest_load_init(struct ingest_loader *L, struct ingest_db *db)
     memset(L, 0, sizeof *L);
     L->db = db;
     L->max_stmt = 1 << 20;
+    L->c_exe.max_bytes = L->c_oset.max_bytes = L->c_mset.max_bytes = L->c_eset.max_bytes =
+        64u << 20;
+}
+
+/* Serializes a list into L->scratch with NUL separators (record strings
+ * hold no NUL: rec_parse rejects it), looks it up in cache c; on a miss
+ * keeps a copy in w for ingest_load_remember. Returns the id or 0. */
+static uint32_t content_lookup(struct ingest_loader *L, struct ingest_ccache *c, struct work *w,
+                               int slot)
+{
+    struct ingest_buf *b = &L->scratch;
+    if (b->oom)
+        return 0;
+    uint64_t h = ingest_ccache_hash(b->s ? b->s : "", b->len);
+    uint32_t id = ingest_ccache_get(c, h, b->s ? b->s : "", b->len);
+    if (id)
+        return id;
+    w->content[slot] = malloc(b->len ? b->len : 1);
+    if (w->content[slot]) {
+        memcpy(w->content[slot], b->s ? b->s : "", b->len);
+        w->clen[slot] = b->len;
+        w->ch[slot] = h;
+    }
+    return 0;
+}
+
+static void ser_object(struct ingest_buf *b, const struct rec_object *o)
+{
+    ingest_buf_add(b, o->path.s, o->path.len);
+    ingest_buf_add(b, "", 1);
+    ingest_buf_str(b, o->build_id);
+    ingest_buf_add(b, "", 1);
+    ingest_buf_str(b, o->signature);
+    ingest_buf_add(b, "", 1);
 }
 
 void ingest_load_forget(struct ingest_loader *L)
 {
+    ingest_ccache_clear(&L->c_exe);
+    ingest_ccache_clear(&L->c_oset);
+    ingest_ccache_clear(&L->c_mset);
+    ingest_ccache_clear(&L->c_eset);
     ingest_dict_clear(&L->obj);
     ingest_dict_clear(&L->oset);
     ingest_dict_clear(&L->mod);
@@ -296,6 +342,11 @@ void ingest_load_free(struct ingest_loader *L)
     ingest_dict_free(&L->ename);
     ingest_dict_free(&L->epair);
     ingest_dict_free(&L->eset);
+    ingest_ccache_free(&L->c_exe);
+    ingest_ccache_free(&L->c_oset);
+    ingest_ccache_free(&L->c_mset);
+    ingest_ccache_free(&L->c_eset);
+    ingest_buf_free(&L->scratch);
     ingest_buf_free(&L->sql);
     free(L->uids);
     memset(L, 0, sizeof *L);
@@ -429,8 +480,7 @@ static void add_run_row(struct ingest_loader *L, const struct rec *r, const stru
     ingest_buf_text(b, r->host.s, r->host.len);
     ingest_buf_add(b, ",", 1);
     ingest_buf_hex(b, r->exe.path.s, r->exe.path.len);
-    ingest_buf_fmt(b, ",%" PRIu32 ",%" PRId64 ",%" PRId64 ",", ingest_dict_get(&L->obj, w->okeys),
-                   r->pid, r->ppid);
+    ingest_buf_fmt(b, ",%" PRIu32 ",%" PRId64 ",%" PRId64 ",", w->exe_id, r->pid, r->ppid);
     ingest_buf_hex(b, r->cwd.s, r->cwd.len);
     ingest_buf_add(b, ",", 1);
     add_joined(b, r->cmdline, r->ncmdline, tmp);
@@ -457,14 +507,13 @@ static void add_run_row(struct ingest_loader *L, const struct rec *r, const stru
     ingest_buf_int_or_null(b, r->job.num_nodes);
     ingest_buf_fmt(b, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",", tasks, cpt, cores);
     ingest_buf_int_or_null(b, r->job.rank);
-    ingest_buf_fmt(b, ",%d,%" PRIu32 ",", r->truncated ? (is_end ? 2 : 1) : 0,
-                   ingest_dict_get(&L->oset, w->oskey));
+    ingest_buf_fmt(b, ",%d,%" PRIu32 ",", r->truncated ? (is_end ? 2 : 1) : 0, w->oset_id);
     if (w->has_mset)
-        ingest_buf_fmt(b, "%" PRIu32 ",", ingest_dict_get(&L->mset, w->mskey));
+        ingest_buf_fmt(b, "%" PRIu32 ",", w->mset_id);
     else
         ingest_buf_add(b, "NULL,", 5);
     if (w->has_eset)
-        ingest_buf_fmt(b, "%" PRIu32 ")", ingest_dict_get(&L->eset, w->eskey));
+        ingest_buf_fmt(b, "%" PRIu32 ")", w->eset_id);
     else
         ingest_buf_add(b, "NULL)", 5);
 }
@@ -495,7 +544,7 @@ static void add_link_row(struct ingest_loader *L, const struct rec *r, const str
     ingest_buf_hex(b, r->linker.s, r->linker.len);
     ingest_buf_add(b, ",", 1);
     add_joined(b, r->cmdline, r->ncmdline, tmp);
-    ingest_buf_fmt(b, ",%" PRIu32 ",%d)", ingest_dict_get(&L->oset, w->oskey), r->truncated);
+    ingest_buf_fmt(b, ",%" PRIu32 ",%d)", w->oset_id, r->truncated);
 }
 
 /* ---- the batch ---------------------------------------------------------- */
@@ -513,10 +562,12 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
     if (!w)
         goto nomem;
 
-    /* 1. objects, modules, variable names */
+    /* 1. content caches first; on a miss, objects, modules and variable
+     * names by SHA-256 key */
     for (size_t i = 0; i < n; i++) {
         const struct rec *r = recs[i];
         struct work *x = &w[i];
+        struct ingest_buf *sb = &L->scratch;
         x->okeys = malloc((r->nobjects + 1) * 32);
         x->mkeys = malloc(r->nmodules * 32 + 1);
         x->nkeys = malloc(r->nenv * 32 + 1);
@@ -524,9 +575,41 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
         x->skip = calloc(r->nenv + 1, 1);
         if (!x->okeys || !x->mkeys || !x->nkeys || !x->pkeys || !x->skip)
             goto nomem;
+        if (r->kind != SPOOL_KIND_LINK) {
+            ingest_buf_reset(sb);
+            ser_object(sb, &r->exe);
+            x->exe_id = content_lookup(L, &L->c_exe, x, 0);
+        }
+        ingest_buf_reset(sb);
+        for (size_t k = 0; k < r->nobjects; k++)
+            ser_object(sb, &r->objects[k]);
+        x->oset_id = content_lookup(L, &L->c_oset, x, 1);
+        if (r->nmodules) {
+            x->has_mset = 1;
+            ingest_buf_reset(sb);
+            for (size_t k = 0; k < r->nmodules; k++) {
+                ingest_buf_add(sb, r->modules[k].s, r->modules[k].len);
+                ingest_buf_add(sb, "", 1);
+            }
+            x->mset_id = content_lookup(L, &L->c_mset, x, 2);
+        }
+        if (r->nenv) {
+            x->has_eset = 1;
+            ingest_buf_reset(sb);
+            for (size_t k = 0; k < r->nenv; k++) {
+                ingest_buf_add(sb, r->env[k].name.s, r->env[k].name.len);
+                ingest_buf_add(sb, "", 1);
+                ingest_buf_add(sb, r->env[k].value.s, r->env[k].value.len);
+                ingest_buf_add(sb, "", 1);
+            }
+            x->eset_id = content_lookup(L, &L->c_eset, x, 3);
+        }
+        if (sb->oom)
+            goto nomem;
+
         for (size_t k = 0; k <= r->nobjects; k++) {
             const struct rec_object *o = k == 0 ? &r->exe : &r->objects[k - 1];
-            if (k == 0 && r->kind == SPOOL_KIND_LINK)
+            if (k == 0 ? (r->kind == SPOOL_KIND_LINK || x->exe_id) : x->oset_id != 0)
                 continue;
             key_object(o, x->okeys + 32 * k);
             if (ingest_dict_get(&L->obj, x->okeys + 32 * k))
@@ -540,7 +623,7 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
             ingest_buf_text(&pobj.vals, o->signature, strlen(o->signature));
             pend_commit(&pobj, x->okeys + 32 * k, mark, NULL, 0);
         }
-        for (size_t k = 0; k < r->nmodules; k++) {
+        for (size_t k = 0; k < r->nmodules && !x->mset_id; k++) {
             key_bytes(r->modules[k].s, r->modules[k].len, x->mkeys + 32 * k);
             if (ingest_dict_get(&L->mod, x->mkeys + 32 * k))
                 continue;
@@ -549,7 +632,7 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
             ingest_buf_hex(&pmod.vals, r->modules[k].s, r->modules[k].len);
             pend_commit(&pmod, x->mkeys + 32 * k, mark, NULL, 0);
         }
-        for (size_t k = 0; k < r->nenv; k++) {
+        for (size_t k = 0; k < r->nenv && !x->eset_id; k++) {
             key_bytes(r->env[k].name.s, r->env[k].name.len, x->nkeys + 32 * k);
             /* getenv sees the first of repeated names: so do we. Quadratic,
              * but env holds the few variables the site selects. */
@@ -569,7 +652,7 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
         flush(L, &pname, "track_env_name", "name", "hkey", &L->ename, NULL, NULL) < 0)
         goto out;
 
-    /* 2. object sets, module sets, (name, value) pairs */
+    /* 2. object sets, module sets, (name, value) pairs of the misses */
     for (size_t i = 0; i < n; i++) {
         const struct rec *r = recs[i];
         struct work *x = &w[i];
@@ -581,26 +664,29 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
             if (!ids)
                 goto nomem;
         }
-        for (size_t k = 0; k < r->nobjects; k++)
-            ids[k] = ingest_dict_get(&L->obj, x->okeys + 32 * (k + 1));
-        size_t m = key_set(ids, r->nobjects, x->oskey);
-        if (!ingest_dict_get(&L->oset, x->oskey)) {
-            size_t mark = poset.vals.len;
-            ingest_buf_fmt(&poset.vals, ",%zu", m);
-            pend_commit(&poset, x->oskey, mark, ids, m);
+        if (r->kind != SPOOL_KIND_LINK && !x->exe_id)
+            x->exe_id = ingest_dict_get(&L->obj, x->okeys);
+        if (!x->oset_id) {
+            for (size_t k = 0; k < r->nobjects; k++)
+                ids[k] = ingest_dict_get(&L->obj, x->okeys + 32 * (k + 1));
+            size_t m = key_set(ids, r->nobjects, x->oskey);
+            if (!ingest_dict_get(&L->oset, x->oskey)) {
+                size_t mark = poset.vals.len;
+                ingest_buf_fmt(&poset.vals, ",%zu", m);
+                pend_commit(&poset, x->oskey, mark, ids, m);
+            }
         }
-        if (r->nmodules) {
-            x->has_mset = 1;
+        if (r->nmodules && !x->mset_id) {
             for (size_t k = 0; k < r->nmodules; k++)
                 ids[k] = ingest_dict_get(&L->mod, x->mkeys + 32 * k);
-            m = key_set(ids, r->nmodules, x->mskey);
+            size_t m = key_set(ids, r->nmodules, x->mskey);
             if (!ingest_dict_get(&L->mset, x->mskey)) {
                 size_t mark = pmset.vals.len;
                 ingest_buf_fmt(&pmset.vals, ",%zu", m);
                 pend_commit(&pmset, x->mskey, mark, ids, m);
             }
         }
-        for (size_t k = 0; k < r->nenv; k++) {
+        for (size_t k = 0; k < r->nenv && !x->eset_id; k++) {
             if (x->skip[k])
                 continue;
             uint32_t nid = ingest_dict_get(&L->ename, x->nkeys + 32 * k);
@@ -626,11 +712,17 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
         flush(L, &ppair, "track_env_pair", "name_id,value", "hkey", &L->epair, NULL, NULL) < 0)
         goto out;
 
-    /* 3. env sets */
+    /* 3. env sets of the misses; then every id is known */
     for (size_t i = 0; i < n; i++) {
         const struct rec *r = recs[i];
         struct work *x = &w[i];
         size_t m = 0;
+        if (!x->oset_id)
+            x->oset_id = ingest_dict_get(&L->oset, x->oskey);
+        if (x->has_mset && !x->mset_id)
+            x->mset_id = ingest_dict_get(&L->mset, x->mskey);
+        if (!x->has_eset || x->eset_id)
+            continue;
         if (r->nenv + 1 > capids) {
             free(ids);
             capids = r->nenv + 1;
@@ -641,9 +733,6 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
         for (size_t k = 0; k < r->nenv; k++)
             if (!x->skip[k])
                 ids[m++] = ingest_dict_get(&L->epair, x->pkeys + 32 * k);
-        if (!m)
-            continue;
-        x->has_eset = 1;
         m = key_set(ids, m, x->eskey);
         if (!ingest_dict_get(&L->eset, x->eskey)) {
             size_t mark = peset.vals.len;
@@ -654,6 +743,24 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
     if (flush(L, &peset, "track_env_set", "nvars", "skey", &L->eset, "track_env_set_member",
               "pair_id") < 0)
         goto out;
+    for (size_t i = 0; i < n; i++) {
+        struct work *x = &w[i];
+        if (x->has_eset && !x->eset_id)
+            x->eset_id = ingest_dict_get(&L->eset, x->eskey);
+        /* Remember the misses' contents (valid until a rollback). */
+        uint32_t idv[4] = { x->exe_id, x->oset_id, x->mset_id, x->eset_id };
+        struct ingest_ccache *cc[4] = { &L->c_exe, &L->c_oset, &L->c_mset, &L->c_eset };
+        for (int k = 0; k < 4; k++)
+            if (x->content[k] && idv[k])
+                ingest_ccache_put(cc[k], x->ch[k], x->content[k], x->clen[k], idv[k]);
+        if ((recs[i]->kind != SPOOL_KIND_LINK && !x->exe_id) || !x->oset_id ||
+            (x->has_mset && !x->mset_id) || (x->has_eset && !x->eset_id)) {
+            snprintf(L->db->err, sizeof L->db->err, "internal: unresolved id for run %s",
+                     recs[i]->run_uuid);
+            L->db->lost = 0;
+            goto out;
+        }
+    }
 
     /* 4. what is already there: one SELECT per table for the whole batch.
      * state key: the 16 uuid bytes, byte 16 = 1 for links; value: bit 0

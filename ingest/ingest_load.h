@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "ingest_buf.h"
+#include "ingest_ccache.h"
 #include "ingest_db.h"
 #include "ingest_dict.h"
 #include "rec_parse.h"
@@ -28,6 +29,8 @@ struct ingest_uidname { uint32_t uid; char name[65]; };
 struct ingest_loader {
     struct ingest_db *db;
     struct ingest_dict obj, oset, mod, mset, ename, epair, eset;
+    struct ingest_ccache c_exe, c_oset, c_mset, c_eset;   /* content -> id */
+    struct ingest_buf scratch;
     struct ingest_buf sql;
     struct ingest_uidname *uids; size_t nuids, capuids;
     size_t max_stmt;     /* bytes per statement before it is sent */

@@ -1,0 +1,94 @@
+/* ingest_ccache: content -> id, open addressing, memcmp-verified. */
+#include "ingest_ccache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t ingest_ccache_hash(const void *p, size_t n)
+{
+    /* 8 bytes per step, multiply-xorshift mixing: quality only matters for
+     * speed, every hit is verified with memcmp. */
+    const unsigned char *s = p;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+    while (n >= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
+    }
+    w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 32;
+    return h ? h : 1;
+}
+
+uint32_t ingest_ccache_get(const struct ingest_ccache *c, uint64_t h, const void *p, size_t n)
+{
+    if (!c->cap)
+        return 0;
+    for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+        const struct ingest_ccache_ent *e = &c->tab[i];
+        if (!e->id)
+            return 0;
+        if (e->h == h && e->len == n && memcmp(e->bytes, p, n) == 0)
+            return e->id;
+    }
+}
+
+void ingest_ccache_clear(struct ingest_ccache *c)
+{
+    for (size_t i = 0; i < c->cap; i++) {
+        free(c->tab[i].bytes);
+        memset(&c->tab[i], 0, sizeof c->tab[i]);
+    }
+    c->n = 0;
+    c->bytes = 0;
+}
+
+void ingest_ccache_free(struct ingest_ccache *c)
+{
+    ingest_ccache_clear(c);
+    free(c->tab);
+    memset(c, 0, sizeof *c);
+}
+
+void ingest_ccache_put(struct ingest_ccache *c, uint64_t h, const void *p, size_t n, uint32_t id)
+{
+    if (n > UINT32_MAX || ingest_ccache_get(c, h, p, n))
+        return;
+    if (c->max_bytes && c->bytes + n > c->max_bytes)
+        ingest_ccache_clear(c);   /* bounded memory; the dicts still answer */
+    if ((c->n + 1) * 2 > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 1024;
+        struct ingest_ccache_ent *t = calloc(cap, sizeof *t);
+        if (!t)
+            return;
+        for (size_t i = 0; i < c->cap; i++) {
+            struct ingest_ccache_ent *e = &c->tab[i];
+            if (!e->id)
+                continue;
+            size_t j = e->h & (cap - 1);
+            while (t[j].id)
+                j = (j + 1) & (cap - 1);
+            t[j] = *e;
+        }
+        free(c->tab);
+        c->tab = t;
+        c->cap = cap;
+    }
+    char *b = malloc(n ? n : 1);
+    if (!b)
+        return;
+    memcpy(b, p, n);
+    size_t j = h & (c->cap - 1);
+    while (c->tab[j].id)
+        j = (j + 1) & (c->cap - 1);
+    c->tab[j].h = h;
+    c->tab[j].id = id;
+    c->tab[j].len = (uint32_t)n;
+    c->tab[j].bytes = b;
+    c->n++;
+    c->bytes += n;
+}
