@@ -20,6 +20,8 @@ void spool_log_init(const char *prog, int use_syslog, int quiet)
 }
 
 static void emit(int prio, const char *level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void emit(int prio, const char *level, const char *fmt, va_list ap)
 {
     char msg[2048];
     vsnprintf(msg, sizeof msg, fmt, ap);
