@@ -32,7 +32,7 @@ static void sweep_archive_month(struct ep_ctx *ctx, int parentfd, const char *pp
                                 const char *month, time_t min_age)
 {
     struct spool_dir_want want = { 1, ctx->self_uid, 0, 0, 0, 0 };
-    char path[SPOOL_CONF_PATH_MAX + 64], err[512];
+    char path[SPOOL_CONF_PATH_MAX + 600], err[512];
     struct dirent *de;
     struct stat st;
     DIR *d;
@@ -71,7 +71,7 @@ static void sweep_archive_month(struct ep_ctx *ctx, int parentfd, const char *pp
 
 static void sweep_archive(struct ep_ctx *ctx, struct ep_archive *a, time_t min_age)
 {
-    char qpath[SPOOL_CONF_PATH_MAX + 16];
+    char qpath[SPOOL_CONF_PATH_MAX + 300];
     struct dirent *de;
     DIR *d;
     int fd;
@@ -98,7 +98,7 @@ static void sweep_archive(struct ep_ctx *ctx, struct ep_archive *a, time_t min_a
 static void sweep_user(struct ep_ctx *ctx, struct ep_batch *b, int rootfd, const char *rootpath,
                        const char *uidname, uid_t uid, time_t min_age)
 {
-    char upath[SPOOL_CONF_PATH_MAX + 16], jpath[SPOOL_CONF_PATH_MAX + 300];
+    char upath[SPOOL_CONF_PATH_MAX + 300], jpath[SPOOL_CONF_PATH_MAX + 600];
     struct ep_scan s;
     struct stat ust, jst;
     struct dirent *de;
