@@ -84,7 +84,8 @@ int main(int argc, char **argv)
     size_t nsizes = 0;
     FILE *f;
 
-    while ((opt = getopt(argc, argv, "n:e:c:")) != -1) {
+    /* "+": options end at PROG, whose own options (python3 -c) stay its own. */
+    while ((opt = getopt(argc, argv, "+n:e:c:")) != -1) {
         if (opt == 'n')
             n = atoi(optarg);
         else if (opt == 'c')
