@@ -47,8 +47,10 @@ static double now(void)
 }
 
 /* Removes the records below dir (one level of uid, one of job) so the job
- * directory stays small; collects the sizes of start records. */
-static void sweep(const char *dir, int depth, double *sizes, size_t *nsizes, size_t cap)
+ * directory stays small; collects the sizes of start records. final: also
+ * remove the uid and job directories. */
+static void sweep(const char *dir, int depth, double *sizes, size_t *nsizes, size_t cap,
+                  int final)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -61,7 +63,9 @@ static void sweep(const char *dir, int depth, double *sizes, size_t *nsizes, siz
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         if (depth < 2) {
-            sweep(path, depth + 1, sizes, nsizes, cap);
+            sweep(path, depth + 1, sizes, nsizes, cap, final);
+            if (final)
+                rmdir(path);
             continue;
         }
         if (strstr(e->d_name, ".aaa.") && stat(path, &st) == 0 && *nsizes < cap)
@@ -155,7 +159,7 @@ int main(int argc, char **argv)
             t[m][i] = now() - t0;
             rss[m][i] = (double)ru.ru_maxrss;
         }
-        sweep(spool, 0, sizes, &nsizes, (size_t)n);
+        sweep(spool, 0, sizes, &nsizes, (size_t)n, 0);
     }
 
     {
@@ -180,6 +184,7 @@ int main(int argc, char **argv)
         else
             printf("  start record           none written: is the spool usable?\n");
     }
+    sweep(spool, 0, sizes, &nsizes, 0, 1);
     rmdir(spool);
     unlink(conf);
     rmdir(dir);
