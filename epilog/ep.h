@@ -92,12 +92,13 @@ void ep_archive_close(struct ep_archive *a);
 
 struct ep_item {
     char *spool_name;        /* entry in the spool directory */
-    char *dst_name;          /* final name in dst_fd */
-    char *tmp_name;          /* temp name in dst_fd, NULL when nothing to rename */
+    char *dst_name;          /* wanted name in dst_fd; NULL once the item failed */
+    char *tmp_name;          /* temp name in dst_fd */
+    char *reason;            /* quarantine reason, NULL for a record */
+    char month[7];
     int dst_fd;              /* owned by the archive cache */
     int quarantine;
-    dev_t dev;               /* the spool file we copied: checked before unlink */
-    ino_t ino;
+    struct stat st;          /* the spool file we copied: checked before unlink */
 };
 
 struct ep_batch {
@@ -125,8 +126,10 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
                  const char *buf, size_t len, const char *yyyymm, const char *reason);
 
 /* Makes every queued temp durable (one syncfs), renames them to their final
- * names, fsyncs the directories, then unlinks the spool files. Returns 0,
- * or -1 when some items failed (logged; their spool files stay). */
+ * names without replacing anything (an identical file already there is an
+ * earlier run's copy; a different one sends ours to quarantine), fsyncs the
+ * directories, then unlinks the spool files. Returns 0, or -1 when some
+ * items failed (logged; their spool files stay). */
 int ep_batch_commit(struct ep_batch *b);
 
 /* ---- ep_scan ---- */

@@ -6,7 +6,9 @@
  * then are the spool files unlinked. Thousands of records pay one flush,
  * not one each; a kill at any instant leaves every spool file either still
  * in the spool or durably in the archive, and a rerun finds an identical
- * archive copy and just removes the spool file. */
+ * archive copy and just removes the spool file. Existing names are found by
+ * the no-replace rename itself, not by a lookup first: one metadata
+ * operation per record less (a round trip each on NFS). */
 #include "ep.h"
 
 #include <errno.h>
@@ -42,36 +44,52 @@ static void item_free(struct ep_item *it)
     free(it->spool_name);
     free(it->dst_name);
     free(it->tmp_name);
+    free(it->reason);
     memset(it, 0, sizeof *it);
 }
 
-/* 1 if dirfd/name is a regular file holding exactly buf/len, 0 if it holds
- * something else (or is not a regular file), -1 on a read error. */
-static int same_content(int dirfd, const char *name, const char *buf, size_t len)
+/* Reads a whole regular file (at most cap bytes) into a new buffer. Returns
+ * the buffer (caller frees) and its length, or NULL: errno EFBIG (larger),
+ * EINVAL/ELOOP (not a regular file) or the read error. */
+static char *slurp(int dirfd, const char *name, size_t cap, size_t *len)
 {
     struct stat st;
-    char *mine = NULL;
-    size_t got = 0;
-    int fd, rc = 0;
+    char *buf;
+    int fd, e;
 
     fd = spool_open_regular(dirfd, name, &st);
     if (fd < 0)
-        return (errno == ELOOP || errno == EINVAL || errno == ESTALE) ? 0 : -1;
-    if ((size_t)st.st_size != len)
-        goto out;
-    mine = malloc(len + 1);
-    if (!mine) {
-        rc = -1;
-        goto out;
+        return NULL;
+    buf = malloc(cap + 1);
+    if (!buf || spool_read_bounded(fd, buf, cap, len) < 0) {
+        e = buf ? errno : ENOMEM;
+        free(buf);
+        close(fd);
+        errno = e;
+        return NULL;
     }
-    if (spool_read_bounded(fd, mine, len, &got) < 0) {
-        rc = errno == EFBIG ? 0 : -1;
-        goto out;
-    }
-    rc = got == len && memcmp(mine, buf, len) == 0;
-out:
-    free(mine);
     close(fd);
+    return buf;
+}
+
+/* 1 if dfd/dname holds exactly the bytes of tfd/tname, 0 if not (or is
+ * not a regular file), -1 on an error reading. */
+static int same_content(int dfd, const char *dname, int tfd, const char *tname, size_t cap)
+{
+    size_t alen = 0, blen = 0;
+    char *a = NULL, *b = NULL;
+    int rc;
+
+    b = slurp(tfd, tname, cap, &blen);
+    if (!b)
+        return -1;
+    a = slurp(dfd, dname, blen, &alen);
+    if (!a)
+        rc = (errno == EFBIG || errno == EINVAL || errno == ELOOP || errno == ESTALE) ? 0 : -1;
+    else
+        rc = alen == blen && memcmp(a, b, alen) == 0;
+    free(a);
+    free(b);
     return rc;
 }
 
@@ -107,27 +125,30 @@ static int write_temp(struct ep_batch *b, int dst_fd, const char *tmp, const cha
     return 0;
 }
 
-static int write_reason(struct ep_batch *b, int dst_fd, const char *month, const char *dst,
-                        const char *name, const struct stat *st, const char *reason)
+/* <name>.reason beside a quarantined file, fsync'd (quarantine is rare: it
+ * may pay its own flush). Rewritten on every run, so a kill between the
+ * data and its reason heals on the rerun. */
+static int write_reason(struct ep_batch *b, int dst_fd, const char *dst,
+                        const struct ep_item *it, const char *reason)
 {
     char rname[SPOOL_NAME_MAX + 16], rtmp[SPOOL_NAME_MAX + 32], text[4096], safe[256];
     int n;
 
     snprintf(rname, sizeof rname, "%s.reason", dst);
-    ep_scan_safe_name(safe, sizeof safe, name);
+    ep_scan_safe_name(safe, sizeof safe, it->spool_name);
     n = snprintf(text, sizeof text,
                  "file: %s/%s\nreason: %s\nowner: uid %lu gid %lu\nsize: %lld\nlinks: %lu\n"
                  "mode: %04o\nquarantined-by: track-epilog\ntime: %lld\n",
-                 b->spool_path, safe, reason, (unsigned long)st->st_uid,
-                 (unsigned long)st->st_gid, (long long)st->st_size,
-                 (unsigned long)st->st_nlink, (unsigned)(st->st_mode & 07777),
+                 b->spool_path, safe, reason, (unsigned long)it->st.st_uid,
+                 (unsigned long)it->st.st_gid, (long long)it->st.st_size,
+                 (unsigned long)it->st.st_nlink, (unsigned)(it->st.st_mode & 07777),
                  (long long)b->ctx->now);
     if (n < 0 || (size_t)n >= sizeof text)
         n = (int)sizeof text - 1;
     if (spool_tmpname(rtmp, sizeof rtmp, rname) == 0)
         unlinkat(dst_fd, rtmp, 0); /* leftover of a killed run */
-    if (spool_write_atomic(dst_fd, rname, text, (size_t)n, 0640, 0) < 0) {
-        spool_log_err("%s/quarantine/%s/%s: cannot write: %s", b->arch->path, month, rname,
+    if (spool_write_atomic(dst_fd, rname, text, (size_t)n, 0640, SPOOL_WRITE_SYNC) < 0) {
+        spool_log_err("%s/quarantine/%s/%s: cannot write: %s", b->arch->path, it->month, rname,
                       strerror(errno));
         return -1;
     }
@@ -139,9 +160,9 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
 {
     struct ep_ctx *ctx = b->ctx;
     struct ep_item *it;
-    char base[SPOOL_NAME_MAX], cand[SPOOL_NAME_MAX + 8], tmp[SPOOL_NAME_MAX + 16];
-    char shown[SPOOL_NAME_MAX + 32], safe[256];
-    int quarantine = reason != NULL, dst_fd, same = 0, n;
+    char base[SPOOL_NAME_MAX], tmp[SPOOL_NAME_MAX + 16], shown[SPOOL_NAME_MAX + 32];
+    char safe[256];
+    int quarantine = reason != NULL, dst_fd;
 
     ep_scan_safe_name(safe, sizeof safe, name);
     if (ctx->dry_run) {
@@ -159,10 +180,9 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
     dst_fd = ep_archive_month(b->arch, quarantine, yyyymm);
     if (dst_fd < 0)
         goto fail;
-
     /* Record names are already safe and unique (they carry a uuid). A
-     * quarantined name may be anything: make it printable, keep it clear of
-     * our ".reason" suffix, and number it if a different file holds it. */
+     * quarantined name may be anything: make it printable and keep it clear
+     * of our ".reason" suffix. */
     if (quarantine) {
         ep_scan_safe_name(base, sizeof base - 8, name);
         size_t bl = strlen(base);
@@ -171,71 +191,30 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
     } else {
         snprintf(base, sizeof base, "%s", name);
     }
-    for (n = 0;; n++) {
-        int r;
-        if (n == 0)
-            snprintf(cand, sizeof cand, "%s", base);
-        else
-            snprintf(cand, sizeof cand, "%s.%d", base, n);
-        if (n > 99) {
-            spool_log_err("%s/%s: %s/%s/%s: 100 different files hold this name already",
-                          b->spool_path, safe, b->arch->path, yyyymm, base);
-            goto fail;
-        }
-        struct stat dst;
-        if (fstatat(dst_fd, cand, &dst, AT_SYMLINK_NOFOLLOW) < 0) {
-            if (errno == ENOENT)
-                break;
-            spool_log_err("%s/%s/%s: %s", b->arch->path, yyyymm, cand, strerror(errno));
-            goto fail;
-        }
-        r = same_content(dst_fd, cand, buf, len);
-        if (r < 0) {
-            spool_log_err("%s/%s/%s: cannot compare: %s", b->arch->path, yyyymm, cand,
-                          strerror(errno));
-            goto fail;
-        }
-        if (r == 1) {
-            same = 1;   /* copied by an earlier (killed) run */
-            break;
-        }
-        if (!quarantine) {
-            char why[SPOOL_CONF_PATH_MAX + 2 * SPOOL_NAME_MAX];
-            snprintf(why, sizeof why, "a different file named %s is already in %s/%s",
-                     cand, b->arch->path, yyyymm);
-            spool_log_warn("%s/%s: quarantined: %s", b->spool_path, safe, why);
-            return ep_batch_add(b, name, st, buf, len, yyyymm, why);
-        }
-    }
-    snprintf(shown, sizeof shown, "%s%s/%s", quarantine ? "quarantine/" : "", yyyymm, cand);
-    if (quarantine && write_reason(b, dst_fd, yyyymm, cand, name, st, reason) < 0)
+    snprintf(shown, sizeof shown, "%s%s/%s", quarantine ? "quarantine/" : "", yyyymm, base);
+    if (spool_tmpname(tmp, sizeof tmp, base) < 0) {
+        spool_log_err("%s/%s: name too long", b->arch->path, shown);
         goto fail;
-    if (!same) {
-        if (spool_tmpname(tmp, sizeof tmp, cand) < 0) {
-            spool_log_err("%s/%s: name too long", b->arch->path, shown);
-            goto fail;
-        }
-        if (write_temp(b, dst_fd, tmp, buf, len, shown) < 0)
-            goto fail;
     }
+    if (write_temp(b, dst_fd, tmp, buf, len, shown) < 0)
+        goto fail;
     it = &b->items[b->n++];
     it->spool_name = strdup(name);
-    it->dst_name = strdup(cand);
-    it->tmp_name = same ? NULL : strdup(tmp);
+    it->dst_name = strdup(base);
+    it->tmp_name = strdup(tmp);
+    it->reason = reason ? strdup(reason) : NULL;
+    memcpy(it->month, yyyymm, sizeof it->month);
+    it->month[6] = '\0';
     it->dst_fd = dst_fd;
     it->quarantine = quarantine;
-    it->dev = st->st_dev;
-    it->ino = st->st_ino;
-    if (!it->spool_name || !it->dst_name || (!same && !it->tmp_name)) {
+    it->st = *st;
+    if (!it->spool_name || !it->dst_name || !it->tmp_name || (reason && !it->reason)) {
         spool_log_err("out of memory");
-        if (!same)
-            unlinkat(dst_fd, tmp, 0);
+        unlinkat(dst_fd, tmp, 0);
         item_free(it);
         b->n--;
         goto fail;
     }
-    if (same)
-        ep_archive_touch(b->arch, dst_fd); /* the earlier run may not have fsync'd it */
     if (b->n == EP_BATCH_MAX)
         ep_batch_commit(b);
     return 0;
@@ -244,18 +223,75 @@ fail:
     return -1;
 }
 
-/* Renames tmp to dst in dirfd unless dst exists. renameat2 NOREPLACE where
- * the filesystem has it, else link+unlink (NFS), which is just as exclusive. */
-static int rename_noreplace(int dirfd, const char *tmp, const char *dst)
+/* Renames a temp to its final name unless that name exists (EEXIST then).
+ * renameat2 NOREPLACE where the filesystem has it, else link + unlink
+ * (NFS), which is just as exclusive. */
+static int rename_noreplace(int fromfd, const char *tmp, int tofd, const char *dst)
 {
-    if (renameat2(dirfd, tmp, dirfd, dst, RENAME_NOREPLACE) == 0)
+    if (renameat2(fromfd, tmp, tofd, dst, RENAME_NOREPLACE) == 0)
         return 0;
     if (errno != EINVAL && errno != ENOSYS)
         return -1;
-    if (linkat(dirfd, tmp, dirfd, dst, 0) < 0)
+    if (linkat(fromfd, tmp, tofd, dst, 0) < 0)
         return -1;
-    unlinkat(dirfd, tmp, 0);
+    unlinkat(fromfd, tmp, 0);
     return 0;
+}
+
+/* Puts one item's temp under its final name. An identical file already
+ * there is an earlier run's copy (done); a different record of that name is
+ * never replaced: ours goes to quarantine; a different quarantined file of
+ * that name gets a number. 0, or -1 after logging (the temp is removed). */
+static int place(struct ep_batch *b, struct ep_item *it)
+{
+    char cand[SPOOL_NAME_MAX + 8], why[SPOOL_CONF_PATH_MAX + 2 * SPOOL_NAME_MAX], safe[256];
+    const char *reason = it->reason;
+    int fd = it->dst_fd, n, r;
+
+    for (n = 0; n < 100; n++) {
+        if (n == 0)
+            snprintf(cand, sizeof cand, "%s", it->dst_name);
+        else
+            snprintf(cand, sizeof cand, "%s.%d", it->dst_name, n);
+        if (rename_noreplace(it->dst_fd, it->tmp_name, fd, cand) == 0)
+            break;
+        if (errno != EEXIST)
+            goto fail;
+        r = same_content(fd, cand, it->dst_fd, it->tmp_name, b->ctx->cfg.max_record_bytes);
+        if (r < 0)
+            goto fail;
+        if (r == 1) {
+            unlinkat(it->dst_fd, it->tmp_name, 0);
+            break;
+        }
+        if (!it->quarantine) {
+            snprintf(why, sizeof why, "a different file named %s is already in %s/%s", cand,
+                     b->arch->path, it->month);
+            ep_scan_safe_name(safe, sizeof safe, it->spool_name);
+            spool_log_warn("%s/%s: quarantined: %s", b->spool_path, safe, why);
+            fd = ep_archive_month(b->arch, 1, it->month);
+            if (fd < 0)
+                goto fail_logged;
+            it->quarantine = 1;
+            reason = why;
+            n = -1;   /* start over with the plain name, in quarantine */
+        }
+    }
+    if (n == 100) {
+        errno = EEXIST;
+        goto fail;
+    }
+    ep_archive_touch(b->arch, fd);
+    if (it->quarantine && write_reason(b, fd, cand, it, reason) < 0)
+        goto fail_logged;
+    return 0;
+fail:
+    spool_log_err("%s/%s%s/%s: cannot put into place: %s; left in %s", b->arch->path,
+                  it->quarantine ? "quarantine/" : "", it->month, cand, strerror(errno),
+                  b->spool_path);
+fail_logged:
+    unlinkat(it->dst_fd, it->tmp_name, 0);
+    return -1;
 }
 
 int ep_batch_commit(struct ep_batch *b)
@@ -274,19 +310,12 @@ int ep_batch_commit(struct ep_batch *b)
                       b->n, b->spool_path);
     for (i = 0; synced && i < b->n; i++) {
         struct ep_item *it = &b->items[i];
-        if (!it->tmp_name)
-            continue;
-        if (rename_noreplace(it->dst_fd, it->tmp_name, it->dst_name) < 0) {
-            spool_log_err("%s/%s: cannot rename into place: %s; left in %s", b->arch->path,
-                          it->dst_name, strerror(errno), b->spool_path);
-            unlinkat(it->dst_fd, it->tmp_name, 0);
+        if (place(b, it) < 0) {
             free(it->dst_name);
             it->dst_name = NULL;   /* marks the item failed */
             ctx->failed++;
             rc = -1;
-            continue;
         }
-        ep_archive_touch(b->arch, it->dst_fd);
     }
     if (synced && ep_archive_sync_dirs(b->arch) < 0) {
         spool_log_err("%s: directories not durable; %zu file(s) stay in %s", b->arch->path,
@@ -297,14 +326,13 @@ int ep_batch_commit(struct ep_batch *b)
         struct ep_item *it = &b->items[i];
         char safe[256];
         if (!synced) {
-            if (it->tmp_name)
-                unlinkat(it->dst_fd, it->tmp_name, 0);
+            unlinkat(it->dst_fd, it->tmp_name, 0);
             ctx->failed++;
             rc = -1;
         } else if (it->dst_name) {
             ep_scan_safe_name(safe, sizeof safe, it->spool_name);
-            if (ep_scan_unlink_same(b->spool_fd, it->spool_name, it->dev, it->ino) < 0 &&
-                errno != ENOENT)
+            if (ep_scan_unlink_same(b->spool_fd, it->spool_name, it->st.st_dev,
+                                    it->st.st_ino) < 0 && errno != ENOENT)
                 spool_log_warn("%s/%s: archived, but not removed from the spool: %s",
                                b->spool_path, safe,
                                errno == ESTALE ? "replaced meanwhile" : strerror(errno));
