@@ -12,6 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* strerror is not async-signal-safe: libtrack's signal handler passes no
+ * message buffer, and then no message is made at all. */
+#define ERRSTR(err, e) ((err) ? strerror(e) : "")
+
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -32,7 +36,7 @@ int spool_dir_check(int fd, const char *what, const struct spool_dir_want *w,
 
     if (fstat(fd, &st) < 0) {
         int e = errno;
-        seterr(err, errlen, "%s: fstat: %s", what, strerror(e));
+        seterr(err, errlen, "%s: fstat: %s", what, ERRSTR(err, e));
         errno = e;
         return -1;
     }
@@ -74,7 +78,7 @@ int spool_dir_openat(int dirfd, const char *name, const struct spool_dir_want *w
         if (e == ELOOP || e == ENOTDIR)
             seterr(err, errlen, "%s: not a directory or a symbolic link", name);
         else
-            seterr(err, errlen, "%s: %s", name, strerror(e));
+            seterr(err, errlen, "%s: %s", name, ERRSTR(err, e));
         errno = e;
         return -1;
     }
@@ -92,34 +96,43 @@ int spool_dir_mkopenat(int dirfd, const char *name, mode_t create_mode,
 {
     int fd, e;
 
-    if (mkdirat(dirfd, name, create_mode) == 0) {
-        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        /* The umask may have narrowed the mode; set it exactly. Done on the
-         * fd we opened, so a swap after mkdirat cannot redirect it, and the
-         * check below still judges what we hold. */
-        if (fd >= 0 && fchmod(fd, create_mode) < 0) {
-            e = errno;
-            close(fd);
-            seterr(err, errlen, "%s: fchmod: %s", name, strerror(e));
-            errno = e;
-            return -1;
-        }
-        if (fd >= 0) {
-            if (spool_dir_check(fd, name, w, err, errlen) < 0) {
-                e = errno;
-                close(fd);
-                errno = e;
-                return -1;
-            }
-            return fd;
-        }
-    } else if (errno != EEXIST) {
+    /* Open first: on every run but the first the directory exists, and
+     * this is the start-up path of every tracked process. */
+    fd = spool_dir_openat(dirfd, name, w, err, errlen);
+    if (fd >= 0 || errno != ENOENT)
+        return fd;
+    if (mkdirat(dirfd, name, create_mode) < 0) {
         e = errno;
-        seterr(err, errlen, "%s: cannot create: %s", name, strerror(e));
+        if (e == EEXIST)    /* created by a racing writer: judge theirs */
+            return spool_dir_openat(dirfd, name, w, err, errlen);
+        seterr(err, errlen, "%s: cannot create: %s", name, ERRSTR(err, e));
         errno = e;
         return -1;
     }
-    return spool_dir_openat(dirfd, name, w, err, errlen);
+    fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        e = errno;
+        seterr(err, errlen, "%s: %s", name, ERRSTR(err, e));
+        errno = e;
+        return -1;
+    }
+    /* The umask may have narrowed the mode; set it exactly, on the fd we
+     * hold, so a swap after mkdirat cannot redirect it; the check below
+     * still judges what we hold. */
+    if (fchmod(fd, create_mode) < 0) {
+        e = errno;
+        seterr(err, errlen, "%s: fchmod: %s", name, ERRSTR(err, e));
+        goto fail;
+    }
+    if (spool_dir_check(fd, name, w, err, errlen) < 0) {
+        e = errno;
+        goto fail;
+    }
+    return fd;
+fail:
+    close(fd);
+    errno = e;
+    return -1;
 }
 
 int spool_job_name_ok(const char *job)
@@ -190,7 +203,7 @@ int spool_path_is_secure(const char *path, uid_t trusted_uid, char *err, size_t 
 
     if (!realpath(path, real)) {
         e = errno;
-        seterr(err, errlen, "%s: %s", path, strerror(e));
+        seterr(err, errlen, "%s: %s", path, ERRSTR(err, e));
         errno = e;
         return -1;
     }
@@ -200,7 +213,7 @@ int spool_path_is_secure(const char *path, uid_t trusted_uid, char *err, size_t 
     for (int self = 1;; self = 0) {
         if (lstat(real[0] ? real : "/", &st) < 0) {
             e = errno;
-            seterr(err, errlen, "%s: %s", real[0] ? real : "/", strerror(e));
+            seterr(err, errlen, "%s: %s", real[0] ? real : "/", ERRSTR(err, e));
             errno = e;
             return -1;
         }
