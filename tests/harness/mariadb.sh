@@ -8,6 +8,8 @@
 #   mariadb.sh createdb DIR DB  another database; writes DIR/DB.cnf whose
 #                               [track] group selects it (one DB per test).
 #   mariadb.sh sql DIR DB       runs the mariadb client on DB (stdin / args).
+#   mariadb.sh restart DIR      starts the server again on the existing datadir
+#                               (after stop: tests of a server that went away).
 #   mariadb.sh stop DIR         shutdown, then waits for exactly the pid it
 #                               started (kill -9 of that pid as a last resort).
 #
@@ -33,12 +35,12 @@ CNF
 }
 
 case "$cmd" in
-start)
+start|restart)
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd)
     [ ${#dir} -lt 90 ] || die "$dir: path too long for a unix socket"
     [ ! -e "$dir/pid" ] || die "$dir: a server seems to run already (pid file $dir/pid)"
-    mariadb-install-db --no-defaults --datadir="$dir/data" --user=root \
+    [ "$cmd" = restart ] || mariadb-install-db --no-defaults --datadir="$dir/data" --user=root \
         --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 \
         || die "mariadb-install-db failed, see $dir/install.log"
     for attempt in 1 2 3 4 5 6 7 8; do
@@ -65,6 +67,7 @@ start)
     done
     [ -n "${pid:-}" ] || die "mariadbd did not start, see $dir/error.log"
     printf 'MARIADB_SOCKET=%q\nMARIADB_PORT=%q\nMARIADB_PID=%q\n' "$dir/sock" "$port" "$pid" > "$dir/env"
+    [ "$cmd" = restart ] && exit 0
     mariadb --no-defaults --socket="$dir/sock" -uroot \
         -e "CREATE DATABASE IF NOT EXISTS track CHARACTER SET utf8mb4 COLLATE utf8mb4_bin" \
         || die "cannot create database track"
