@@ -30,35 +30,45 @@ base AS (  -- runs reduced to (object set, user, job): sets are shared by many r
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
   GROUP BY r.object_set_id, r.user, r.syshost, r.job_id
 ),
-objs AS (  -- every object of a set that ran, with its family
-  SELECT m.set_id, o.path, o.build_id,
-         REGEXP_REPLACE(SUBSTRING_INDEX(o.path, '/', -1), '[.]so([.][0-9]+)+$', '.so') AS family
+objmap AS (  -- every object with integer keys for its path and its family
+  SELECT f.id, f.path, f.family, f.build_id,
+         MIN(f.id) OVER (PARTITION BY f.path) AS pkey, MIN(f.id) OVER (PARTITION BY f.family) AS fkey
+  FROM (SELECT o.id, o.path, o.build_id,
+               REGEXP_REPLACE(SUBSTRING_INDEX(o.path, '/', -1), '[.]so([.][0-9]+)+$', '.so') AS family
+        FROM track_object o) f
+),
+objs AS (  -- the objects of the sets that ran
+  SELECT m.set_id, om.pkey, om.fkey, om.build_id
   FROM (SELECT DISTINCT object_set_id FROM base) s
   JOIN track_object_set_member m ON m.set_id = s.object_set_id
-  JOIN track_object o ON o.id = m.object_id
+  JOIN objmap om ON om.id = m.object_id
 ),
 keyed AS (  -- (section, library, set) once each, so a run counts once per library
-  SELECT DISTINCT 1 AS ord, path AS library, set_id FROM objs
+  SELECT DISTINCT 1 AS ord, pkey AS k, set_id FROM objs
   UNION
-  SELECT DISTINCT 2, family, set_id FROM objs
+  SELECT DISTINCT 2, fkey, set_id FROM objs
 ),
 builds AS (
-  SELECT 1 AS ord, path AS library, COUNT(DISTINCT NULLIF(build_id, '')) AS builds FROM objs GROUP BY path
+  SELECT 1 AS ord, pkey AS k, COUNT(DISTINCT NULLIF(build_id, '')) AS builds FROM objs GROUP BY pkey
   UNION ALL
-  SELECT 2, family, COUNT(DISTINCT NULLIF(build_id, '')) FROM objs GROUP BY family
+  SELECT 2, fkey, COUNT(DISTINCT NULLIF(build_id, '')) FROM objs GROUP BY fkey
 ),
 agg AS (
-  SELECT k.ord, k.library, SUM(b.n) AS runs, COUNT(DISTINCT b.syshost, b.job_id) AS jobs,
+  SELECT k.ord, k.k, SUM(b.n) AS runs, COUNT(DISTINCT b.syshost, b.job_id) AS jobs,
          COUNT(DISTINCT b.user) AS users, SUM(b.cs) AS cs
   FROM keyed k JOIN base b ON b.object_set_id = k.set_id
-  GROUP BY k.ord, k.library
+  GROUP BY k.ord, k.k
+),
+named AS (
+  SELECT a.*, IF(a.ord = 1, om.path, om.family) AS library
+  FROM agg a JOIN objmap om ON om.id = a.k
 ),
 ranked AS (
   SELECT a.*, ROW_NUMBER() OVER (PARTITION BY a.ord ORDER BY a.runs DESC, a.cs DESC, a.library) AS rk
-  FROM agg a
+  FROM named a
 )
 SELECT IF(x.ord = 1, 'by path', 'by family') AS section, x.rk AS `rank`, x.library,
        bl.builds, x.runs, x.jobs, x.users, ROUND(x.cs / 3600, 2) AS core_hours
-FROM ranked x JOIN builds bl ON bl.ord = x.ord AND bl.library = x.library
+FROM ranked x JOIN builds bl ON bl.ord = x.ord AND bl.k = x.k
 WHERE x.rk <= @lim
 ORDER BY x.ord, x.rk;

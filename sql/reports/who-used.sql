@@ -38,7 +38,7 @@ obj AS (
     AND (@signature IS NULL OR o.signature = @f_signature)
 ),
 hits AS (
-  SELECT 'library' AS loaded_as, obj.id AS object_id, r.syshost, r.job_id, r.user, r.account,
+  SELECT STRAIGHT_JOIN 'library' AS loaded_as, obj.id AS object_id, r.syshost, r.job_id, r.user, r.account,
          r.start_time, COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1) AS cs
   FROM obj JOIN track_object_set_member m ON m.object_id = obj.id
   JOIN track_run r ON r.object_set_id = m.set_id
@@ -48,7 +48,7 @@ hits AS (
     AND (@f_account IS NULL OR r.account = @f_account)
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
   UNION ALL
-  SELECT 'executable', obj.id, r.syshost, r.job_id, r.user, r.account, r.start_time,
+  SELECT STRAIGHT_JOIN 'executable', obj.id, r.syshost, r.job_id, r.user, r.account, r.start_time,
          COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)
   FROM obj JOIN track_run r ON r.exe_object_id = obj.id
   WHERE r.start_time >= @t0 AND r.start_time < @t1

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Report benchmark: 1,000,000 runs (40,000,000 run-object rows through the
+# object sets) bulk-loaded into the real schema (track-ingest --migrate, then
+# bulk_load.sql), then every report over a 30-day window, each run 3 times;
+# prints the best and the median wall time per report. Not part of ctest.
+#
+#   bench/report/run_bench.sh BUILD_DIR [NRUNS]
+#
+# The target is <= 2 s per report (docs/performance.md, "## report").
+set -euo pipefail
+build=$(cd "$1" && pwd); nruns=${2:-1000000}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+harness=$src/tests/harness/mariadb.sh
+ingest=$build/ingest/track-ingest report=$build/report/track-report
+tmp=$(mktemp -d /tmp/trb.XXXXXX)
+cleanup() { "$harness" stop "$tmp/db" >/dev/null 2>&1 || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+mkdir -p "$tmp/mtmp"   # server temp files: private, not /tmp
+MARIADB_EXTRA_ARGS="--default-time-zone=+00:00 --innodb-buffer-pool-size=4G --tmpdir=$tmp/mtmp" "$harness" start "$tmp/db"
+printf 'archive_dir = %s/archive\n' "$tmp" > "$tmp/track.conf"
+export TRACK_CONFIG=$tmp/track.conf
+"$ingest" --migrate --defaults-file "$tmp/db/client.cnf" --quiet
+t0=$(date +%s.%N)
+{ echo "SET @nruns = $nruns;"; cat "$src/bench/report/bulk_load.sql"; } |
+    "$harness" sql "$tmp/db" track >/dev/null
+t1=$(date +%s.%N)
+rows=$("$harness" sql "$tmp/db" track -N -e "SELECT COUNT(*) FROM track_run_object")
+printf 'loaded %s runs, %s run-object rows in %.0f s\n' "$nruns" "$rows" "$(awk "BEGIN{print $t1 - $t0}")"
+
+win=(--since 2024-03-01 --until 2024-03-31)
+cases=(
+  "summary"
+  "executables"
+  "libraries"
+  "who-used --library libfam7.so*"
+  "who-used --build-id $(printf 'b7' | sha1sum | cut -c1-40)"
+  "modules"
+  "users"
+  "job 4242"
+  "failures"
+  "env OMP_NUM_THREADS"
+)
+printf '%-40s %8s %8s\n' report best_s median_s
+for c in "${cases[@]}"; do
+    read -r -a args <<<"$c"
+    times=()
+    for _ in 1 2 3; do
+        s=$(date +%s.%N)
+        "$report" "${args[@]}" "${win[@]}" --defaults-file "$tmp/db/client.cnf" --format csv >/dev/null
+        e=$(date +%s.%N)
+        times+=("$(awk "BEGIN{print $e - $s}")")
+    done
+    sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+    printf '%-40s %8.2f %8.2f\n' "$c" "$(sed -n 1p <<<"$sorted")" "$(sed -n 2p <<<"$sorted")"
+done
