@@ -132,7 +132,13 @@ int main(int argc, char **argv)
     }
     fetch_window(db, since, until);
     {
+        char title[320];
         struct rp_meta m = { o.report, since[0] ? since : NULL, until[0] ? until : NULL };
+        /* the table heading names the job or variable too ("job 1234") */
+        if (o.arg && o.format == RP_FORMAT_TABLE) {
+            snprintf(title, sizeof title, "%s %s", o.report, o.arg);
+            m.report = title;
+        }
         if (rp_out_print(stdout, o.format, &m, &res) < 0) {
             spool_log_err("writing the report: %s", strerror(errno));
             rc = RP_EXIT_OUTPUT;
