@@ -70,7 +70,7 @@ static int write_record(enum spool_kind kind, const char *data, size_t len, int 
             lt_debug(lt.debug, "spool %s: %s", lt.cfg.spool_dir, err);
         return -1;
     }
-    rc = spool_write_atomic(fd, name, data, len, 0600, 0);
+    rc = spool_write_atomic(fd, name, data, len, 0600, SPOOL_WRITE_UMASK);
     e = errno;
     if (rc < 0 && !in_handler)
         lt_debug(lt.debug, "%s: %s", name, strerror(e));
@@ -139,21 +139,27 @@ static void lt_on_signal(int sig, siginfo_t *si, void *uc)
 static void install_handlers(void)
 {
     struct sigaction sa, old;
+    sigset_t all, saved;
 
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = lt_on_signal;
     sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
+    /* Swap and look in one call per signal, putting back the rare
+     * disposition that was not the default (an ignored or handled signal
+     * keeps its meaning). Signals stay blocked meanwhile, so one that
+     * arrives in between is delivered to the disposition it was meant for. */
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &saved);
     for (int sig = 1; sig < 64 && sig < NSIG; sig++) {
         if (!(lt.cfg.signals & ((uint64_t)1 << sig)) || sig == SIGKILL || sig == SIGSTOP)
             continue;
-        /* Only where the program (or its parent, through exec) left the
-         * default: an ignored or handled signal keeps its meaning. */
-        if (sigaction(sig, NULL, &old) < 0 || (old.sa_flags & SA_SIGINFO) ||
-            old.sa_handler != SIG_DFL)
+        if (sigaction(sig, &sa, &old) < 0)
             continue;
-        sigaction(sig, &sa, NULL);
+        if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
+            sigaction(sig, &old, NULL);
     }
+    sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
 /* syshost: config, else SLURM_CLUSTER_NAME, else the nodename up to the
@@ -208,8 +214,11 @@ static int gate(void)
         return 0;
     }
     lt.exe_path[n] = '\0';
-    if (spool_list_match(lt.cfg.exclude, lt.exe_path, 0) ||
-        (lt.cfg.include[0] && !spool_list_match(lt.cfg.include, lt.exe_path, 0))) {
+    spool_globs_compile(&lt.include, lt.cfg.include);
+    spool_globs_compile(&lt.exclude, lt.cfg.exclude);
+    spool_globs_compile(&lt.env, lt.cfg.env);
+    if (spool_globs_match(&lt.exclude, lt.exe_path, (size_t)n, 0) ||
+        (lt.include.n && !spool_globs_match(&lt.include, lt.exe_path, (size_t)n, 0))) {
         lt_debug(lt.debug, "not tracked: %s excluded by include/exclude", lt.exe_path);
         return 0;
     }

@@ -151,13 +151,13 @@ static void env(struct lt_run *r, struct spool_json *j, size_t full, char **envp
     spool_json_key(j, "env");
     spool_json_obj_open(j);
     lt_json_budget(j, full, LT_RESERVE_END + LT_RESERVE_STRUCT);
-    for (int i = 0; r->cfg.env[0] && envp && envp[i]; i++) {
+    for (int i = 0; r->env.n && envp && envp[i]; i++) {
         const char *e = envp[i];
         char name[128];
         size_t n = env_name_len(e);
         struct spool_json_mark m;
 
-        if (!n || !spool_list_match_env(r->cfg.env, e) || env_seen(envp, i, e, n))
+        if (!n || !spool_globs_match(&r->env, e, n, 0) || env_seen(envp, i, e, n))
             continue;
         if (*dropped) {
             *cut = 1;

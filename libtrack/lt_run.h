@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "spool_config.h"
+#include "spool_list.h"
 #include "spool_name.h"
 
 /* Longest string copied into the state for file names (user, syshost). The
@@ -45,6 +46,9 @@
 
 struct lt_run {
     struct spool_config cfg;
+    /* cfg's lists, compiled once at start: the env allow-list is matched
+     * against every environment variable. */
+    struct spool_globs include, exclude, env;
     pid_t pid;                        /* the image we track; others write nothing */
     uid_t uid;
     int debug;                        /* TRACK_DEBUG=1 */

@@ -1,6 +1,7 @@
 /* Verified directories: open without following the last component, then
  * judge the open fd, never the path. */
 #include "spool_dir.h"
+#include "spool_config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -146,53 +147,94 @@ int spool_job_name_ok(const char *job)
     return i > 0;
 }
 
+/* fstatat-checks path (no symlink) against w, creating it (mode 0700,
+ * fixed with fchmod) when missing and create is set. 0 or -1/errno. */
+static int check_or_make(const char *path, const char *what, int create,
+                         const struct spool_dir_want *w, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd, e;
+
+    if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISLNK(st.st_mode)) {
+            seterr(err, errlen, "%s: a symbolic link", path);
+            errno = ELOOP;
+            return -1;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            seterr(err, errlen, "%s: not a directory", path);
+            errno = ENOTDIR;
+            return -1;
+        }
+        if ((w->check_uid && st.st_uid != w->uid) ||
+            (st.st_mode & w->must) != w->must || (st.st_mode & w->forbid) != 0) {
+            seterr(err, errlen, "%s: owner %lu mode %04o not acceptable for %s", path,
+                   (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777), what);
+            errno = EPERM;
+            return -1;
+        }
+        return 0;
+    }
+    e = errno;
+    if (e != ENOENT || !create) {
+        seterr(err, errlen, "%s: %s", path, ERRSTR(err, e));
+        errno = e;
+        return -1;
+    }
+    fd = spool_dir_mkopenat(AT_FDCWD, path, 0700, w, err, errlen);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
+
 int spool_open_job_dir(const char *root, uid_t uid, const char *job, int create,
                        char *err, size_t errlen)
 {
     struct spool_dir_want root_w = { 1, 0, 0, 0, S_ISVTX, 0 };
     struct spool_dir_want user_w = { 1, uid, 0, 0, 0, 077 };
-    char uidname[24];
-    int rootfd = -1, userfd = -1, jobfd = -1, e = 0;
-    size_t i = sizeof uidname - 1;
+    char path[SPOOL_CONF_PATH_MAX + 48], num[24];
+    size_t rl = strlen(root), i = sizeof num - 1, ul;
     unsigned long v = (unsigned long)uid;
+    int fd;
 
     if (!spool_job_name_ok(job)) {
         seterr(err, errlen, "job name '%s' is not 'nojob' or a number", job);
         errno = EINVAL;
         return -1;
     }
-    uidname[i] = '\0';
+    if (rl == 0 || rl >= SPOOL_CONF_PATH_MAX) {
+        seterr(err, errlen, "spool root '%s' is not a usable path", root);
+        errno = EINVAL;
+        return -1;
+    }
+    num[i] = '\0';
     do {
-        uidname[--i] = (char)('0' + v % 10);
+        num[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-
-    rootfd = spool_dir_openat(AT_FDCWD, root, &root_w, err, errlen);
-    if (rootfd < 0)
-        goto fail;
+    /* This runs twice in every tracked process, so it works on paths: two
+     * fstatat and one open instead of an open and fstat per level. That is
+     * as safe as walking fds: the root is root-owned and sticky, so once
+     * <root>/<uid> is seen to be a real directory owned by uid, nobody but
+     * uid or root can rename or replace it, and the job directory itself is
+     * opened with O_NOFOLLOW and judged by fstat. */
+    if (check_or_make(root, "the spool root (root-owned, sticky)", 0, &root_w, err, errlen) < 0)
+        return -1;
+    memcpy(path, root, rl);
+    path[rl] = '/';
+    ul = sizeof num - 1 - i;
+    memcpy(path + rl + 1, num + i, ul + 1);
+    if (check_or_make(path, "a user directory (owned by the user, 0700)", create, &user_w, err,
+                      errlen) < 0)
+        return -1;
+    path[rl + 1 + ul] = '/';
+    memcpy(path + rl + 2 + ul, job, strlen(job) + 1);
     if (create)
-        userfd = spool_dir_mkopenat(rootfd, uidname + i, 0700, &user_w, err, errlen);
+        fd = spool_dir_mkopenat(AT_FDCWD, path, 0700, &user_w, err, errlen);
     else
-        userfd = spool_dir_openat(rootfd, uidname + i, &user_w, err, errlen);
-    if (userfd < 0)
-        goto fail;
-    if (create)
-        jobfd = spool_dir_mkopenat(userfd, job, 0700, &user_w, err, errlen);
-    else
-        jobfd = spool_dir_openat(userfd, job, &user_w, err, errlen);
-    if (jobfd < 0)
-        goto fail;
-    goto out;
-fail:
-    e = errno;
-out:
-    if (rootfd >= 0)
-        close(rootfd);
-    if (userfd >= 0)
-        close(userfd);
-    if (e)
-        errno = e;
-    return jobfd;
+        fd = spool_dir_openat(AT_FDCWD, path, &user_w, err, errlen);
+    return fd;
 }
 
 int spool_path_is_secure(const char *path, uid_t trusted_uid, char *err, size_t errlen)

@@ -67,7 +67,10 @@ int spool_write_atomic(int dirfd, const char *name, const void *buf, size_t len,
 
     if (spool_tmpname(tmp, sizeof tmp, name) < 0)
         return -1;
-    fd = spool_file_create(dirfd, tmp, mode);
+    if (flags & SPOOL_WRITE_UMASK)
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    else
+        fd = spool_file_create(dirfd, tmp, mode);
     if (fd < 0)
         return -1;
     if (spool_write_full(fd, buf, len) < 0)

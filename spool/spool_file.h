@@ -7,7 +7,13 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-enum { SPOOL_WRITE_SYNC = 1 << 0 }; /* fsync the file before the rename */
+enum {
+    SPOOL_WRITE_SYNC  = 1 << 0, /* fsync the file before the rename */
+    /* Keep the creation mode as the umask narrowed it (no fchmod): for
+     * writers whose files only root reads (libtrack's spool), where a
+     * narrower mode is harmless and a syscall per record is not. */
+    SPOOL_WRITE_UMASK = 1 << 1,
+};
 
 /* ".<name>.tmp" into out. Returns 0, -1 (ENAMETOOLONG) if it does not fit. */
 int spool_tmpname(char *out, size_t outlen, const char *name);

@@ -1,19 +1,19 @@
-/* Comma-separated glob lists. Called before main for include/exclude and
- * env: no allocation, items copied into a stack buffer for fnmatch. */
+/* Comma-separated glob lists. Compiled into a flat struct with no
+ * allocation, so libtrack can keep its lists in static storage. */
 #include "spool_list.h"
 
 #include <fnmatch.h>
 #include <string.h>
 
 #define ITEM_MAX 1024
+#define MATCH_MAX 4096
 
-/* Calls match(item) for every trimmed, non-empty item of list; returns 1 at
- * the first item for which it returns 1. */
-static int each_item(const char *list, int (*match)(const char *item, const void *arg),
-                     const void *arg)
+unsigned spool_globs_compile(struct spool_globs *g, const char *list)
 {
-    char item[ITEM_MAX];
     const char *p = list;
+    size_t used = 0;
+
+    g->n = 0;
     while (p && *p) {
         size_t n = strcspn(p, ",");
         size_t a = 0, b = n;
@@ -21,57 +21,99 @@ static int each_item(const char *list, int (*match)(const char *item, const void
             a++;
         while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t'))
             b--;
-        if (b > a && b - a < sizeof item) {
-            memcpy(item, p + a, b - a);
-            item[b - a] = '\0';
-            if (match(item, arg))
-                return 1;
+        if (b > a && b - a < ITEM_MAX && g->n < SPOOL_GLOBS_MAX &&
+            used + (b - a) + 1 <= sizeof g->store) {
+            size_t len = b - a;
+            char *item = g->store + used;
+            size_t meta;
+            memcpy(item, p + a, len);
+            item[len] = '\0';
+            meta = strcspn(item, "*?[\\");
+            g->item[g->n].off = (unsigned short)used;
+            g->item[g->n].len = (unsigned short)len;
+            if (meta == len)
+                g->item[g->n].kind = SPOOL_GLOB_EXACT;
+            else if (meta == len - 1 && item[meta] == '*')
+                g->item[g->n].kind = SPOOL_GLOB_PREFIX;
+            else
+                g->item[g->n].kind = SPOOL_GLOB_FULL;
+            g->n++;
+            used += len + 1;
         }
         p += n;
         if (*p == ',')
             p++;
     }
-    return 0;
+    return g->n;
 }
 
-struct glob_arg { const char *s; int flags; };
-
-static int glob_match(const char *item, const void *arg)
+int spool_globs_match(const struct spool_globs *g, const char *s, size_t n, int fnm_flags)
 {
-    const struct glob_arg *g = arg;
-    return fnmatch(item, g->s, g->flags) == 0;
+    char copy[MATCH_MAX];
+    int have_copy = 0;
+
+    for (unsigned i = 0; i < g->n; i++) {
+        const char *item = g->store + g->item[i].off;
+        size_t len = g->item[i].len;
+        switch (g->item[i].kind) {
+        case SPOOL_GLOB_EXACT:
+            if (n == len && memcmp(s, item, n) == 0)
+                return 1;
+            break;
+        case SPOOL_GLOB_PREFIX:
+            /* "/usr/<star>" without FNM_PATHNAME: a star spans '/' too. With
+             * FNM_PATHNAME (or FNM_PERIOD) fall back to fnmatch's rules. */
+            if (!(fnm_flags & (FNM_PATHNAME | FNM_PERIOD))) {
+                if (n >= len - 1 && memcmp(s, item, len - 1) == 0)
+                    return 1;
+                break;
+            }
+            /* fall through */
+        default:
+            if (n >= sizeof copy)
+                break;
+            if (!have_copy) {
+                memcpy(copy, s, n);
+                copy[n] = '\0';
+                have_copy = 1;
+            }
+            if (fnmatch(item, copy, fnm_flags) == 0)
+                return 1;
+        }
+    }
+    return 0;
 }
 
 int spool_list_match(const char *list, const char *s, int fnm_flags)
 {
-    struct glob_arg g = { s, fnm_flags };
-    return each_item(list, glob_match, &g);
+    struct spool_globs g;
+    spool_globs_compile(&g, list);
+    return spool_globs_match(&g, s, strlen(s), fnm_flags);
 }
 
 int spool_list_match_env(const char *list, const char *entry)
 {
-    char name[ITEM_MAX];
+    struct spool_globs g;
     const char *eq = strchr(entry, '=');
     size_t n = eq ? (size_t)(eq - entry) : strlen(entry);
-    if (n == 0 || n >= sizeof name)
+    if (n == 0)
         return 0;
-    memcpy(name, entry, n);
-    name[n] = '\0';
-    return spool_list_match(list, name, 0);
-}
-
-static int prefix_match(const char *item, const void *arg)
-{
-    const char *path = arg;
-    size_t n = strlen(item);
-    while (n > 1 && item[n - 1] == '/')
-        n--;
-    if (strncmp(path, item, n) != 0)
-        return 0;
-    return path[n] == '\0' || path[n] == '/' || item[n - 1] == '/';
+    spool_globs_compile(&g, list);
+    return spool_globs_match(&g, entry, n, 0);
 }
 
 int spool_list_prefix(const char *list, const char *path)
 {
-    return each_item(list, prefix_match, path);
+    struct spool_globs g;
+    spool_globs_compile(&g, list);
+    for (unsigned i = 0; i < g.n; i++) {
+        const char *item = g.store + g.item[i].off;
+        size_t n = g.item[i].len;
+        while (n > 1 && item[n - 1] == '/')
+            n--;
+        if (strncmp(path, item, n) == 0 &&
+            (path[n] == '\0' || path[n] == '/' || item[n - 1] == '/'))
+            return 1;
+    }
+    return 0;
 }

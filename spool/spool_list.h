@@ -1,18 +1,43 @@
 /* spool_list: comma-separated glob lists from the config (include, exclude,
- * env, system_prefixes). */
+ * env, system_prefixes).
+ *
+ * A list is compiled once (spool_globs_compile) and matched many times:
+ * libtrack checks every environment variable of every process against the
+ * env allow-list, so items without glob characters are compared directly
+ * and "PREFIX*" items by prefix; only other items go to fnmatch. */
 #ifndef TRACK_SPOOL_LIST_H
 #define TRACK_SPOOL_LIST_H
 
 #include <stddef.h>
 
-/* Returns 1 if `s` matches any glob of the comma-separated `list` (items are
- * trimmed of blanks; empty items ignored), else 0. fnm_flags go to fnmatch:
- * pass 0 for paths so that "/usr/bin/<star>" covers everything below it.
- * Items longer than 1023 bytes never match. Does not allocate. */
+#include "spool_config.h"
+
+#define SPOOL_GLOBS_MAX 64      /* items beyond this are ignored */
+
+enum spool_glob_kind { SPOOL_GLOB_EXACT, SPOOL_GLOB_PREFIX, SPOOL_GLOB_FULL };
+
+struct spool_globs {
+    unsigned n;
+    struct { unsigned short off, len; unsigned char kind; } item[SPOOL_GLOBS_MAX];
+    char store[SPOOL_CONF_LIST_MAX];   /* the items, NUL-terminated, trimmed */
+};
+
+/* Splits list into trimmed, non-empty items. Does not allocate. Returns the
+ * number of items kept (items over 1023 bytes and beyond SPOOL_GLOBS_MAX are
+ * dropped: they never match). */
+unsigned spool_globs_compile(struct spool_globs *g, const char *list);
+
+/* Returns 1 if the n bytes at s match an item, else 0. fnm_flags go to
+ * fnmatch for items with glob characters: pass 0 for paths so that a
+ * trailing star covers everything below a directory. Does not allocate;
+ * strings over 4095 bytes only match exact and prefix items. */
+int spool_globs_match(const struct spool_globs *g, const char *s, size_t n, int fnm_flags);
+
+/* One-shot forms (compile + match) for the tools. */
 int spool_list_match(const char *list, const char *s, int fnm_flags);
 
-/* For an environment entry "NAME=value": returns 1 if NAME (the bytes before
- * the first '=') matches a glob of the list, else 0. Does not allocate. */
+/* For an environment entry "NAME=value": 1 if NAME (the bytes before the
+ * first '=') matches a glob of the list, else 0. */
 int spool_list_match_env(const char *list, const char *entry);
 
 /* Returns 1 if `path` starts with one of the comma-separated prefixes of

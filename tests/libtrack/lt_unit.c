@@ -94,6 +94,7 @@ static void setup(size_t cap)
     free(run.buf);
     memset(&run, 0, sizeof run);
     spool_config_defaults(&run.cfg);
+    spool_globs_compile(&run.env, run.cfg.env);
     run.cfg.max_record_bytes = cap;
     run.cap = cap;
     run.maplen = 2 * cap;
@@ -218,6 +219,7 @@ static void test_truncation(void)
     for (size_t c = 0; c < sizeof caps / sizeof caps[0]; c++) {
         setup(caps[c]);
         strcpy(run.cfg.env, "LT_*");
+        spool_globs_compile(&run.env, run.cfg.env);
         if (lt_rec_start(&run, NARGS + 1, argv, envp) < 0) {
             tcheck_fail(__FILE__, __LINE__, "no start record at cap %zu", caps[c]);
             continue;
@@ -246,6 +248,7 @@ static void test_truncation(void)
     /* Only the 100 KB argument: cut at 4096 bytes, the rest intact. */
     setup(262144);
     strcpy(run.cfg.env, "LT_*");
+    spool_globs_compile(&run.env, run.cfg.env);
     free(argv[0]);
     argv[0] = argv[NARGS];
     argv[NARGS] = NULL;
