@@ -11,11 +11,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "spool_limits.h"
 #include "spool_file.h"
 #include "spool_json.h"
 #include "spool_name.h"
 
-#define STR_CUT 4096   /* docs/record-format.md: any single string */
+#define STR_CUT SPOOL_STR_MAX   /* the reader's limit (spool_limits.h) */
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

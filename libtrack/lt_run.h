@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "spool_config.h"
+#include "spool_limits.h"
 #include "spool_list.h"
 #include "spool_name.h"
 
@@ -26,14 +27,12 @@
  * name keeps only 64 sanitised bytes of each anyway. */
 #define LT_NAME_COPY_MAX 256
 
-/* Any single string in a record is cut here (docs/record-format.md). */
-#define LT_STR_MAX 4096
-/* Tighter cuts for the fields the reader stores as short text (the limits
- * of spool/rec_parse.c): syshost, user, job ids; host; partition, account.
- * A record over them would be quarantined, so the writer cuts first. */
-#define LT_NAME_MAX 64
-#define LT_HOST_MAX 255
-#define LT_JOBTEXT_MAX 128
+/* Cuts shared with the reader (spool/spool_limits.h): a record over them
+ * would be quarantined, so the writer cuts first. */
+#define LT_STR_MAX SPOOL_STR_MAX
+#define LT_NAME_MAX SPOOL_ID_MAX
+#define LT_HOST_MAX SPOOL_HOST_MAX
+#define LT_JOBTEXT_MAX SPOOL_JOBTEXT_MAX
 
 /* Bytes of every record kept free for the end keys, "truncated" and the
  * closing brace: the end record reuses the start record's identity section

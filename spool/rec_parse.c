@@ -28,14 +28,15 @@
 #include <yajl/yajl_tree.h>
 
 #include "spool_json.h"
+#include "spool_limits.h"
 #include "spool_uuid.h"
 
 /* Limits (documented in docs/ingest.md). Writers cut every string at 4096
  * bytes; identity strings are far shorter and must fit the database columns. */
-#define REC_STR_MAX      4096      /* any string, after decoding */
-#define REC_NAME_MAX     64        /* syshost, user, job ids */
-#define REC_HOST_MAX     255       /* host */
-#define REC_JOBTEXT_MAX  128       /* partition, account */
+#define REC_STR_MAX      SPOOL_STR_MAX     /* any string, after decoding */
+#define REC_NAME_MAX     SPOOL_ID_MAX      /* syshost, user, job ids */
+#define REC_HOST_MAX     SPOOL_HOST_MAX    /* host */
+#define REC_JOBTEXT_MAX  SPOOL_JOBTEXT_MAX /* partition, account */
 #define REC_ITEMS_MAX    1048576   /* elements of one array / members of env */
 #define REC_TIME_MAX     32503680000LL /* year 3000, in seconds */
 #define REC_JOBNUM_MAX   100000000LL
