@@ -431,11 +431,16 @@ static const char RUN_UPDATE[] =
     "has_start=has_start|VALUES(has_start),"
     "has_end=has_end|VALUES(has_end)";
 
-static void add_run_row(struct ingest_loader *L, const struct rec *r, const struct work *w,
-                        struct ingest_buf *tmp)
+/* One track_run row from a start (s), an end (e) or both halves of a run
+ * found in the same batch (one INSERT instead of an INSERT and an UPDATE). */
+static void add_run_row(struct ingest_loader *L, const struct rec *s, const struct work *sw,
+                        const struct rec *e, const struct work *ew, struct ingest_buf *tmp)
 {
     struct ingest_buf *b = &L->sql;
-    int is_end = r->kind == SPOOL_KIND_END;
+    const struct rec *r = s ? s : e;          /* identity: the start wins */
+    const struct work *w = s ? sw : ew;
+    const struct work *ow = e ? ew : sw;      /* objects: the end's list wins */
+    int is_end = e != NULL;
     const char *uname = uid_name(L, r->uid);
     const char *user = r->user.s;
     size_t ulen = r->user.len;
@@ -455,7 +460,7 @@ static void add_run_row(struct ingest_loader *L, const struct rec *r, const stru
     add_uuid(b, r->run_uuid);
     ingest_buf_add(b, ",", 1);
     add_uuid(b, r->parent_uuid);
-    ingest_buf_fmt(b, ",%d,%d,", !is_end, is_end);
+    ingest_buf_fmt(b, ",%d,%d,", s != NULL, e != NULL);
     ingest_buf_text_or_null(b, r->job.id.s, r->job.id.len);
     ingest_buf_add(b, ",", 1);
     ingest_buf_text_or_null(b, r->job.step.s, r->job.step.len);
@@ -487,27 +492,28 @@ static void add_run_row(struct ingest_loader *L, const struct rec *r, const stru
     ingest_buf_add(b, ",", 1);
     ingest_buf_us(b, r->start_us);
     ingest_buf_add(b, ",", 1);
-    ingest_buf_us(b, is_end ? r->end_us : -1);
+    ingest_buf_us(b, is_end ? e->end_us : -1);
     ingest_buf_add(b, ",", 1);
-    ingest_buf_us(b, is_end ? r->run_time_us : -1);
-    if (is_end && r->has_exit_status && !r->has_signal)
-        ingest_buf_fmt(b, ",%" PRId64, r->exit_status);
+    ingest_buf_us(b, is_end ? e->run_time_us : -1);
+    if (is_end && e->has_exit_status && !e->has_signal)
+        ingest_buf_fmt(b, ",%" PRId64, e->exit_status);
     else
         ingest_buf_add(b, ",NULL", 5);
-    if (is_end && r->has_signal)
-        ingest_buf_fmt(b, ",%" PRId64 ",", r->signal);
+    if (is_end && e->has_signal)
+        ingest_buf_fmt(b, ",%" PRId64 ",", e->signal);
     else
         ingest_buf_add(b, ",NULL,", 6);
-    ingest_buf_us(b, r->utime_us);
+    ingest_buf_us(b, is_end ? e->utime_us : -1);
     ingest_buf_add(b, ",", 1);
-    ingest_buf_us(b, r->stime_us);
+    ingest_buf_us(b, is_end ? e->stime_us : -1);
     ingest_buf_add(b, ",", 1);
-    ingest_buf_int_or_null(b, r->maxrss_kb);
+    ingest_buf_int_or_null(b, is_end ? e->maxrss_kb : -1);
     ingest_buf_add(b, ",", 1);
     ingest_buf_int_or_null(b, r->job.num_nodes);
     ingest_buf_fmt(b, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",", tasks, cpt, cores);
     ingest_buf_int_or_null(b, r->job.rank);
-    ingest_buf_fmt(b, ",%d,%" PRIu32 ",", r->truncated ? (is_end ? 2 : 1) : 0, w->oset_id);
+    ingest_buf_fmt(b, ",%d,%" PRIu32 ",", (s && s->truncated ? 1 : 0) | (e && e->truncated ? 2 : 0),
+                   ow->oset_id);
     if (w->has_mset)
         ingest_buf_fmt(b, "%" PRIu32 ",", w->mset_id);
     else
@@ -552,8 +558,9 @@ static void add_link_row(struct ingest_loader *L, const struct rec *r, const str
 int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n, int *out)
 {
     struct pend pobj = {0}, pmod = {0}, pname = {0}, poset = {0}, pmset = {0}, ppair = {0}, peset = {0};
-    struct ingest_dict state = {0};
+    struct ingest_dict state = {0}, halves = {0};
     struct ingest_buf tmp = {0};
+    unsigned char *done = NULL;
     struct work *w = calloc(n ? n : 1, sizeof *w);
     uint32_t *ids = NULL;
     size_t capids = 0;
@@ -812,7 +819,20 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
         mysql_free_result(res);
     }
 
-    /* 5. rows: runs then links; duplicates are not sent at all */
+    /* 5. rows: runs then links; duplicates are not sent at all. halves:
+     * uuid + kind (byte 17) -> index + 1 of the first such record. */
+    done = calloc(n ? n : 1, 1);
+    if (!done)
+        goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char hk[32] = {0};
+        if (recs[i]->kind == SPOOL_KIND_LINK)
+            continue;
+        spool_uuid_parse(recs[i]->run_uuid, hk);
+        hk[17] = (unsigned char)recs[i]->kind;
+        if (!ingest_dict_get(&halves, hk) && ingest_dict_put(&halves, hk, (uint32_t)i + 1) < 0)
+            goto nomem;
+    }
     for (int links = 0; links < 2; links++) {
         struct ingest_buf *b = &L->sql;
         ingest_buf_reset(b);
@@ -825,11 +845,27 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
             key[16] = (unsigned char)links;
             uint32_t st = ingest_dict_get(&state, key) & 7;
             uint32_t bit = r->kind == SPOOL_KIND_START ? 1 : r->kind == SPOOL_KIND_END ? 2 : 4;
+            if (done[i])
+                continue;     /* sent with its other half */
             if (st & bit) {
                 out[i] = INGEST_DUP;
                 continue;
             }
             out[i] = st ? INGEST_MERGED : INGEST_NEW;
+            /* Both halves new and in this batch: one row. */
+            size_t j = SIZE_MAX;
+            if (!links && st == 0) {
+                unsigned char pk[32];
+                memcpy(pk, key, 32);
+                pk[17] = (unsigned char)(bit == 1 ? 2 : 1);
+                uint32_t pj = ingest_dict_get(&halves, pk);
+                if (pj && !done[pj - 1] && pj - 1 != i) {
+                    j = pj - 1;
+                    done[j] = 1;
+                    out[j] = INGEST_MERGED;
+                    bit = 3;
+                }
+            }
             if (ingest_dict_put(&state, key, st | bit | 8) < 0)
                 goto nomem;
             if (b->len == 0)
@@ -841,8 +877,14 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
                 ingest_buf_add(b, ",", 1);
             if (links)
                 add_link_row(L, r, &w[i], &tmp);
+            else if (j != SIZE_MAX && r->kind == SPOOL_KIND_START)
+                add_run_row(L, r, &w[i], recs[j], &w[j], &tmp);
+            else if (j != SIZE_MAX)
+                add_run_row(L, recs[j], &w[j], r, &w[i], &tmp);
+            else if (r->kind == SPOOL_KIND_START)
+                add_run_row(L, r, &w[i], NULL, NULL, &tmp);
             else
-                add_run_row(L, r, &w[i], &tmp);
+                add_run_row(L, NULL, NULL, r, &w[i], &tmp);
             if (b->len > L->max_stmt) {
                 if (!links)
                     ingest_buf_add(b, RUN_UPDATE, sizeof RUN_UPDATE - 1);
@@ -871,6 +913,8 @@ out:
     pend_free(&ppair);
     pend_free(&peset);
     ingest_dict_free(&state);
+    ingest_dict_free(&halves);
+    free(done);
     ingest_buf_free(&tmp);
     free(ids);
     work_free(w, n);

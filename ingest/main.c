@@ -6,6 +6,7 @@
  * delete them). A crash at any instant leaves files whose rows are either
  * committed (loading them again is a no-op) or not. */
 #include <errno.h>
+#include <pthread.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <malloc.h>
@@ -21,6 +22,7 @@
 #include "ingest_load.h"
 #include "rec_parse.h"
 #include "spool_config.h"
+#include "spool_dir.h"
 #include "spool_file.h"
 #include "spool_log.h"
 
@@ -88,18 +90,10 @@ static int quarantine(struct ingest_archive *a, const struct ingest_file *f, con
 
 struct batch {
     struct ingest_file **files;
-    struct rec *recs;
     struct rec **ptrs;
     int *out;
     size_t n;
 };
-
-static void batch_clear(struct batch *b)
-{
-    for (size_t i = 0; i < b->n; i++)
-        rec_free(&b->recs[i]);
-    b->n = 0;
-}
 
 /* Loads and commits b; on success moves its files. Returns 0, or an exit
  * code. A statement error that is not a lost connection (a record the
@@ -156,6 +150,142 @@ static int load_commit(struct ingest_loader *L, struct ingest_archive *a, struct
     return 0;
 }
 
+/* ---- the reader thread ----------------------------------------------------
+ * Reading and parsing (the CPU-heavy half) run in a second thread, one batch
+ * ahead of the thread that talks to the database: two chunks alternate. The
+ * reader touches nothing in the archive but reads; every move, quarantine
+ * and log line happens in the main thread, in file order. */
+
+enum { ST_OK = 0, ST_BAD = 1, ST_GONE = 2 };
+
+struct chunk {
+    size_t n;                    /* files in this chunk */
+    struct ingest_file **files;
+    struct rec *recs;            /* valid where status == ST_OK */
+    int *status;
+    char (*why)[512];
+    int eof;                     /* the last chunk */
+    int fatal;                   /* the reader could not go on: msg */
+    char msg[1400];
+};
+
+struct reader {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct chunk ch[2];
+    int full[2];
+    int stop;
+    struct ingest_file *files;
+    size_t nfiles, batch;
+    int archfd;
+    const char *archpath;
+    size_t cap;
+};
+
+static void read_one(struct reader *rd, int mfd, char *buf, struct ingest_file *f,
+                     struct rec *rec, int *status, char *why, size_t whylen)
+{
+    struct stat sb;
+    *status = ST_BAD;
+    if (!f->name_ok) {
+        snprintf(why, whylen, "not a record file name (run.* or link.*, see docs/record-format.md)");
+        return;
+    }
+    int fd = spool_open_regular(mfd, f->name, &sb);
+    if (fd < 0) {
+        if (errno == ENOENT) {
+            *status = ST_GONE;   /* gone since the listing (another tool, an admin) */
+            return;
+        }
+        snprintf(why, whylen, "cannot open: %s", errno == ELOOP ? "a symlink" :
+                 errno == EINVAL ? "not a regular file" : strerror(errno));
+        return;
+    }
+    size_t len = 0;
+    int r = spool_read_bounded(fd, buf, rd->cap, &len);
+    int e = errno;
+    close(fd);
+    if (r != 0) {
+        if (e == EFBIG)
+            snprintf(why, whylen, "larger than max_record_bytes (%zu)", rd->cap);
+        else
+            snprintf(why, whylen, "read error: %s", strerror(e));
+        return;
+    }
+    if (rec_parse(buf, len, rec, why, whylen) != 0)
+        return;
+    if (rec_check_name(rec, &f->n, why, whylen) != 0) {
+        rec_free(rec);
+        return;
+    }
+    *status = ST_OK;
+}
+
+static void *reader_main(void *arg)
+{
+    struct reader *rd = arg;
+    char *buf = malloc(rd->cap + 1);
+    char month[7] = "";
+    int mfd = -1, idx = 0;
+    size_t pos = 0;
+    static const struct spool_dir_want any = { 0, 0, 0, 0, 0, S_IWOTH };
+
+    for (;;) {
+        pthread_mutex_lock(&rd->mu);
+        while (rd->full[idx] && !rd->stop)
+            pthread_cond_wait(&rd->cv, &rd->mu);
+        int stop = rd->stop;
+        pthread_mutex_unlock(&rd->mu);
+        if (stop)
+            break;
+        struct chunk *c = &rd->ch[idx];
+        c->n = 0;
+        c->eof = c->fatal = 0;
+        if (!buf) {
+            c->fatal = 1;
+            snprintf(c->msg, sizeof c->msg, "out of memory");
+        }
+        while (!c->fatal && c->n < rd->batch && pos < rd->nfiles) {
+            struct ingest_file *f = &rd->files[pos];
+            if (mfd < 0 || strcmp(month, f->month) != 0) {
+                if (mfd >= 0)
+                    close(mfd);
+                mfd = spool_dir_openat(rd->archfd, f->month, &any, c->msg, sizeof c->msg);
+                if (mfd < 0) {
+                    c->fatal = 1;
+                    break;
+                }
+                memcpy(month, f->month, 7);
+            }
+            c->files[c->n] = f;
+            read_one(rd, mfd, buf, f, &c->recs[c->n], &c->status[c->n], c->why[c->n],
+                     sizeof c->why[c->n]);
+            c->n++;
+            pos++;
+        }
+        c->eof = c->fatal || pos == rd->nfiles;
+        pthread_mutex_lock(&rd->mu);
+        rd->full[idx] = 1;
+        pthread_cond_broadcast(&rd->cv);
+        pthread_mutex_unlock(&rd->mu);
+        if (c->eof)
+            break;
+        idx ^= 1;
+    }
+    if (mfd >= 0)
+        close(mfd);
+    free(buf);
+    return NULL;
+}
+
+static void chunk_release(struct chunk *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->status[i] == ST_OK)
+            rec_free(&c->recs[i]);
+    c->n = 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -181,7 +311,6 @@ int main(int argc, char **argv)
     struct ingest_file *files = NULL;
     size_t nfiles = 0;
     struct batch b = {0};
-    char *buf = NULL;
     struct stats st = {0};
     int have_archive = 0, have_loader = 0;
 
@@ -305,88 +434,99 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    buf = malloc(cfg.max_record_bytes + 1);
+    struct reader rd;
+    memset(&rd, 0, sizeof rd);
+    pthread_mutex_init(&rd.mu, NULL);
+    pthread_cond_init(&rd.cv, NULL);
+    rd.files = files;
+    rd.nfiles = nfiles;
+    rd.batch = batch_size;
+    rd.archfd = a.fd;
+    rd.archpath = a.path;
+    rd.cap = cfg.max_record_bytes;
+    int alloc_ok = 1;
+    for (int k = 0; k < 2; k++) {
+        struct chunk *ch = &rd.ch[k];
+        ch->files = calloc(batch_size, sizeof *ch->files);
+        ch->recs = calloc(batch_size, sizeof *ch->recs);
+        ch->status = calloc(batch_size, sizeof *ch->status);
+        ch->why = calloc(batch_size, sizeof *ch->why);
+        alloc_ok &= ch->files && ch->recs && ch->status && ch->why;
+    }
     b.files = calloc(batch_size, sizeof *b.files);
-    b.recs = calloc(batch_size, sizeof *b.recs);
     b.ptrs = calloc(batch_size, sizeof *b.ptrs);
     b.out = calloc(batch_size, sizeof *b.out);
-    if (!buf || !b.files || !b.recs || !b.ptrs || !b.out) {
+    if (!alloc_ok || !b.files || !b.ptrs || !b.out) {
         spool_log_err("out of memory");
         rc = EXIT_ARCHIVE;
-        goto out;
+        goto out_reader;
     }
-    for (size_t i = 0; i < batch_size; i++)
-        b.ptrs[i] = &b.recs[i];
     ingest_load_init(&L, &db);
     have_loader = 1;
 
     double t0 = now(), tlast = t0;
-    for (size_t i = 0; i < nfiles; i++) {
-        struct ingest_file *f = &files[i];
-        char why[512];
-        st.files++;
-        if (!f->name_ok) {
-            quarantine(&a, f, "not a record file name (run.* or link.*, see docs/record-format.md)",
-                       &st);
-            goto next;
-        }
-        int mfd = ingest_archive_month_fd(&a, f->month, err, sizeof err);
-        if (mfd < 0) {
-            spool_log_err("%s", err);
+    pthread_t th;
+    int have_thread = 0;
+    if (nfiles) {
+        if (pthread_create(&th, NULL, reader_main, &rd) != 0) {
+            spool_log_err("cannot start the reader thread: %s", strerror(errno));
             rc = EXIT_ARCHIVE;
-            goto out;
+            goto out_reader;
         }
-        struct stat sb;
-        int fd = spool_open_regular(mfd, f->name, &sb);
-        if (fd < 0) {
-            if (errno == ENOENT)
-                goto next;   /* gone since the listing (another tool, an admin) */
-            snprintf(why, sizeof why, "cannot open: %s", errno == ELOOP ? "a symlink" :
-                     errno == EINVAL ? "not a regular file" : strerror(errno));
-            quarantine(&a, f, why, &st);
-            goto next;
+        have_thread = 1;
+    }
+    for (int idx = 0; have_thread;) {
+        pthread_mutex_lock(&rd.mu);
+        while (!rd.full[idx])
+            pthread_cond_wait(&rd.cv, &rd.mu);
+        pthread_mutex_unlock(&rd.mu);
+        struct chunk *ch = &rd.ch[idx];
+        b.n = 0;
+        for (size_t i = 0; i < ch->n; i++) {
+            st.files++;
+            if (ch->status[i] == ST_BAD)
+                quarantine(&a, ch->files[i], ch->why[i], &st);
+            else if (ch->status[i] == ST_OK) {
+                b.files[b.n] = ch->files[i];
+                b.ptrs[b.n++] = &ch->recs[i];
+            }
         }
-        size_t len = 0;
-        int r = spool_read_bounded(fd, buf, cfg.max_record_bytes, &len);
-        int e = errno;
-        close(fd);
-        if (r != 0) {
-            if (e == EFBIG)
-                snprintf(why, sizeof why, "larger than max_record_bytes (%zu)",
-                         cfg.max_record_bytes);
-            else
-                snprintf(why, sizeof why, "read error: %s", strerror(e));
-            quarantine(&a, f, why, &st);
-            goto next;
+        if (ch->fatal) {
+            spool_log_err("%s", ch->msg);
+            rc = EXIT_ARCHIVE;
         }
-        struct rec *rec = &b.recs[b.n];
-        if (rec_parse(buf, len, rec, why, sizeof why) != 0) {
-            quarantine(&a, f, why, &st);
-            goto next;
-        }
-        if (rec_check_name(rec, &f->n, why, sizeof why) != 0) {
-            rec_free(rec);
-            quarantine(&a, f, why, &st);
-            goto next;
-        }
-        b.files[b.n++] = f;
-    next:
-        if (b.n == batch_size || (i + 1 == nfiles && b.n)) {
+        if (!rc)
             rc = load_commit(&L, &a, &b, cfg.after_ingest == SPOOL_AFTER_DELETE, &st);
-            batch_clear(&b);
-            if (rc)
-                goto out;
-        }
-        if (progress && (i + 1 == nfiles || (i & 63) == 0)) {
+        int eof = ch->eof;
+        chunk_release(ch);
+        pthread_mutex_lock(&rd.mu);
+        rd.full[idx] = 0;
+        if (rc)
+            rd.stop = 1;
+        pthread_cond_broadcast(&rd.cv);
+        pthread_mutex_unlock(&rd.mu);
+        if (progress) {
             double t = now();
-            if (t - tlast >= 0.5 || i + 1 == nfiles) {
+            if (t - tlast >= 0.5 || eof) {
                 double rate = (double)st.files / (t - t0 > 1e-6 ? t - t0 : 1e-6);
                 fprintf(stderr, "\rtrack-ingest: %zu/%zu files, %.0f records/s, ETA %.0f s   ",
                         st.files, nfiles, rate, (double)(nfiles - st.files) / (rate > 0 ? rate : 1));
                 tlast = t;
             }
         }
+        if (eof || rc)
+            break;
+        idx ^= 1;
     }
+    if (have_thread) {
+        pthread_join(th, NULL);
+        /* a chunk the reader filled after we stopped */
+        for (int k = 0; k < 2; k++)
+            if (rd.full[k])
+                chunk_release(&rd.ch[k]);
+    }
+    if (rc)
+        goto out_reader;
     if (progress && nfiles)
         fputc('\n', stderr);
     {
@@ -398,17 +538,22 @@ int main(int argc, char **argv)
     }
     if (st.move_errors)
         rc = EXIT_ARCHIVE;
+out_reader:
+    for (int k = 0; k < 2; k++) {
+        free(rd.ch[k].files);
+        free(rd.ch[k].recs);
+        free(rd.ch[k].status);
+        free(rd.ch[k].why);
+    }
+    pthread_mutex_destroy(&rd.mu);
+    pthread_cond_destroy(&rd.cv);
 out:
-    if (rc && have_loader && b.n)
-        batch_clear(&b);
     if (have_loader)
         ingest_load_free(&L);
     if (have_archive)
         ingest_archive_close(&a);
     ingest_db_close(&db);
-    free(buf);
     free(b.files);
-    free(b.recs);
     free(b.ptrs);
     free(b.out);
     free(files);

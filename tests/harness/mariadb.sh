@@ -40,12 +40,15 @@ start|restart)
     dir=$(cd "$dir" && pwd)
     [ ${#dir} -lt 90 ] || die "$dir: path too long for a unix socket"
     [ ! -e "$dir/pid" ] || die "$dir: a server seems to run already (pid file $dir/pid)"
-    [ "$cmd" = restart ] || mariadb-install-db --no-defaults --datadir="$dir/data" --user=root \
+    # A private tmpdir: concurrent bootstraps sharing /tmp collide on their
+    # temporary tables ("Unknown table 'mysql.tmp_user_sys'").
+    mkdir -p "$dir/tmp"
+    [ "$cmd" = restart ] || mariadb-install-db --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --user=root \
         --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 \
         || die "mariadb-install-db failed, see $dir/install.log"
     for attempt in 1 2 3 4 5 6 7 8; do
         port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-        mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$dir/sock" \
+        mariadbd --no-defaults --user=root --datadir="$dir/data" --tmpdir="$dir/tmp" --socket="$dir/sock" \
             --port="$port" --bind-address=127.0.0.1 --skip-name-resolve --skip-log-bin \
             --pid-file="$dir/pid" --log-error="$dir/error.log" \
             --innodb-buffer-pool-size=128M --innodb-log-file-size=64M ${MARIADB_EXTRA_ARGS:-} \
