@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
+#include "spool_ident.h"
 #include "spool_limits.h"
 #include "spool_file.h"
 #include "spool_json.h"
@@ -30,42 +30,17 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-static void copy_cut(char *dst, size_t len, const char *src)
-{
-    snprintf(dst, len, "%s", src);
-}
-
 /* The same derivation as libtrack's (libtrack/lt_main.c hosts()). */
-void linkrec_syshost(const struct spool_config *cfg, char *out, size_t len)
-{
-    const char *cluster = getenv("SLURM_CLUSTER_NAME");
-    struct utsname u;
-
-    if (cfg->syshost[0]) {
-        copy_cut(out, len, cfg->syshost);
-        return;
-    }
-    if (cluster && *cluster) {
-        copy_cut(out, len, cluster);
-        return;
-    }
-    if (uname(&u) < 0)
-        copy_cut(u.nodename, sizeof u.nodename, "unknown");
-    copy_cut(out, len, u.nodename);
-    out[strcspn(out, ".")] = '\0';
-}
-
-static void kstr_cut(struct spool_json *j, const char *key, const char *s, int *cut)
+static void kstr_cut(struct spool_json *j, const char *key, const char *s, size_t max, int *cut)
 {
     spool_json_key(j, key);
-    spool_json_strn(j, s, strlen(s), STR_CUT, cut);
+    spool_json_strn(j, s, strlen(s), max, cut);
 }
 
 /* One attempt at the document with at most nobj objects and ncmd cmdline
  * words. Returns spool_json_finish's result. */
-static int format(struct spool_json *j, const struct linkrec *r, const char *syshost,
-                  const char *host, const char *user, const char *cwd, size_t nobj,
-                  size_t ncmd)
+static int format(struct spool_json *j, const struct linkrec *r, const struct spool_ident *id,
+                  const char *cwd, size_t nobj, size_t ncmd)
 {
     int cut = 0;
     size_t i;
@@ -74,17 +49,17 @@ static int format(struct spool_json *j, const struct linkrec *r, const char *sys
     spool_json_kint(j, "schema", 1);
     spool_json_kstr(j, "kind", "link");
     spool_json_kstr(j, "link_uuid", r->uuid);
-    kstr_cut(j, "syshost", syshost, &cut);
-    kstr_cut(j, "host", host, &cut);
-    kstr_cut(j, "user", user, &cut);
+    kstr_cut(j, "syshost", id->syshost, SPOOL_ID_MAX, &cut);
+    kstr_cut(j, "host", id->host, SPOOL_HOST_MAX, &cut);
+    kstr_cut(j, "user", id->user, SPOOL_ID_MAX, &cut);
     spool_json_kint(j, "uid", (int64_t)getuid());
     spool_json_kint(j, "gid", (int64_t)getgid());
     spool_json_key(j, "time");
     spool_json_time(j, (int64_t)r->time.tv_sec, (long)r->time.tv_usec);
-    kstr_cut(j, "cwd", cwd, &cut);
-    kstr_cut(j, "output", r->output, &cut);
+    kstr_cut(j, "cwd", cwd, STR_CUT, &cut);
+    kstr_cut(j, "output", r->output, STR_CUT, &cut);
     spool_json_kstr(j, "output_build_id", r->output_build_id);
-    kstr_cut(j, "linker", r->linker, &cut);
+    kstr_cut(j, "linker", r->linker, STR_CUT, &cut);
     spool_json_key(j, "cmdline");
     spool_json_arr_open(j);
     for (i = 0; i < ncmd && i < (size_t)r->argc; i++)
@@ -94,7 +69,7 @@ static int format(struct spool_json *j, const struct linkrec *r, const char *sys
     spool_json_arr_open(j);
     for (i = 0; i < nobj && i < r->nobjects; i++) {
         spool_json_obj_open(j);
-        kstr_cut(j, "path", r->objects[i].path, &cut);
+        kstr_cut(j, "path", r->objects[i].path, STR_CUT, &cut);
         spool_json_kstr(j, "build_id", r->objects[i].ids.build_id);
         spool_json_kstr(j, "signature", r->objects[i].ids.signature);
         spool_json_obj_close(j);
@@ -111,27 +86,19 @@ static int format(struct spool_json *j, const struct linkrec *r, const char *sys
 int linkrec_write(const struct spool_config *cfg, int dirfd, const struct linkrec *r,
                   char *err, size_t errlen)
 {
-    char syshost[SPOOL_CONF_NAME_MAX], host[256], cwd[PATH_MAX], user[64];
+    char cwd[PATH_MAX];
     char date[SPOOL_DATE_LEN + 1], name[SPOOL_NAME_MAX];
-    const char *envuser = getenv("USER");
     size_t cap = cfg->max_record_bytes, nobj = r->nobjects, ncmd = (size_t)r->argc;
-    struct utsname u;
+    struct spool_ident id;
     struct spool_json j;
     char *buf = NULL;
     int rc = -1, saved = 0;
 
-    linkrec_syshost(cfg, syshost, sizeof syshost);
-    if (uname(&u) < 0)
-        copy_cut(u.nodename, sizeof u.nodename, "unknown");
-    copy_cut(host, sizeof host, u.nodename);
-    if (envuser && *envuser)
-        copy_cut(user, sizeof user, envuser);
-    else
-        snprintf(user, sizeof user, "%lu", (unsigned long)getuid());
+    spool_ident_get(cfg, getuid(), &id);
     if (!getcwd(cwd, sizeof cwd))
         cwd[0] = '\0';
     if (spool_name_date(date, r->time.tv_sec, (long)r->time.tv_usec) < 0 ||
-        spool_name_build(name, SPOOL_KIND_LINK, syshost, date, user, r->uuid) < 0) {
+        spool_name_build(name, SPOOL_KIND_LINK, id.syshost, date, id.user, r->uuid) < 0) {
         saved = EINVAL;
         seterr(err, errlen, "cannot build a link record name (uuid %s)", r->uuid);
         goto out;
@@ -146,7 +113,7 @@ int linkrec_write(const struct spool_config *cfg, int dirfd, const struct linkre
      * (docs/record-format.md, truncation order). */
     for (;;) {
         spool_json_init(&j, buf, cap);
-        if (format(&j, r, syshost, host, user, cwd, nobj, ncmd) == 0)
+        if (format(&j, r, &id, cwd, nobj, ncmd) == 0)
             break;
         if (nobj > 0)
             nobj /= 2;

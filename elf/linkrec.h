@@ -27,10 +27,6 @@ struct linkrec {
     struct timeval time;          /* when the link finished */
 };
 
-/* The cluster name: cfg->syshost, else $SLURM_CLUSTER_NAME, else the short
- * hostname (as libtrack derives it). Writes into out (len bytes). */
-void linkrec_syshost(const struct spool_config *cfg, char *out, size_t len);
-
 /* Formats r as JSON within cfg->max_record_bytes (dropping trailing objects,
  * then trailing cmdline words, then cutting strings at 4096 bytes, with
  * "truncated": true, when it does not fit) and writes it into dirfd as

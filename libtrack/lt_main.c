@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "lt_debug.h"
@@ -41,22 +40,13 @@ static char lt_static_buf[2 * LT_STATIC_CAP] __attribute__((aligned(4096)));
  * copy, no malloc when the variable already exists), so it must be static. */
 static char lt_env_entry[sizeof "TRACK_RUN_UUID=" + 36];
 
-static void copy_cut(char *dst, size_t dstlen, const char *src)
-{
-    size_t n = strlen(src);
-    if (n >= dstlen)
-        n = dstlen - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 /* Writes region A or B as the record of the given kind. Returns 0 or -1. */
 static int write_record(enum spool_kind kind, const char *data, size_t len, int in_handler)
 {
     char name[SPOOL_NAME_MAX], err[256];
     int fd, rc = -1, e;
 
-    if (spool_name_build(name, kind, lt.syshost, lt.date, lt.user, lt.run_uuid) < 0) {
+    if (spool_name_build(name, kind, lt.id.syshost, lt.date, lt.id.user, lt.run_uuid) < 0) {
         if (!in_handler)
             lt_debug(lt.debug, "cannot build a file name (syshost or date)");
         return -1;
@@ -162,26 +152,6 @@ static void install_handlers(void)
     sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
-/* syshost: config, else SLURM_CLUSTER_NAME, else the nodename up to the
- * first '.'. host: the full nodename. */
-static void hosts(void)
-{
-    struct utsname u;
-    const char *cluster = getenv("SLURM_CLUSTER_NAME");
-
-    if (uname(&u) < 0)
-        copy_cut(u.nodename, sizeof u.nodename, "unknown");
-    copy_cut(lt.host, sizeof lt.host, u.nodename);
-    if (lt.cfg.syshost[0]) {
-        copy_cut(lt.syshost, sizeof lt.syshost, lt.cfg.syshost);
-    } else if (cluster && *cluster) {
-        copy_cut(lt.syshost, sizeof lt.syshost, cluster);
-    } else {
-        copy_cut(lt.syshost, sizeof lt.syshost, u.nodename);
-        lt.syshost[strcspn(lt.syshost, ".")] = '\0';
-    }
-}
-
 /* The gate. Returns 1 if this process image is to be tracked. */
 static int gate(void)
 {
@@ -228,7 +198,7 @@ static int gate(void)
 __attribute__((constructor)) static void lt_init(int argc, char **argv, char **envp)
 {
     int saved = errno;
-    const char *parent, *user;
+    const char *parent;
     void *map;
 
     clock_gettime(CLOCK_REALTIME, &lt.start);
@@ -259,21 +229,7 @@ __attribute__((constructor)) static void lt_init(int argc, char **argv, char **e
         lt_debug(lt.debug, "cannot convert the start time to a date");
         goto fail;
     }
-    user = getenv("USER");
-    if (user && *user) {
-        copy_cut(lt.user, sizeof lt.user, user);
-    } else {
-        char tmp[24];
-        unsigned long u = (unsigned long)lt.uid;
-        size_t i = sizeof tmp - 1;
-        tmp[i] = '\0';
-        do {
-            tmp[--i] = (char)('0' + u % 10);
-            u /= 10;
-        } while (u);
-        copy_cut(lt.user, sizeof lt.user, tmp + i);
-    }
-    hosts();
+    spool_ident_get(&lt.cfg, lt.uid, &lt.id);
     lt_env_job_dir(lt.job, sizeof lt.job);
 
     if (lt_rec_start(&lt, argc, argv, envp) < 0) {

@@ -18,37 +18,20 @@ static void kstrn(struct spool_json *j, const char *key, const char *s, size_t m
     spool_json_strn(j, s, strlen(s), max, cut);
 }
 
-static void uint_text(char out[24], unsigned long v)
-{
-    char tmp[24];
-    size_t i = sizeof tmp;
-    do {
-        tmp[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    memcpy(out, tmp + i, sizeof tmp - i);
-    out[sizeof tmp - i] = '\0';
-}
-
 /* Keys known before main that never get dropped. */
 static void identity(struct lt_run *r, struct spool_json *j, int *cut)
 {
     struct spool_note_ids ids;
-    const char *user = getenv("USER");
-    char uidtext[24], cwd[PATH_MAX];
+    char cwd[PATH_MAX];
 
     spool_json_kstr(j, "run_uuid", r->run_uuid);
     if (r->parent_uuid[0])
         spool_json_kstr(j, "parent_uuid", r->parent_uuid);
-    kstrn(j, "syshost", r->syshost, LT_NAME_MAX, cut);
-    kstrn(j, "host", r->host, LT_HOST_MAX, cut);
+    kstrn(j, "syshost", r->id.syshost, LT_NAME_MAX, cut);
+    kstrn(j, "host", r->id.host, LT_HOST_MAX, cut);
     spool_json_kint(j, "uid", (int64_t)getuid());
     spool_json_kint(j, "gid", (int64_t)getgid());
-    if (!user || !*user) {
-        uint_text(uidtext, (unsigned long)getuid());
-        user = uidtext;
-    }
-    kstrn(j, "user", user, LT_NAME_MAX, cut);
+    kstrn(j, "user", r->id.user, LT_NAME_MAX, cut);
     spool_json_kint(j, "pid", (int64_t)r->pid);
     spool_json_kint(j, "ppid", (int64_t)getppid());
     spool_json_key(j, "start_time");

@@ -19,13 +19,11 @@
 #include <time.h>
 
 #include "spool_config.h"
+#include "spool_ident.h"
 #include "spool_limits.h"
 #include "spool_list.h"
 #include "spool_name.h"
 
-/* Longest string copied into the state for file names (user, syshost). The
- * name keeps only 64 sanitised bytes of each anyway. */
-#define LT_NAME_COPY_MAX 256
 
 /* Cuts shared with the reader (spool/spool_limits.h): a record over them
  * would be quarantined, so the writer cuts first. */
@@ -56,9 +54,7 @@ struct lt_run {
     char parent_uuid[37];             /* "" if none */
     char date[SPOOL_DATE_LEN + 1];    /* start time for both file names */
     char job[24];                     /* job directory name: digits or "nojob" */
-    char syshost[LT_NAME_COPY_MAX];
-    char host[LT_NAME_COPY_MAX];
-    char user[LT_NAME_COPY_MAX];
+    struct spool_ident id;            /* syshost, host, user */
     char exe_path[PATH_MAX];
     char *buf;                        /* the buffer; NULL when not tracking */
     size_t cap;                       /* cfg.max_record_bytes: size of each region */

@@ -103,9 +103,9 @@ static void setup(size_t cap)
     run.uid = getuid();
     clock_gettime(CLOCK_REALTIME, &run.start);
     spool_uuid_v7(run.run_uuid);
-    strcpy(run.syshost, "unit");
-    strcpy(run.host, "unit.example.org");
-    strcpy(run.user, "tester");
+    strcpy(run.id.syshost, "unit");
+    strcpy(run.id.host, "unit.example.org");
+    strcpy(run.id.user, "tester");
     strcpy(run.exe_path, "/usr/bin/lt_unit");
 }
 
