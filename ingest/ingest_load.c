@@ -90,7 +90,8 @@ static void pend_commit(struct pend *p, const unsigned char key[32], size_t mark
         p->moff[0] = 0;
     }
     memcpy(p->keys + 32 * p->n, key, 32);
-    memcpy(p->mem + p->nmem, members, nmembers * sizeof *members);
+    if (nmembers)   /* members may be NULL (and p->mem still unallocated) */
+        memcpy(p->mem + p->nmem, members, nmembers * sizeof *members);
     p->nmem += nmembers;
     p->n++;
     p->voff[p->n] = p->vals.len;
