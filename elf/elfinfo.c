@@ -3,6 +3,7 @@
  * byte order, so a foreign-endian file reads like a native one and nothing
  * outside the file is ever touched; what the areas say (string offsets,
  * addresses, note sizes) is checked here before use. */
+#include "spool_err.h"
 #include "elfinfo.h"
 
 #include <errno.h>
@@ -22,18 +23,6 @@
 /* Dynamic sections larger than this are not real: a guard against a
  * PT_DYNAMIC whose size would make us allocate gigabytes for nothing. */
 #define DYN_MAX_ENTRIES 65536
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || !errlen)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int libelf_ready(void)
 {
@@ -94,14 +83,14 @@ static Elf_Data *chunk(Elf *e, uint64_t off, uint64_t size, Elf_Type type, uint6
 {
     Elf_Data *d;
     if (off > fsize || size > fsize - off) {
-        seterr(err, errlen, "truncated or corrupt: %s at offset %llu, %llu bytes, lies outside the file (%llu bytes)",
+        spool_seterr(err, errlen, "truncated or corrupt: %s at offset %llu, %llu bytes, lies outside the file (%llu bytes)",
                what, (unsigned long long)off, (unsigned long long)size,
                (unsigned long long)fsize);
         return NULL;
     }
     d = elf_getdata_rawchunk(e, (int64_t)off, (size_t)size, type);
     if (!d)
-        seterr(err, errlen, "corrupt: cannot read %s at offset %llu, %llu bytes: %s", what,
+        spool_seterr(err, errlen, "corrupt: cannot read %s at offset %llu, %llu bytes: %s", what,
                (unsigned long long)off, (unsigned long long)size, elf_errmsg(-1));
     return d;
 }
@@ -116,7 +105,7 @@ static int read_notes(Elf *e, uint64_t off, uint64_t size, uint64_t align, uint6
     if (!d)
         return -1;
     if (spool_note_ids(d->d_buf, d->d_size, align == 8 ? 8 : 4, &info->ids) < 0) {
-        seterr(err, errlen, "corrupt: a note in %s at offset %llu overruns it (%llu bytes)",
+        spool_seterr(err, errlen, "corrupt: a note in %s at offset %llu overruns it (%llu bytes)",
                what, (unsigned long long)off, (unsigned long long)size);
         return -1;
     }
@@ -130,18 +119,18 @@ static int dynstr(const Elf_Data *strtab, uint64_t val, const char *tag,
 {
     const char *base = strtab->d_buf, *nul;
     if (val >= strtab->d_size) {
-        seterr(err, errlen, "corrupt: %s string offset %llu is outside the string table (%zu bytes)",
+        spool_seterr(err, errlen, "corrupt: %s string offset %llu is outside the string table (%zu bytes)",
                tag, (unsigned long long)val, strtab->d_size);
         return -1;
     }
     nul = memchr(base + val, '\0', strtab->d_size - val);
     if (!nul) {
-        seterr(err, errlen, "corrupt: %s string at offset %llu is not terminated in the string table",
+        spool_seterr(err, errlen, "corrupt: %s string at offset %llu is not terminated in the string table",
                tag, (unsigned long long)val);
         return -1;
     }
     if (dupbytes(out, base + val, (size_t)(nul - (base + val))) < 0) {
-        seterr(err, errlen, "%s", strerror(ENOMEM));
+        spool_seterr(err, errlen, "%s", strerror(ENOMEM));
         return -1;
     }
     return 0;
@@ -186,7 +175,7 @@ static int read_dynamic(Elf *e, size_t phnum, const GElf_Phdr *dph, uint64_t fsi
             if (gelf_getdyn(d, (int)i, &dyn) &&
                 (dyn.d_tag == DT_NEEDED || dyn.d_tag == DT_RPATH ||
                  dyn.d_tag == DT_RUNPATH || dyn.d_tag == DT_SONAME)) {
-                seterr(err, errlen, "corrupt: dynamic section has string entries but no %s",
+                spool_seterr(err, errlen, "corrupt: dynamic section has string entries but no %s",
                        have_strtab ? "DT_STRSZ" : "DT_STRTAB");
                 return -1;
             }
@@ -194,7 +183,7 @@ static int read_dynamic(Elf *e, size_t phnum, const GElf_Phdr *dph, uint64_t fsi
         return 0;
     }
     if (vaddr_to_off(e, phnum, strtab_addr, strsz, &strtab_off) < 0) {
-        seterr(err, errlen, "corrupt: DT_STRTAB address 0x%llx (%llu bytes) is not in any loaded part of the file",
+        spool_seterr(err, errlen, "corrupt: DT_STRTAB address 0x%llx (%llu bytes) is not in any loaded part of the file",
                (unsigned long long)strtab_addr, (unsigned long long)strsz);
         return -1;
     }
@@ -204,7 +193,7 @@ static int read_dynamic(Elf *e, size_t phnum, const GElf_Phdr *dph, uint64_t fsi
     if (nneeded) {
         info->needed = calloc(nneeded, sizeof *info->needed);
         if (!info->needed) {
-            seterr(err, errlen, "%s", strerror(ENOMEM));
+            spool_seterr(err, errlen, "%s", strerror(ENOMEM));
             return -1;
         }
     }
@@ -254,7 +243,7 @@ static int read_interp(Elf *e, const GElf_Phdr *ph, uint64_t fsize, struct elfin
     Elf_Data *d;
     const char *s, *nul;
     if (ph->p_filesz == 0) {
-        seterr(err, errlen, "corrupt: PT_INTERP is empty");
+        spool_seterr(err, errlen, "corrupt: PT_INTERP is empty");
         return -1;
     }
     d = chunk(e, ph->p_offset, ph->p_filesz, ELF_T_BYTE, fsize, "PT_INTERP", err, errlen);
@@ -263,11 +252,11 @@ static int read_interp(Elf *e, const GElf_Phdr *ph, uint64_t fsize, struct elfin
     s = d->d_buf;
     nul = memchr(s, '\0', d->d_size);
     if (!nul) {
-        seterr(err, errlen, "corrupt: PT_INTERP string is not terminated");
+        spool_seterr(err, errlen, "corrupt: PT_INTERP string is not terminated");
         return -1;
     }
     if (dupbytes(&info->interp, s, (size_t)(nul - s)) < 0) {
-        seterr(err, errlen, "%s", strerror(ENOMEM));
+        spool_seterr(err, errlen, "%s", strerror(ENOMEM));
         return -1;
     }
     info->has_interp = 1;
@@ -286,7 +275,7 @@ static int read_section_notes(Elf *e, uint64_t fsize, struct elfinfo *info, char
         if (++count > 65536)
             break;
         if (!gelf_getshdr(scn, &sh)) {
-            seterr(err, errlen, "corrupt: bad section header: %s", elf_errmsg(-1));
+            spool_seterr(err, errlen, "corrupt: bad section header: %s", elf_errmsg(-1));
             return -1;
         }
         if (sh.sh_type != SHT_NOTE)
@@ -322,16 +311,16 @@ static int inspect(Elf *e, uint64_t fsize, int head_is_elf, struct elfinfo *info
 
     if (elf_kind(e) != ELF_K_ELF) {
         if (head_is_elf)
-            seterr(err, errlen, "truncated or corrupt ELF header (file of %llu bytes)",
+            spool_seterr(err, errlen, "truncated or corrupt ELF header (file of %llu bytes)",
                    (unsigned long long)fsize);
         else if (elf_kind(e) == ELF_K_AR)
-            seterr(err, errlen, "is an ar archive, not an ELF object (inspect its members)");
+            spool_seterr(err, errlen, "is an ar archive, not an ELF object (inspect its members)");
         else
-            seterr(err, errlen, "not an ELF file");
+            spool_seterr(err, errlen, "not an ELF file");
         return -1;
     }
     if (!gelf_getehdr(e, &eh)) {
-        seterr(err, errlen, "truncated or corrupt ELF header: %s", elf_errmsg(-1));
+        spool_seterr(err, errlen, "truncated or corrupt ELF header: %s", elf_errmsg(-1));
         return -1;
     }
     info->elfclass = gelf_getclass(e) == ELFCLASS64 ? 64 : 32;
@@ -343,20 +332,20 @@ static int inspect(Elf *e, uint64_t fsize, int head_is_elf, struct elfinfo *info
      * section 0, which libelf reads. */
     if (eh.e_phnum != PN_XNUM && eh.e_phnum &&
         (eh.e_phoff > fsize || (uint64_t)eh.e_phnum * eh.e_phentsize > fsize - eh.e_phoff)) {
-        seterr(err, errlen, "truncated or corrupt: program headers (offset %llu, %u entries of %u bytes) end beyond the file (%llu bytes)",
+        spool_seterr(err, errlen, "truncated or corrupt: program headers (offset %llu, %u entries of %u bytes) end beyond the file (%llu bytes)",
                (unsigned long long)eh.e_phoff, (unsigned)eh.e_phnum, (unsigned)eh.e_phentsize,
                (unsigned long long)fsize);
         return -1;
     }
     if (elf_getphdrnum(e, &phnum) != 0) {
-        seterr(err, errlen, "truncated or corrupt: program headers (offset %llu, %u entries) cannot be read: %s",
+        spool_seterr(err, errlen, "truncated or corrupt: program headers (offset %llu, %u entries) cannot be read: %s",
                (unsigned long long)eh.e_phoff, (unsigned)eh.e_phnum, elf_errmsg(-1));
         return -1;
     }
     if (!phnum && (eh.e_type == ET_EXEC || eh.e_type == ET_DYN)) {
         /* Nothing of such a file could be loaded: say so rather than report
          * an empty program. */
-        seterr(err, errlen, "corrupt: %s without program headers",
+        spool_seterr(err, errlen, "corrupt: %s without program headers",
                eh.e_type == ET_EXEC ? "executable" : "shared object");
         return -1;
     }
@@ -364,7 +353,7 @@ static int inspect(Elf *e, uint64_t fsize, int head_is_elf, struct elfinfo *info
     for (i = 0; i < phnum; i++) {
         GElf_Phdr ph;
         if (!gelf_getphdr(e, (int)i, &ph)) {
-            seterr(err, errlen, "truncated or corrupt: program header %zu: %s", i, elf_errmsg(-1));
+            spool_seterr(err, errlen, "truncated or corrupt: program header %zu: %s", i, elf_errmsg(-1));
             return -1;
         }
         if (ph.p_type == PT_NOTE) {
@@ -397,7 +386,7 @@ static int run(Elf *e, uint64_t fsize, int head_is_elf, struct elfinfo *info, ch
     int rc;
     memset(info, 0, sizeof *info);
     if (!e) {
-        seterr(err, errlen, "cannot read as ELF: %s", elf_errmsg(-1));
+        spool_seterr(err, errlen, "cannot read as ELF: %s", elf_errmsg(-1));
         return -1;
     }
     rc = inspect(e, fsize, head_is_elf, info, err, errlen);
@@ -414,13 +403,13 @@ int elfinfo_mem(const void *buf, size_t len, struct elfinfo *info, char *err, si
 
     memset(info, 0, sizeof *info);
     if (libelf_ready() < 0) {
-        seterr(err, errlen, "libelf: %s", elf_errmsg(-1));
+        spool_seterr(err, errlen, "libelf: %s", elf_errmsg(-1));
         return -1;
     }
     /* elf_memory wants a writable image; we promise not to touch the caller's. */
     copy = malloc(len ? len : 1);
     if (!copy) {
-        seterr(err, errlen, "%s", strerror(ENOMEM));
+        spool_seterr(err, errlen, "%s", strerror(ENOMEM));
         return -1;
     }
     memcpy(copy, buf, len);
@@ -437,18 +426,18 @@ static int open_regular(const char *path, uint64_t *size, char *err, size_t errl
     struct stat st;
     int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        seterr(err, errlen, "%s", strerror(errno));
+        spool_seterr(err, errlen, "%s", strerror(errno));
         return -1;
     }
     if (fstat(fd, &st) < 0) {
         int e = errno;
-        seterr(err, errlen, "%s", strerror(e));
+        spool_seterr(err, errlen, "%s", strerror(e));
         close(fd);
         errno = e;
         return -1;
     }
     if (!S_ISREG(st.st_mode)) {
-        seterr(err, errlen, "%s", S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+        spool_seterr(err, errlen, "%s", S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
         close(fd);
         errno = EINVAL;
         return -1;
@@ -466,7 +455,7 @@ int elfinfo_file(const char *path, struct elfinfo *info, char *err, size_t errle
 
     memset(info, 0, sizeof *info);
     if (libelf_ready() < 0) {
-        seterr(err, errlen, "libelf: %s", elf_errmsg(-1));
+        spool_seterr(err, errlen, "libelf: %s", elf_errmsg(-1));
         return -1;
     }
     fd = open_regular(path, &size, err, errlen);

@@ -1,4 +1,5 @@
 /* The watermark object, assembled by the toolchain for its own target. */
+#include "spool_err.h"
 #include "elfstamp.h"
 
 #include <errno.h>
@@ -21,18 +22,6 @@
 #endif
 
 extern char **environ;
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || !errlen)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 const char *elfstamp_assembler(void)
 {
@@ -78,12 +67,12 @@ int elfstamp_make(const char *as_cmd, const char *as_flag, const char *out_path,
     pid_t pid;
 
     if (spool_uuid_parse(uuid, b) < 0) {
-        seterr(err, errlen, "not a canonical UUID: %s", uuid);
+        spool_seterr(err, errlen, "not a canonical UUID: %s", uuid);
         return -1;
     }
     n = make_source(src, sizeof src, b);
     if (n < 0) {
-        seterr(err, errlen, "internal: assembly source does not fit");
+        spool_seterr(err, errlen, "internal: assembly source does not fit");
         return -1;
     }
     argv[argc++] = (char *)as_cmd;
@@ -94,11 +83,11 @@ int elfstamp_make(const char *as_cmd, const char *as_flag, const char *out_path,
     argv[argc] = NULL;
 
     if (pipe2(pfd, O_CLOEXEC) < 0) {
-        seterr(err, errlen, "pipe: %s", strerror(errno));
+        spool_seterr(err, errlen, "pipe: %s", strerror(errno));
         goto out;
     }
     if (posix_spawn_file_actions_init(&fa) != 0) {
-        seterr(err, errlen, "posix_spawn_file_actions_init failed");
+        spool_seterr(err, errlen, "posix_spawn_file_actions_init failed");
         goto out;
     }
     fa_ok = 1;
@@ -117,7 +106,7 @@ int elfstamp_make(const char *as_cmd, const char *as_flag, const char *out_path,
     }
     serr = posix_spawnp(&pid, as_cmd, &fa, attr_ok ? &attr : NULL, argv, environ);
     if (serr != 0) {
-        seterr(err, errlen, "cannot run assembler %s: %s", as_cmd, strerror(serr));
+        spool_seterr(err, errlen, "cannot run assembler %s: %s", as_cmd, strerror(serr));
         goto out;
     }
     spawned = 1;
@@ -138,25 +127,25 @@ int elfstamp_make(const char *as_cmd, const char *as_flag, const char *out_path,
     pfd[1] = -1;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
-            seterr(err, errlen, "waiting for assembler %s: %s", as_cmd, strerror(errno));
+            spool_seterr(err, errlen, "waiting for assembler %s: %s", as_cmd, strerror(errno));
             goto out;
         }
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         if (WIFSIGNALED(status))
-            seterr(err, errlen, "assembler %s killed by signal %d", as_cmd, WTERMSIG(status));
+            spool_seterr(err, errlen, "assembler %s killed by signal %d", as_cmd, WTERMSIG(status));
         else
-            seterr(err, errlen, "assembler %s exited with status %d", as_cmd,
+            spool_seterr(err, errlen, "assembler %s exited with status %d", as_cmd,
                    WEXITSTATUS(status));
         goto out;
     }
     if (elfinfo_file(out_path, &info, why, sizeof why) < 0) {
-        seterr(err, errlen, "assembler %s made an unreadable object %s: %s", as_cmd, out_path,
+        spool_seterr(err, errlen, "assembler %s made an unreadable object %s: %s", as_cmd, out_path,
                why);
         goto out;
     }
     if (strcmp(info.ids.signature, uuid) != 0 || info.e_type != 1 /* ET_REL */) {
-        seterr(err, errlen, "assembler %s did not put the watermark note into %s (found \"%s\")",
+        spool_seterr(err, errlen, "assembler %s did not put the watermark note into %s (found \"%s\")",
                as_cmd, out_path, info.ids.signature);
         elfinfo_free(&info);
         goto out;

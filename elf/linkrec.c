@@ -1,5 +1,6 @@
 /* Link records: formatted with spool_json, named with spool_name, written
  * with spool_write_atomic, like libtrack's run records. */
+#include "spool_err.h"
 #include "linkrec.h"
 
 #include <errno.h>
@@ -17,18 +18,6 @@
 #include "spool_name.h"
 
 #define STR_CUT SPOOL_STR_MAX   /* the reader's limit (spool_limits.h) */
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || !errlen)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* The same derivation as libtrack's (libtrack/lt_main.c hosts()). */
 static void kstr_cut(struct spool_json *j, const char *key, const char *s, size_t max, int *cut)
@@ -100,13 +89,13 @@ int linkrec_write(const struct spool_config *cfg, int dirfd, const struct linkre
     if (spool_name_date(date, r->time.tv_sec, (long)r->time.tv_usec) < 0 ||
         spool_name_build(name, SPOOL_KIND_LINK, id.syshost, date, id.user, r->uuid) < 0) {
         saved = EINVAL;
-        seterr(err, errlen, "cannot build a link record name (uuid %s)", r->uuid);
+        spool_seterr(err, errlen, "cannot build a link record name (uuid %s)", r->uuid);
         goto out;
     }
     buf = malloc(cap);
     if (!buf) {
         saved = ENOMEM;
-        seterr(err, errlen, "out of memory (%zu bytes)", cap);
+        spool_seterr(err, errlen, "out of memory (%zu bytes)", cap);
         goto out;
     }
     /* Halve what can go until it fits: objects first, then the command line
@@ -121,7 +110,7 @@ int linkrec_write(const struct spool_config *cfg, int dirfd, const struct linkre
             ncmd /= 2;
         else {
             saved = EFBIG;
-            seterr(err, errlen, "link record does not fit in max_record_bytes = %zu", cap);
+            spool_seterr(err, errlen, "link record does not fit in max_record_bytes = %zu", cap);
             goto out;
         }
     }
@@ -129,7 +118,7 @@ int linkrec_write(const struct spool_config *cfg, int dirfd, const struct linkre
         buf[j.len++] = '\n';
     if (spool_write_atomic(dirfd, name, buf, j.len, 0600, 0) < 0) {
         saved = errno;
-        seterr(err, errlen, "cannot write %s: %s", name, strerror(saved));
+        spool_seterr(err, errlen, "cannot write %s: %s", name, strerror(saved));
         goto out;
     }
     rc = 0;

@@ -16,6 +16,7 @@
  *  - nesting deeper than SPOOL_JSON_DEPTH (yajl_tree_free recurses).
  * What remains decodes losslessly: spool_json_unescape_bytes maps each
  * ED B2..B3 xx back to its byte. */
+#include "spool_err.h"
 #include "rec_parse.h"
 
 #include <errno.h>
@@ -47,20 +48,6 @@ struct rec_mem {
 };
 
 /* ---- error reporting ---------------------------------------------------- */
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (err && errlen) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* yajl's verbose message spans lines and quotes raw input: flatten it to one
  * printable line. */
@@ -103,11 +90,11 @@ static int prescan(const unsigned char *s, size_t n, char *err, size_t errlen)
     while (i < n) {
         unsigned char c = s[i];
         if (c == 0)
-            return fail(err, errlen, "NUL byte at offset %zu", i);
+            return spool_seterr(err, errlen, "NUL byte at offset %zu", i);
         if (c >= 0x80) {
             size_t k = spool_utf8_seq(s + i, n - i);
             if (!k)
-                return fail(err, errlen, "invalid UTF-8 byte 0x%02x at offset %zu", c, i);
+                return spool_seterr(err, errlen, "invalid UTF-8 byte 0x%02x at offset %zu", c, i);
             i += k;
             continue;
         }
@@ -120,13 +107,13 @@ static int prescan(const unsigned char *s, size_t n, char *err, size_t errlen)
                     for (int d = 0; d < 4; d++) {
                         int h = (i + 2 + d < n) ? hexval(s[i + 2 + d]) : -1;
                         if (h < 0)
-                            return fail(err, errlen, "bad \\u escape at offset %zu", i);
+                            return spool_seterr(err, errlen, "bad \\u escape at offset %zu", i);
                         v = v << 4 | (unsigned)h;
                     }
                     if (v == 0)
-                        return fail(err, errlen, "\\u0000 (NUL) escape at offset %zu", i);
+                        return spool_seterr(err, errlen, "\\u0000 (NUL) escape at offset %zu", i);
                     if (v >= 0xd800 && v <= 0xdfff && !(v >= 0xdc80 && v <= 0xdcff))
-                        return fail(err, errlen,
+                        return spool_seterr(err, errlen,
                                     "surrogate escape \\u%04x at offset %zu is not a byte escape",
                                     v, i);
                     i += 6;
@@ -139,7 +126,7 @@ static int prescan(const unsigned char *s, size_t n, char *err, size_t errlen)
             in_str = 1;
         } else if (c == '{' || c == '[') {
             if (++depth > SPOOL_JSON_DEPTH)
-                return fail(err, errlen, "nesting deeper than %d at offset %zu",
+                return spool_seterr(err, errlen, "nesting deeper than %d at offset %zu",
                             SPOOL_JSON_DEPTH, i);
         } else if (c == '}' || c == ']') {
             depth--;
@@ -202,11 +189,11 @@ static int get_str_val(struct ctx *c, yajl_val v, const char *key, size_t max,
                        struct rec_str *out)
 {
     if (v->type != yajl_t_string)
-        return fail(c->err, c->errlen, "key '%s': expected a string, got %s", key, type_name(v));
+        return spool_seterr(c->err, c->errlen, "key '%s': expected a string, got %s", key, type_name(v));
     size_t n = strlen(v->u.string);
     n = spool_json_unescape_bytes(v->u.string, n);
     if (n > max)
-        return fail(c->err, c->errlen, "key '%s': %zu bytes, at most %zu allowed", key, n, max);
+        return spool_seterr(c->err, c->errlen, "key '%s': %zu bytes, at most %zu allowed", key, n, max);
     out->s = v->u.string;
     out->len = n;
     return 0;
@@ -221,7 +208,7 @@ static int get_str(struct ctx *c, yajl_val obj, const char *key, const char *pat
     out->len = 0;
     if (!v) {
         if (required)
-            return fail(c->err, c->errlen, "key '%s': missing", path);
+            return spool_seterr(c->err, c->errlen, "key '%s': missing", path);
         return 0;
     }
     return get_str_val(c, v, path, max, out);
@@ -234,10 +221,10 @@ static int text_ok(struct ctx *c, const struct rec_str *s, const char *path)
     const unsigned char *p = (const unsigned char *)s->s;
     for (size_t i = 0; i < s->len;) {
         if (p[i] < 0x20 || p[i] == 0x7f)
-            return fail(c->err, c->errlen, "key '%s': control character 0x%02x", path, p[i]);
+            return spool_seterr(c->err, c->errlen, "key '%s': control character 0x%02x", path, p[i]);
         size_t k = spool_utf8_seq(p + i, s->len - i);
         if (!k)
-            return fail(c->err, c->errlen, "key '%s': not valid UTF-8 text", path);
+            return spool_seterr(c->err, c->errlen, "key '%s': not valid UTF-8 text", path);
         i += k;
     }
     return 0;
@@ -249,7 +236,7 @@ static int get_text(struct ctx *c, yajl_val obj, const char *key, const char *pa
     if (get_str(c, obj, key, path, required, max, out) < 0)
         return -1;
     if (required && out->len == 0)
-        return fail(c->err, c->errlen, "key '%s': empty", path);
+        return spool_seterr(c->err, c->errlen, "key '%s': empty", path);
     return text_ok(c, out, path);
 }
 
@@ -261,18 +248,18 @@ static int get_int(struct ctx *c, yajl_val obj, const char *key, const char *pat
     *out = dflt;
     if (!v) {
         if (required)
-            return fail(c->err, c->errlen, "key '%s': missing", path);
+            return spool_seterr(c->err, c->errlen, "key '%s': missing", path);
         return 0;
     }
     if (v->type != yajl_t_number)
-        return fail(c->err, c->errlen, "key '%s': expected an integer, got %s", path, type_name(v));
+        return spool_seterr(c->err, c->errlen, "key '%s': expected an integer, got %s", path, type_name(v));
     if (!(v->u.number.flags & YAJL_NUMBER_INT_VALID) ||
         strpbrk(v->u.number.r, ".eE") != NULL)
-        return fail(c->err, c->errlen, "key '%s': expected an integer, got %.40s", path,
+        return spool_seterr(c->err, c->errlen, "key '%s': expected an integer, got %.40s", path,
                     v->u.number.r);
     long long i = v->u.number.i;
     if (i < lo || i > hi)
-        return fail(c->err, c->errlen, "key '%s': %lld out of range %" PRId64 "..%" PRId64,
+        return spool_seterr(c->err, c->errlen, "key '%s': %lld out of range %" PRId64 "..%" PRId64,
                     path, i, lo, hi);
     *out = i;
     return 0;
@@ -288,24 +275,24 @@ static int get_time(struct ctx *c, yajl_val obj, const char *key, const char *pa
     *out_us = -1;
     if (!v) {
         if (required)
-            return fail(c->err, c->errlen, "key '%s': missing", path);
+            return spool_seterr(c->err, c->errlen, "key '%s': missing", path);
         return 0;
     }
     if (v->type != yajl_t_number)
-        return fail(c->err, c->errlen, "key '%s': expected a number of seconds, got %s", path,
+        return spool_seterr(c->err, c->errlen, "key '%s': expected a number of seconds, got %s", path,
                     type_name(v));
     const char *r = v->u.number.r;
     int64_t sec = 0, us = 0;
     size_t i = 0, nd = 0;
     if (r[0] == '-')
-        return fail(c->err, c->errlen, "key '%s': negative time %.40s", path, r);
+        return spool_seterr(c->err, c->errlen, "key '%s': negative time %.40s", path, r);
     for (; r[i] >= '0' && r[i] <= '9'; i++) {
         if (++nd > 12)
-            return fail(c->err, c->errlen, "key '%s': time %.40s out of range", path, r);
+            return spool_seterr(c->err, c->errlen, "key '%s': time %.40s out of range", path, r);
         sec = sec * 10 + (r[i] - '0');
     }
     if (nd == 0)
-        return fail(c->err, c->errlen, "key '%s': bad number %.40s", path, r);
+        return spool_seterr(c->err, c->errlen, "key '%s': bad number %.40s", path, r);
     if (r[i] == '.') {
         int fd = 0;
         for (i++; r[i] >= '0' && r[i] <= '9'; i++, fd++)
@@ -315,10 +302,10 @@ static int get_time(struct ctx *c, yajl_val obj, const char *key, const char *pa
             us *= 10;
     }
     if (r[i] != '\0')
-        return fail(c->err, c->errlen, "key '%s': expected plain decimal seconds, got %.40s",
+        return spool_seterr(c->err, c->errlen, "key '%s': expected plain decimal seconds, got %.40s",
                     path, r);
     if (sec > REC_TIME_MAX)
-        return fail(c->err, c->errlen, "key '%s': time %.40s out of range", path, r);
+        return spool_seterr(c->err, c->errlen, "key '%s': time %.40s out of range", path, r);
     *out_us = sec * 1000000 + us;
     return 0;
 }
@@ -333,7 +320,7 @@ static int get_uuid(struct ctx *c, yajl_val obj, const char *key, const char *pa
     if (!required && s.len == 0)
         return 0;  /* absent or "" (optional uuids: writers may emit "" for none) */
     if (s.len != 36 || spool_uuid_parse(s.s, NULL) != 0)
-        return fail(c->err, c->errlen, "key '%s': not a canonical lowercase uuid", path);
+        return spool_seterr(c->err, c->errlen, "key '%s': not a canonical lowercase uuid", path);
     memcpy(out, s.s, 37);
     return 0;
 }
@@ -346,11 +333,11 @@ static int get_build_id(struct ctx *c, yajl_val obj, const char *key, const char
     if (get_str(c, obj, key, path, 0, 128, &s) < 0)
         return -1;
     if (s.len % 2)
-        return fail(c->err, c->errlen, "key '%s': odd number of hex digits", path);
+        return spool_seterr(c->err, c->errlen, "key '%s': odd number of hex digits", path);
     for (size_t i = 0; i < s.len; i++) {
         char ch = s.s[i];
         if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
-            return fail(c->err, c->errlen, "key '%s': not lowercase hex", path);
+            return spool_seterr(c->err, c->errlen, "key '%s': not lowercase hex", path);
     }
     memcpy(out, s.s, s.len + 1);
     return 0;
@@ -362,12 +349,12 @@ static int get_object(struct ctx *c, yajl_val v, const char *path, struct rec_ob
 {
     int exe = path[0] == 'e';
     if (v->type != yajl_t_object)
-        return fail(c->err, c->errlen, "key '%s': expected an object, got %s", path, type_name(v));
+        return spool_seterr(c->err, c->errlen, "key '%s': expected an object, got %s", path, type_name(v));
     const char *pp = exe ? "exe.path" : "objects[*].path";
     if (get_str(c, v, "path", pp, 1, REC_STR_MAX, &o->path) < 0)
         return -1;
     if (o->path.len == 0)
-        return fail(c->err, c->errlen, "key '%s': empty", pp);
+        return spool_seterr(c->err, c->errlen, "key '%s': empty", pp);
     if (get_build_id(c, v, "build_id", exe ? "exe.build_id" : "objects[*].build_id",
                      o->build_id) < 0)
         return -1;
@@ -383,13 +370,13 @@ static int get_str_array(struct ctx *c, yajl_val obj, const char *key, int requi
     *arr = NULL;
     if (!v) {
         if (required)
-            return fail(c->err, c->errlen, "key '%s': missing", key);
+            return spool_seterr(c->err, c->errlen, "key '%s': missing", key);
         return 0;
     }
     if (v->type != yajl_t_array)
-        return fail(c->err, c->errlen, "key '%s': expected an array, got %s", key, type_name(v));
+        return spool_seterr(c->err, c->errlen, "key '%s': expected an array, got %s", key, type_name(v));
     if (v->u.array.len > REC_ITEMS_MAX)
-        return fail(c->err, c->errlen, "key '%s': %zu elements, at most %d allowed", key,
+        return spool_seterr(c->err, c->errlen, "key '%s': %zu elements, at most %d allowed", key,
                     v->u.array.len, REC_ITEMS_MAX);
     *arr = v;
     return 0;
@@ -420,7 +407,7 @@ static int get_job(struct ctx *c, yajl_val root, struct rec_job *j)
     if (!v || v->type == yajl_t_null)
         return 0;
     if (v->type != yajl_t_object)
-        return fail(c->err, c->errlen, "key 'job': expected an object, got %s", type_name(v));
+        return spool_seterr(c->err, c->errlen, "key 'job': expected an object, got %s", type_name(v));
     j->present = 1;
     if (get_text(c, v, "scheduler", "job.scheduler", 0, 16, &j->scheduler) < 0 ||
         get_text(c, v, "id", "job.id", 0, REC_NAME_MAX, &j->id) < 0 ||
@@ -447,11 +434,11 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
     int64_t v;
 
     if (root->type != yajl_t_object)
-        return fail(c->err, c->errlen, "record is %s, not a JSON object", type_name(root));
+        return spool_seterr(c->err, c->errlen, "record is %s, not a JSON object", type_name(root));
     if (get_int(c, root, "schema", "schema", 1, INT32_MIN, INT32_MAX, 0, &v) < 0)
         return -1;
     if (v != 1)
-        return fail(c->err, c->errlen, "key 'schema': version %" PRId64 " not supported (1)", v);
+        return spool_seterr(c->err, c->errlen, "key 'schema': version %" PRId64 " not supported (1)", v);
     r->schema = 1;
     if (get_str(c, root, "kind", "kind", 1, 16, &kind) < 0)
         return -1;
@@ -462,7 +449,7 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
     else if (strcmp(kind.s, "link") == 0)
         r->kind = SPOOL_KIND_LINK;
     else
-        return fail(c->err, c->errlen, "key 'kind': expected start, end or link");
+        return spool_seterr(c->err, c->errlen, "key 'kind': expected start, end or link");
     int is_link = r->kind == SPOOL_KIND_LINK;
 
     if (get_uuid(c, root, is_link ? "link_uuid" : "run_uuid", is_link ? "link_uuid" : "run_uuid",
@@ -485,7 +472,7 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
             get_str(c, root, "linker", "linker", 1, REC_STR_MAX, &r->linker) < 0)
             return -1;
         if (r->link_output.len == 0)
-            return fail(c->err, c->errlen, "key 'output': empty");
+            return spool_seterr(c->err, c->errlen, "key 'output': empty");
     } else {
         if (get_int(c, root, "pid", "pid", 1, 1, INT32_MAX, -1, &r->pid) < 0 ||
             get_int(c, root, "ppid", "ppid", 1, 0, INT32_MAX, -1, &r->ppid) < 0 ||
@@ -493,7 +480,7 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
             return -1;
         yajl_val exe = obj_get(root, "exe");
         if (!exe)
-            return fail(c->err, c->errlen, "key 'exe': missing");
+            return spool_seterr(c->err, c->errlen, "key 'exe': missing");
         if (get_object(c, exe, "exe", &r->exe) < 0 || get_job(c, root, &r->job) < 0)
             return -1;
     }
@@ -507,7 +494,7 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
 
     yajl_val t = obj_get(root, "truncated");
     if (t && t->type != yajl_t_true && t->type != yajl_t_false)
-        return fail(c->err, c->errlen, "key 'truncated': expected a boolean, got %s", type_name(t));
+        return spool_seterr(c->err, c->errlen, "key 'truncated': expected a boolean, got %s", type_name(t));
     r->truncated = t && t->type == yajl_t_true;
 
     if (get_str_array(c, root, "cmdline", 1, &cmd) < 0 ||
@@ -517,19 +504,19 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
         mods = NULL;
     objs = obj_get(root, "objects");
     if (!objs)
-        return fail(c->err, c->errlen, "key 'objects': missing");
+        return spool_seterr(c->err, c->errlen, "key 'objects': missing");
     if (objs->type != yajl_t_array)
-        return fail(c->err, c->errlen, "key 'objects': expected an array, got %s", type_name(objs));
+        return spool_seterr(c->err, c->errlen, "key 'objects': expected an array, got %s", type_name(objs));
     if (objs->u.array.len > REC_ITEMS_MAX)
-        return fail(c->err, c->errlen, "key 'objects': %zu elements, at most %d allowed",
+        return spool_seterr(c->err, c->errlen, "key 'objects': %zu elements, at most %d allowed",
                     objs->u.array.len, REC_ITEMS_MAX);
     env = is_link ? NULL : obj_get(root, "env");
     if (env && env->type == yajl_t_null)
         env = NULL;
     if (env && env->type != yajl_t_object)
-        return fail(c->err, c->errlen, "key 'env': expected an object, got %s", type_name(env));
+        return spool_seterr(c->err, c->errlen, "key 'env': expected an object, got %s", type_name(env));
     if (env && env->u.object.len > REC_ITEMS_MAX)
-        return fail(c->err, c->errlen, "key 'env': %zu members, at most %d allowed",
+        return spool_seterr(c->err, c->errlen, "key 'env': %zu members, at most %d allowed",
                     env->u.object.len, REC_ITEMS_MAX);
 
     /* One block for the four arrays (sizes are bounded above, so no overflow). */
@@ -542,7 +529,7 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
     struct rec_mem *m = r->mem_;
     m->arrays = malloc(bytes ? bytes : 1);
     if (!m->arrays)
-        return fail(c->err, c->errlen, "out of memory (%zu bytes)", bytes);
+        return spool_seterr(c->err, c->errlen, "out of memory (%zu bytes)", bytes);
     char *p = m->arrays;
     r->objects = (struct rec_object *)p;  /* largest alignment first */
     p += r->nobjects * sizeof(struct rec_object);
@@ -566,7 +553,7 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
         char *name = (char *)env->u.object.keys[i];
         size_t nl = spool_json_unescape_bytes(name, strlen(name));
         if (nl == 0 || nl > REC_STR_MAX || memchr(name, '=', nl)) {
-            fail(c->err, c->errlen, "key '%s': bad variable name (empty, too long or "
+            spool_seterr(c->err, c->errlen, "key '%s': bad variable name (empty, too long or "
                  "holding '=')", path);
             return fix_index(c, i);
         }
@@ -588,13 +575,13 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
         r->has_exit_status = obj_get(root, "exit_status") != NULL;
         r->has_signal = obj_get(root, "signal") != NULL;
         if (!r->has_exit_status && !r->has_signal)
-            return fail(c->err, c->errlen, "key 'exit_status': missing (and no 'signal')");
+            return spool_seterr(c->err, c->errlen, "key 'exit_status': missing (and no 'signal')");
         if (get_int(c, root, "exit_status", "exit_status", 0, INT32_MIN, INT32_MAX, 0,
                     &r->exit_status) < 0 ||
             get_int(c, root, "signal", "signal", 0, 1, 127, 0, &r->signal) < 0)
             return -1;
         if (r->end_us < r->start_us)
-            return fail(c->err, c->errlen, "key 'end_time': before start_time");
+            return spool_seterr(c->err, c->errlen, "key 'end_time': before start_time");
     }
     return 0;
 }
@@ -609,7 +596,7 @@ int rec_parse(const char *buf, size_t len, struct rec *r, char *err, size_t errl
 
     memset(r, 0, sizeof *r);
     if (len == 0) {
-        fail(err, errlen, "empty record");
+        spool_seterr(err, errlen, "empty record");
         goto out;
     }
     if (prescan((const unsigned char *)buf, len, err, errlen) < 0)
@@ -617,7 +604,7 @@ int rec_parse(const char *buf, size_t len, struct rec *r, char *err, size_t errl
     copy = malloc(len + 1);  /* yajl_tree_parse wants a C string */
     m = calloc(1, sizeof *m);
     if (!copy || !m) {
-        fail(err, errlen, "out of memory (%zu bytes)", len);
+        spool_seterr(err, errlen, "out of memory (%zu bytes)", len);
         goto out;
     }
     memcpy(copy, buf, len);
@@ -626,7 +613,7 @@ int rec_parse(const char *buf, size_t len, struct rec *r, char *err, size_t errl
     m->tree = yajl_tree_parse(copy, ybuf, sizeof ybuf);
     if (!m->tree) {
         one_line(ybuf);
-        fail(err, errlen, "invalid JSON: %s", ybuf[0] ? ybuf : "parse error");
+        spool_seterr(err, errlen, "invalid JSON: %s", ybuf[0] ? ybuf : "parse error");
         goto out;
     }
     r->mem_ = m;
@@ -667,17 +654,17 @@ int rec_check_name(const struct rec *r, const struct spool_name *n, char *err, s
     static const char *const kinds[] = { "?", "start", "end", "link" };
 
     if (n->kind != r->kind)
-        return fail(err, errlen, "name says kind %s, record says %s",
+        return spool_seterr(err, errlen, "name says kind %s, record says %s",
                     kinds[n->kind <= 3 ? n->kind : 0], kinds[r->kind <= 3 ? r->kind : 0]);
     if (strcmp(n->uuid, r->run_uuid) != 0)
-        return fail(err, errlen, "name has uuid %s, record has %s '%s'", n->uuid,
+        return spool_seterr(err, errlen, "name has uuid %s, record has %s '%s'", n->uuid,
                     r->kind == SPOOL_KIND_LINK ? "link_uuid" : "run_uuid", r->run_uuid);
     spool_name_component(comp, r->syshost.s);
     if (strcmp(comp, n->syshost) != 0)
-        return fail(err, errlen, "name has syshost '%s', record has '%s'", n->syshost, comp);
+        return spool_seterr(err, errlen, "name has syshost '%s', record has '%s'", n->syshost, comp);
     spool_name_component(comp, r->user.s);
     if (strcmp(comp, n->user) != 0)
-        return fail(err, errlen, "name has user '%s', record has '%s'", n->user, comp);
+        return spool_seterr(err, errlen, "name has user '%s', record has '%s'", n->user, comp);
 
     /* The name's date is the writer's local time: read it as if it were UTC
      * and allow any zone offset (-12..+14 h) plus slack. */
@@ -685,7 +672,7 @@ int rec_check_name(const struct rec *r, const struct spool_name *n, char *err, s
     memset(&tm, 0, sizeof tm);
     if (sscanf(n->date, "%4d_%2d_%2d_%2d_%2d_%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
                &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-        return fail(err, errlen, "name has a bad date '%s'", n->date);
+        return spool_seterr(err, errlen, "name has a bad date '%s'", n->date);
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     time_t t = timegm(&tm);
@@ -694,7 +681,7 @@ int rec_check_name(const struct rec *r, const struct spool_name *n, char *err, s
     if (d < 0)
         d = -d;
     if (d > 26 * 3600)
-        return fail(err, errlen, "name date %s is %" PRId64 " h away from %s %" PRId64,
+        return spool_seterr(err, errlen, "name date %s is %" PRId64 " h away from %s %" PRId64,
                     n->date, d / 3600, r->kind == SPOOL_KIND_LINK ? "time" : "start_time", start);
     return 0;
 }

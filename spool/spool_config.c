@@ -1,5 +1,6 @@
 /* Config file parsing. Runs before main in every tracked process, so it
  * reads with open/read into a stack buffer and never allocates. */
+#include "spool_err.h"
 #include "spool_config.h"
 
 #include <errno.h>
@@ -14,20 +15,6 @@
 #include <unistd.h>
 
 #define CONF_FILE_MAX (64 * 1024)
-
-/* snprintf is not async-signal-safe, but the config is only read at start-up
- * and by tools, never from a handler. */
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || !errlen)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static const struct { const char *name; int sig; } signal_names[] = {
     { "SIGHUP", SIGHUP }, { "SIGINT", SIGINT }, { "SIGQUIT", SIGQUIT },
@@ -75,7 +62,7 @@ static int set_str(char *dst, size_t dstlen, const char *key, const char *value,
 {
     size_t n = strlen(value);
     if (n >= dstlen) {
-        seterr(err, errlen, "value of %s is too long (%zu bytes, at most %zu)", key, n,
+        spool_seterr(err, errlen, "value of %s is too long (%zu bytes, at most %zu)", key, n,
                dstlen - 1);
         return -1;
     }
@@ -87,7 +74,7 @@ static int set_path(char *dst, size_t dstlen, const char *key, const char *value
                     char *err, size_t errlen)
 {
     if (value[0] != '/') {
-        seterr(err, errlen, "%s must be an absolute path, not '%s'", key, value);
+        spool_seterr(err, errlen, "%s must be an absolute path, not '%s'", key, value);
         return -1;
     }
     return set_str(dst, dstlen, key, value, err, errlen);
@@ -99,14 +86,14 @@ static int set_name(char *dst, size_t dstlen, const char *key, const char *value
 {
     const char *p;
     if (!*value) {
-        seterr(err, errlen, "%s must not be empty", key);
+        spool_seterr(err, errlen, "%s must not be empty", key);
         return -1;
     }
     for (p = value; *p; p++) {
         char c = *p;
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
               c == '-' || c == '_' || c == '.')) {
-            seterr(err, errlen, "%s may hold only letters, digits, '-', '_' and '.', not '%s'",
+            spool_seterr(err, errlen, "%s may hold only letters, digits, '-', '_' and '.', not '%s'",
                    key, value);
             return -1;
         }
@@ -206,7 +193,7 @@ int spool_config_set(struct spool_config *cfg, const char *key, const char *valu
         else if (strcmp(value, "delete") == 0)
             cfg->after_ingest = SPOOL_AFTER_DELETE;
         else {
-            seterr(err, errlen, "after_ingest must be 'keep' or 'delete', not '%s'", value);
+            spool_seterr(err, errlen, "after_ingest must be 'keep' or 'delete', not '%s'", value);
             return -1;
         }
         return 0;
@@ -217,7 +204,7 @@ int spool_config_set(struct spool_config *cfg, const char *key, const char *valu
         else if (strcmp(value, "all") == 0)
             cfg->ranks_all = 1;
         else {
-            seterr(err, errlen, "ranks must be '0' or 'all', not '%s'", value);
+            spool_seterr(err, errlen, "ranks must be '0' or 'all', not '%s'", value);
             return -1;
         }
         return 0;
@@ -233,7 +220,7 @@ int spool_config_set(struct spool_config *cfg, const char *key, const char *valu
                        errlen);
     if (strcmp(key, "max_record_bytes") == 0) {
         if (parse_ulong(value, &u) || u < 4096 || u > 16 * 1024 * 1024) {
-            seterr(err, errlen, "max_record_bytes must be a number from 4096 to 16777216, not '%s'",
+            spool_seterr(err, errlen, "max_record_bytes must be a number from 4096 to 16777216, not '%s'",
                    value);
             return -1;
         }
@@ -242,7 +229,7 @@ int spool_config_set(struct spool_config *cfg, const char *key, const char *valu
     }
     if (strcmp(key, "epilog_max_files") == 0) {
         if (parse_ulong(value, &u) || u < 1 || u > 100000000ULL) {
-            seterr(err, errlen, "epilog_max_files must be a number from 1 to 100000000, not '%s'",
+            spool_seterr(err, errlen, "epilog_max_files must be a number from 1 to 100000000, not '%s'",
                    value);
             return -1;
         }
@@ -256,13 +243,13 @@ int spool_config_set(struct spool_config *cfg, const char *key, const char *valu
         return set_name(cfg->db_group, sizeof cfg->db_group, key, value, err, errlen);
     if (strcmp(key, "signals") == 0) {
         if (parse_signals(value, &cfg->signals)) {
-            seterr(err, errlen, "signals must be 'none' or a comma-separated list of names "
+            spool_seterr(err, errlen, "signals must be 'none' or a comma-separated list of names "
                    "such as SIGSEGV,SIGTERM, not '%s'", value);
             return -1;
         }
         return 0;
     }
-    seterr(err, errlen, "unknown key '%s'", key);
+    spool_seterr(err, errlen, "unknown key '%s'", key);
     return -1;
 }
 
@@ -294,12 +281,12 @@ int spool_config_load(struct spool_config *cfg, const char *path, int flags,
             rc = 0;
             goto out;
         }
-        seterr(err, errlen, "%s: cannot open: %s", path, strerror(saved));
+        spool_seterr(err, errlen, "%s: cannot open: %s", path, strerror(saved));
         goto out;
     }
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         saved = EINVAL;
-        seterr(err, errlen, "%s: not a regular file", path);
+        spool_seterr(err, errlen, "%s: not a regular file", path);
         goto out;
     }
     for (;;) {
@@ -308,7 +295,7 @@ int spool_config_load(struct spool_config *cfg, const char *path, int flags,
             if (errno == EINTR)
                 continue;
             saved = errno;
-            seterr(err, errlen, "%s: cannot read: %s", path, strerror(saved));
+            spool_seterr(err, errlen, "%s: cannot read: %s", path, strerror(saved));
             goto out;
         }
         if (n == 0)
@@ -316,14 +303,14 @@ int spool_config_load(struct spool_config *cfg, const char *path, int flags,
         len += (size_t)n;
         if (len > CONF_FILE_MAX) {
             saved = EFBIG;
-            seterr(err, errlen, "%s: larger than %d bytes", path, CONF_FILE_MAX);
+            spool_seterr(err, errlen, "%s: larger than %d bytes", path, CONF_FILE_MAX);
             goto out;
         }
     }
     buf[len] = '\0';
     if (memchr(buf, '\0', len)) {
         saved = EINVAL;
-        seterr(err, errlen, "%s: contains a NUL byte", path);
+        spool_seterr(err, errlen, "%s: contains a NUL byte", path);
         goto out;
     }
     for (line = buf; line && *line; line = next) {
@@ -349,7 +336,7 @@ int spool_config_load(struct spool_config *cfg, const char *path, int flags,
         if (!eq) {
             if (strict) {
                 saved = EINVAL;
-                seterr(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
+                spool_seterr(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
                 goto out;
             }
             continue;
@@ -358,7 +345,7 @@ int spool_config_load(struct spool_config *cfg, const char *path, int flags,
         key = trim(key, eq);
         if (spool_config_set(cfg, key, value, why, sizeof why) < 0 && strict) {
             saved = EINVAL;
-            seterr(err, errlen, "%s:%d: %s", path, lineno, why);
+            spool_seterr(err, errlen, "%s:%d: %s", path, lineno, why);
             goto out;
         }
     }

@@ -1,5 +1,6 @@
 /* Verified directories: open without following the last component, then
  * judge the open fd, never the path. */
+#include "spool_err.h"
 #include "spool_dir.h"
 #include "spool_config.h"
 
@@ -17,18 +18,6 @@
  * message buffer, and then no message is made at all. */
 #define ERRSTR(err, e) ((err) ? strerror(e) : "")
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || !errlen)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 int spool_dir_check(int fd, const char *what, const struct spool_dir_want *w,
                     char *err, size_t errlen)
 {
@@ -37,30 +26,30 @@ int spool_dir_check(int fd, const char *what, const struct spool_dir_want *w,
 
     if (fstat(fd, &st) < 0) {
         int e = errno;
-        seterr(err, errlen, "%s: fstat: %s", what, ERRSTR(err, e));
+        spool_seterr(err, errlen, "%s: fstat: %s", what, ERRSTR(err, e));
         errno = e;
         return -1;
     }
     if (!S_ISDIR(st.st_mode)) {
-        seterr(err, errlen, "%s: not a directory", what);
+        spool_seterr(err, errlen, "%s: not a directory", what);
         errno = ENOTDIR;
         return -1;
     }
     perm = st.st_mode & 07777;
     if (w->check_uid && st.st_uid != w->uid) {
-        seterr(err, errlen, "%s: owned by uid %lu, expected %lu", what,
+        spool_seterr(err, errlen, "%s: owned by uid %lu, expected %lu", what,
                (unsigned long)st.st_uid, (unsigned long)w->uid);
         errno = EPERM;
         return -1;
     }
     if (w->check_gid && st.st_gid != w->gid) {
-        seterr(err, errlen, "%s: group %lu, expected %lu", what, (unsigned long)st.st_gid,
+        spool_seterr(err, errlen, "%s: group %lu, expected %lu", what, (unsigned long)st.st_gid,
                (unsigned long)w->gid);
         errno = EPERM;
         return -1;
     }
     if ((perm & w->must) != w->must || (perm & w->forbid) != 0) {
-        seterr(err, errlen, "%s: mode %04o not acceptable (needs %04o set, %04o clear)", what,
+        spool_seterr(err, errlen, "%s: mode %04o not acceptable (needs %04o set, %04o clear)", what,
                (unsigned)perm, (unsigned)w->must, (unsigned)w->forbid);
         errno = EPERM;
         return -1;
@@ -77,9 +66,9 @@ int spool_dir_openat(int dirfd, const char *name, const struct spool_dir_want *w
     if (fd < 0) {
         e = errno;
         if (e == ELOOP || e == ENOTDIR)
-            seterr(err, errlen, "%s: not a directory or a symbolic link", name);
+            spool_seterr(err, errlen, "%s: not a directory or a symbolic link", name);
         else
-            seterr(err, errlen, "%s: %s", name, ERRSTR(err, e));
+            spool_seterr(err, errlen, "%s: %s", name, ERRSTR(err, e));
         errno = e;
         return -1;
     }
@@ -106,14 +95,14 @@ int spool_dir_mkopenat(int dirfd, const char *name, mode_t create_mode,
         e = errno;
         if (e == EEXIST)    /* created by a racing writer: judge theirs */
             return spool_dir_openat(dirfd, name, w, err, errlen);
-        seterr(err, errlen, "%s: cannot create: %s", name, ERRSTR(err, e));
+        spool_seterr(err, errlen, "%s: cannot create: %s", name, ERRSTR(err, e));
         errno = e;
         return -1;
     }
     fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         e = errno;
-        seterr(err, errlen, "%s: %s", name, ERRSTR(err, e));
+        spool_seterr(err, errlen, "%s: %s", name, ERRSTR(err, e));
         errno = e;
         return -1;
     }
@@ -122,7 +111,7 @@ int spool_dir_mkopenat(int dirfd, const char *name, mode_t create_mode,
      * still judges what we hold. */
     if (fchmod(fd, create_mode) < 0) {
         e = errno;
-        seterr(err, errlen, "%s: fchmod: %s", name, ERRSTR(err, e));
+        spool_seterr(err, errlen, "%s: fchmod: %s", name, ERRSTR(err, e));
         goto fail;
     }
     if (spool_dir_check(fd, name, w, err, errlen) < 0) {
@@ -157,18 +146,18 @@ static int check_or_make(const char *path, const char *what, int create,
 
     if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (S_ISLNK(st.st_mode)) {
-            seterr(err, errlen, "%s: a symbolic link", path);
+            spool_seterr(err, errlen, "%s: a symbolic link", path);
             errno = ELOOP;
             return -1;
         }
         if (!S_ISDIR(st.st_mode)) {
-            seterr(err, errlen, "%s: not a directory", path);
+            spool_seterr(err, errlen, "%s: not a directory", path);
             errno = ENOTDIR;
             return -1;
         }
         if ((w->check_uid && st.st_uid != w->uid) ||
             (st.st_mode & w->must) != w->must || (st.st_mode & w->forbid) != 0) {
-            seterr(err, errlen, "%s: owner %lu mode %04o not acceptable for %s", path,
+            spool_seterr(err, errlen, "%s: owner %lu mode %04o not acceptable for %s", path,
                    (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777), what);
             errno = EPERM;
             return -1;
@@ -177,7 +166,7 @@ static int check_or_make(const char *path, const char *what, int create,
     }
     e = errno;
     if (e != ENOENT || !create) {
-        seterr(err, errlen, "%s: %s", path, ERRSTR(err, e));
+        spool_seterr(err, errlen, "%s: %s", path, ERRSTR(err, e));
         errno = e;
         return -1;
     }
@@ -199,12 +188,12 @@ int spool_open_job_dir(const char *root, uid_t uid, const char *job, int create,
     int fd;
 
     if (!spool_job_name_ok(job)) {
-        seterr(err, errlen, "job name '%s' is not 'nojob' or a number", job);
+        spool_seterr(err, errlen, "job name '%s' is not 'nojob' or a number", job);
         errno = EINVAL;
         return -1;
     }
     if (rl == 0 || rl >= SPOOL_CONF_PATH_MAX) {
-        seterr(err, errlen, "spool root '%s' is not a usable path", root);
+        spool_seterr(err, errlen, "spool root '%s' is not a usable path", root);
         errno = EINVAL;
         return -1;
     }
@@ -245,7 +234,7 @@ int spool_path_is_secure(const char *path, uid_t trusted_uid, char *err, size_t 
 
     if (!realpath(path, real)) {
         e = errno;
-        seterr(err, errlen, "%s: %s", path, ERRSTR(err, e));
+        spool_seterr(err, errlen, "%s: %s", path, ERRSTR(err, e));
         errno = e;
         return -1;
     }
@@ -255,23 +244,23 @@ int spool_path_is_secure(const char *path, uid_t trusted_uid, char *err, size_t 
     for (int self = 1;; self = 0) {
         if (lstat(real[0] ? real : "/", &st) < 0) {
             e = errno;
-            seterr(err, errlen, "%s: %s", real[0] ? real : "/", ERRSTR(err, e));
+            spool_seterr(err, errlen, "%s: %s", real[0] ? real : "/", ERRSTR(err, e));
             errno = e;
             return -1;
         }
         if (!S_ISDIR(st.st_mode)) {
-            seterr(err, errlen, "%s: not a directory", real[0] ? real : "/");
+            spool_seterr(err, errlen, "%s: not a directory", real[0] ? real : "/");
             errno = ENOTDIR;
             return -1;
         }
         if (st.st_uid != 0 && st.st_uid != trusted_uid) {
-            seterr(err, errlen, "%s: owned by uid %lu, which is not trusted",
+            spool_seterr(err, errlen, "%s: owned by uid %lu, which is not trusted",
                    real[0] ? real : "/", (unsigned long)st.st_uid);
             errno = EPERM;
             return -1;
         }
         if ((st.st_mode & (self ? S_IWOTH : (S_IWGRP | S_IWOTH))) && !(st.st_mode & S_ISVTX)) {
-            seterr(err, errlen, "%s: writable by group or others (mode %04o) and not sticky",
+            spool_seterr(err, errlen, "%s: writable by group or others (mode %04o) and not sticky",
                    real[0] ? real : "/", (unsigned)(st.st_mode & 07777));
             errno = EPERM;
             return -1;
