@@ -307,7 +307,7 @@ static int inspect(Elf *e, uint64_t fsize, int head_is_elf, struct elfinfo *info
     GElf_Ehdr eh;
     size_t phnum = 0, i;
     int pie_flag = 0, have_dyn = 0;
-    GElf_Phdr dph;
+    GElf_Phdr dph = { 0 };  /* set when have_dyn; gcc -O2 cannot see that */
 
     if (elf_kind(e) != ELF_K_ELF) {
         if (head_is_elf)
