@@ -93,7 +93,9 @@ void ep_archive_close(struct ep_archive *a);
 struct ep_item {
     char *spool_name;        /* entry in the spool directory */
     char *dst_name;          /* wanted name in dst_fd; NULL once the item failed */
-    char *tmp_name;          /* temp name in dst_fd */
+    char *tmp_name;          /* temp name in dst_fd (unused while tmp_fd >= 0) */
+    int tmp_fd;              /* O_TMPFILE copy, unnamed until linked; else -1 */
+    int unnamed;             /* the copy is (was) an O_TMPFILE inode, not tmp_name */
     char *reason;            /* quarantine reason, NULL for a record */
     char month[7];
     int dst_fd;              /* owned by the archive cache */
@@ -108,6 +110,11 @@ struct ep_batch {
     const char *spool_path;  /* for messages */
     struct ep_item items[EP_BATCH_MAX];
     size_t n;
+    int tmpfile_ok;          /* O_TMPFILE works in the archive (cleared on EOPNOTSUPP) */
+    int need_fchmod;         /* the umask would narrow 0640 */
+    size_t max_fds;          /* O_TMPFILE fds a batch may hold open */
+    size_t nfds;             /* ... and holds now */
+    int link_by_proc;        /* linkat(AT_EMPTY_PATH) refused: use /proc/self/fd */
 };
 
 void ep_batch_init(struct ep_batch *b, struct ep_ctx *ctx, struct ep_archive *a);

@@ -1,19 +1,25 @@
 /* Durable copies from the spool (tmpfs) into the archive (another
- * filesystem: no rename across). For each file: write a temp name in the
- * archive with O_CREAT|O_EXCL|O_NOFOLLOW. For the batch: one syncfs makes
- * every temp durable, each temp is renamed to its final name without
- * replacing anything, the touched directories are fsync'd once, and only
- * then are the spool files unlinked. Thousands of records pay one flush,
- * not one each; a kill at any instant leaves every spool file either still
- * in the spool or durably in the archive, and a rerun finds an identical
- * archive copy and just removes the spool file. Existing names are found by
- * the no-replace rename itself, not by a lookup first: one metadata
- * operation per record less (a round trip each on NFS). */
+ * filesystem: no rename across). For each file: write an unnamed O_TMPFILE
+ * inode in the archive directory (or, where the filesystem lacks O_TMPFILE,
+ * e.g. NFS, a temp name created with O_CREAT|O_EXCL|O_NOFOLLOW). For the
+ * batch: one syncfs makes every copy durable, each copy gets its final name
+ * without replacing anything (linkat of the unnamed inode, which fails on an
+ * existing name; or a no-replace rename of the temp), the touched
+ * directories are fsync'd once, and only then are the spool files unlinked.
+ * Thousands of records pay one flush, not one each; a kill at any instant
+ * leaves every spool file either still in the spool or durably in the
+ * archive, and a rerun finds an identical archive copy and just removes the
+ * spool file. An unnamed copy of a killed run simply vanishes: there is no
+ * temp name to clean up. Existing names are found by the exclusive link or
+ * rename itself, not by a lookup first: one metadata operation per record
+ * less (a round trip each on NFS). With O_TMPFILE a record costs one
+ * directory insert in the archive instead of a create plus a rename. */
 #include "ep.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +28,46 @@
 #include "spool_log.h"
 #include "spool_name.h"
 
+/* Tests set TRACK_EPILOG_NO_TMPFILE=1 to run the named-temp path that a
+ * filesystem without O_TMPFILE (NFS) takes. */
+static int ep_no_tmpfile(void)
+{
+    const char *v = getenv("TRACK_EPILOG_NO_TMPFILE");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+/* 1 if the process umask would take bits off mode (then the copies need an
+ * fchmod; by default it does not, which saves a syscall per record). */
+static int ep_umask_narrows(mode_t mode)
+{
+    mode_t m = umask(0);
+    umask(m);
+    return (m & mode) != 0;
+}
+
+/* How many O_TMPFILE fds a batch may keep open until its syncfs (at most
+ * want), leaving 64 for everything else. Raises the soft RLIMIT_NOFILE
+ * towards the hard one when it is lower; items past the room use named
+ * temps, which need no fd. */
+static size_t ep_fd_room(size_t want)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)want + 64;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        return 0;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need &&
+        (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > rl.rlim_cur)) {
+        struct rlimit up = rl;
+        up.rlim_cur = (rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need) ? need : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl = up;
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+        return want;
+    return rl.rlim_cur > 64 ? (size_t)(rl.rlim_cur - 64) : 0;
+}
+
 void ep_batch_init(struct ep_batch *b, struct ep_ctx *ctx, struct ep_archive *a)
 {
     memset(b, 0, sizeof *b);
@@ -29,6 +75,9 @@ void ep_batch_init(struct ep_batch *b, struct ep_ctx *ctx, struct ep_archive *a)
     b->arch = a;
     b->spool_fd = -1;
     b->spool_path = "";
+    b->tmpfile_ok = !ep_no_tmpfile();
+    b->need_fchmod = ep_umask_narrows(0640);
+    b->max_fds = ep_fd_room(EP_BATCH_MAX);
 }
 
 int ep_batch_set_dir(struct ep_batch *b, int spool_fd, const char *spool_path)
@@ -41,11 +90,48 @@ int ep_batch_set_dir(struct ep_batch *b, int spool_fd, const char *spool_path)
 
 static void item_free(struct ep_item *it)
 {
+    if (it->tmp_fd >= 0)
+        close(it->tmp_fd);
     free(it->spool_name);
     free(it->dst_name);
     free(it->tmp_name);
     free(it->reason);
     memset(it, 0, sizeof *it);
+}
+
+/* Reads fd from offset 0, at most cap bytes, into a new buffer. Returns
+ * the buffer (caller frees) and its length, or NULL with errno EFBIG
+ * (larger) or the read error. */
+static char *slurp_fd(int fd, size_t cap, size_t *len)
+{
+    size_t got = 0;
+    char *buf = malloc(cap + 1);
+
+    if (!buf) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    for (;;) {
+        ssize_t n = pread(fd, buf + got, cap + 1 - got, (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            free(buf);
+            errno = e;
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+        if (got > cap) {
+            free(buf);
+            errno = EFBIG;
+            return NULL;
+        }
+    }
+    *len = got;
+    return buf;
 }
 
 /* Reads a whole regular file (at most cap bytes) into a new buffer. Returns
@@ -60,27 +146,24 @@ static char *slurp(int dirfd, const char *name, size_t cap, size_t *len)
     fd = spool_open_regular(dirfd, name, &st);
     if (fd < 0)
         return NULL;
-    buf = malloc(cap + 1);
-    if (!buf || spool_read_bounded(fd, buf, cap, len) < 0) {
-        e = buf ? errno : ENOMEM;
-        free(buf);
-        close(fd);
-        errno = e;
-        return NULL;
-    }
+    buf = slurp_fd(fd, cap, len);
+    e = errno;
     close(fd);
+    errno = e;
     return buf;
 }
 
-/* 1 if dfd/dname holds exactly the bytes of tfd/tname, 0 if not (or is
- * not a regular file), -1 on an error reading. */
-static int same_content(int dfd, const char *dname, int tfd, const char *tname, size_t cap)
+/* 1 if dfd/dname holds exactly the bytes of our copy (the unnamed tmp_fd,
+ * or tfd/tname), 0 if not (or is not a regular file), -1 on an error
+ * reading. */
+static int same_content(int dfd, const char *dname, int tmp_fd, int tfd, const char *tname,
+                        size_t cap)
 {
     size_t alen = 0, blen = 0;
     char *a = NULL, *b = NULL;
     int rc;
 
-    b = slurp(tfd, tname, cap, &blen);
+    b = tmp_fd >= 0 ? slurp_fd(tmp_fd, cap, &blen) : slurp(tfd, tname, cap, &blen);
     if (!b)
         return -1;
     a = slurp(dfd, dname, blen, &alen);
@@ -93,11 +176,80 @@ static int same_content(int dfd, const char *dname, int tfd, const char *tname, 
     return rc;
 }
 
+/* Drops the copy of an item that will not be placed: closes the unnamed
+ * inode (the kernel frees it) or removes the temp name. */
+static void drop_temp(struct ep_batch *b, struct ep_item *it)
+{
+    if (it->unnamed) {
+        if (it->tmp_fd >= 0) {
+            close(it->tmp_fd);
+            it->tmp_fd = -1;
+            b->nfds--;
+        }
+    } else {
+        unlinkat(it->dst_fd, it->tmp_name, 0);
+    }
+}
+
+/* Opens an unnamed O_TMPFILE inode in dst_fd, mode 0640, group from the
+ * setgid directory. Returns the fd; -1 with errno after a real failure
+ * (ENOSPC, EROFS, ...); -2 when O_TMPFILE cannot be used here (the
+ * filesystem lacks it: the batch falls back to named temps for good; or no
+ * fd room left: this item uses a named temp). */
+static int open_unnamed(struct ep_batch *b, int dst_fd)
+{
+    int fd;
+
+    if (!b->tmpfile_ok || b->nfds >= b->max_fds)
+        return -2;
+    /* O_RDWR: a collision with an existing name is resolved by reading the
+     * copy back. */
+    fd = openat(dst_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0640);
+    if (fd < 0) {
+        if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+            b->tmpfile_ok = 0;
+            return -2;
+        }
+        if (errno == EMFILE || errno == ENFILE)
+            return -2;
+        return -1;
+    }
+    /* Exact mode whatever the umask (checked once: root's usual 022 leaves
+     * 0640 alone). Nobody can open the inode before it has a name. */
+    if (b->need_fchmod && fchmod(fd, 0640) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    b->nfds++;
+    return fd;
+}
+
+/* Writes the copy: into an unnamed inode (*tmp_fd set) or the temp name tmp
+ * in dst_fd (*tmp_fd = -1). 0, or -1 after logging (nothing left behind). */
 static int write_temp(struct ep_batch *b, int dst_fd, const char *tmp, const char *buf,
-                      size_t len, const char *shown)
+                      size_t len, const char *shown, int *tmp_fd)
 {
     int fd, e;
 
+    *tmp_fd = -1;
+    fd = open_unnamed(b, dst_fd);
+    if (fd >= 0) {
+        if (spool_write_full(fd, buf, len) < 0) {
+            e = errno;
+            close(fd);
+            b->nfds--;
+            spool_log_err("%s/%s: write: %s", b->arch->path, shown, strerror(e));
+            return -1;
+        }
+        *tmp_fd = fd;
+        return 0;
+    }
+    if (fd == -1) {
+        spool_log_err("%s/%s: cannot create: %s", b->arch->path, shown, strerror(errno));
+        return -1;
+    }
     fd = spool_file_create(dst_fd, tmp, 0640);
     if (fd < 0 && errno == EEXIST) {
         /* Left by a run that was killed: it holds nothing we need (the spool
@@ -162,7 +314,7 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
     struct ep_item *it;
     char base[SPOOL_NAME_MAX], tmp[SPOOL_NAME_MAX + 16], shown[SPOOL_NAME_MAX + 32];
     char safe[256];
-    int quarantine = reason != NULL, dst_fd;
+    int quarantine = reason != NULL, dst_fd, tmp_fd;
 
     ep_scan_safe_name(safe, sizeof safe, name);
     if (ctx->dry_run) {
@@ -196,9 +348,11 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
         spool_log_err("%s/%s: name too long", b->arch->path, shown);
         goto fail;
     }
-    if (write_temp(b, dst_fd, tmp, buf, len, shown) < 0)
+    if (write_temp(b, dst_fd, tmp, buf, len, shown, &tmp_fd) < 0)
         goto fail;
     it = &b->items[b->n++];
+    it->tmp_fd = tmp_fd;
+    it->unnamed = tmp_fd >= 0;
     it->spool_name = strdup(name);
     it->dst_name = strdup(base);
     it->tmp_name = strdup(tmp);
@@ -210,7 +364,10 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
     it->st = *st;
     if (!it->spool_name || !it->dst_name || !it->tmp_name || (reason && !it->reason)) {
         spool_log_err("out of memory");
-        unlinkat(dst_fd, tmp, 0);
+        if (it->unnamed)
+            drop_temp(b, it);
+        else
+            unlinkat(dst_fd, tmp, 0);
         item_free(it);
         b->n--;
         goto fail;
@@ -221,6 +378,27 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
 fail:
     ctx->failed++;
     return -1;
+}
+
+/* Gives an unnamed O_TMPFILE inode the name tofd/dst unless that name
+ * exists (EEXIST then: linkat never replaces). AT_EMPTY_PATH needs
+ * CAP_DAC_READ_SEARCH (root has it); without it, the /proc/self/fd link of
+ * the same inode. */
+static int link_unnamed(struct ep_batch *b, int tmp_fd, int tofd, const char *dst)
+{
+    char proc[64];
+
+    if (!b->link_by_proc) {
+        if (linkat(tmp_fd, "", tofd, dst, AT_EMPTY_PATH) == 0)
+            return 0;
+        if (errno != ENOENT && errno != EPERM)
+            return -1;
+    }
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", tmp_fd);
+    if (linkat(AT_FDCWD, proc, tofd, dst, AT_SYMLINK_FOLLOW) < 0)
+        return -1;
+    b->link_by_proc = 1;
+    return 0;
 }
 
 /* Renames a temp to its final name unless that name exists (EEXIST then).
@@ -253,15 +431,20 @@ static int place(struct ep_batch *b, struct ep_item *it)
             snprintf(cand, sizeof cand, "%s", it->dst_name);
         else
             snprintf(cand, sizeof cand, "%s.%d", it->dst_name, n);
-        if (rename_noreplace(it->dst_fd, it->tmp_name, fd, cand) == 0)
+        if (it->tmp_fd >= 0 ? link_unnamed(b, it->tmp_fd, fd, cand) == 0
+                            : rename_noreplace(it->dst_fd, it->tmp_name, fd, cand) == 0) {
+            if (it->tmp_fd >= 0)
+                drop_temp(b, it);   /* named now: closing keeps it */
             break;
+        }
         if (errno != EEXIST)
             goto fail;
-        r = same_content(fd, cand, it->dst_fd, it->tmp_name, b->ctx->cfg.max_record_bytes);
+        r = same_content(fd, cand, it->tmp_fd, it->dst_fd, it->tmp_name,
+                         b->ctx->cfg.max_record_bytes);
         if (r < 0)
             goto fail;
         if (r == 1) {
-            unlinkat(it->dst_fd, it->tmp_name, 0);
+            drop_temp(b, it);
             break;
         }
         if (!it->quarantine) {
@@ -290,7 +473,7 @@ fail:
                   it->quarantine ? "quarantine/" : "", it->month, cand, strerror(errno),
                   b->spool_path);
 fail_logged:
-    unlinkat(it->dst_fd, it->tmp_name, 0);
+    drop_temp(b, it);
     return -1;
 }
 
@@ -326,7 +509,7 @@ int ep_batch_commit(struct ep_batch *b)
         struct ep_item *it = &b->items[i];
         char safe[256];
         if (!synced) {
-            unlinkat(it->dst_fd, it->tmp_name, 0);
+            drop_temp(b, it);
             ctx->failed++;
             rc = -1;
         } else if (it->dst_name) {
@@ -341,6 +524,8 @@ int ep_batch_commit(struct ep_batch *b)
             else
                 ctx->archived++;
         }
+        if (it->tmp_fd >= 0)
+            drop_temp(b, it);
         item_free(it);
     }
     b->n = 0;
