@@ -22,6 +22,10 @@ SET @f_user := CONVERT(@user USING utf8mb4) COLLATE utf8mb4_bin;
 SET @f_account := CONVERT(@account USING utf8mb4) COLLATE utf8mb4_bin;
 SET @f_partition := CONVERT(@partition USING utf8mb4) COLLATE utf8mb4_bin;
 SET @lim := COALESCE(@limit, 20);
+-- Grouping a month of runs needs in-memory temporary tables larger than the
+-- 16 MiB default (beyond it they go to disk and the report is 3-5x slower).
+SET SESSION tmp_table_size = GREATEST(@@tmp_table_size, 1073741824),
+            max_heap_table_size = GREATEST(@@max_heap_table_size, 1073741824);
 SET @sp := COALESCE(@system_prefixes, '/usr,/bin,/sbin,/lib,/lib64,/opt/cray,/opt/intel');
 
 WITH RECURSIVE
