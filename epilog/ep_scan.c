@@ -121,8 +121,11 @@ static void remove_entry(struct ep_ctx *ctx, int dirfd, const char *path, const 
     ctx->removed++;
 }
 
+/* The entry comes from readdir: d_type/d_ino as listed (DT_UNKNOWN when the
+ * filesystem does not say), dev the directory's device. */
 static void handle_entry(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, const char *path,
-                         struct ep_scan *s, const char *name)
+                         struct ep_scan *s, const char *name, unsigned char d_type,
+                         ino_t d_ino, dev_t dev)
 {
     char safe[256], why[1024], perr[512], month[8];
     const char *reason = NULL;
@@ -133,7 +136,14 @@ static void handle_entry(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, cons
     int fd, named;
 
     ep_scan_safe_name(safe, sizeof safe, name);
-    fd = spool_open_regular(dirfd, name, &st);
+    /* A file listed as regular is opened straight away and must still be
+     * that inode; anything else (or a swap) takes the full check. */
+    fd = -1;
+    errno = ESTALE;
+    if (d_type == DT_REG)
+        fd = spool_open_regular_known(dirfd, name, dev, d_ino, &st);
+    if (fd < 0 && errno == ESTALE)
+        fd = spool_open_regular(dirfd, name, &st);
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT)
@@ -256,11 +266,13 @@ int ep_scan_dir(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, const char *p
                 struct ep_scan *s)
 {
     struct dirent *de;
+    struct stat dst;
     DIR *d;
-    int fd, rd_err = 0;
+    int fd = -1, rd_err = 0;
 
     ep_batch_set_dir(b, dirfd, path);
-    fd = dup(dirfd);
+    if (fstat(dirfd, &dst) == 0)
+        fd = dup(dirfd);
     if (fd < 0 || !(d = fdopendir(fd))) {
         spool_log_err("%s: cannot read: %s", path, strerror(errno));
         if (fd >= 0)
@@ -282,7 +294,7 @@ int ep_scan_dir(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, const char *p
             s->left++;
             break;
         }
-        handle_entry(ctx, b, dirfd, path, s, de->d_name);
+        handle_entry(ctx, b, dirfd, path, s, de->d_name, de->d_type, de->d_ino, dst.st_dev);
     }
     if (rd_err) {
         spool_log_err("%s: readdir: %s", path, strerror(rd_err));

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define SPOOL_PATH_BUF 1400   /* a spool_dir path + a record name */
+
 int spool_tmpname(char *out, size_t outlen, const char *name)
 {
     size_t n = strlen(name);
@@ -59,18 +61,35 @@ int spool_write_full(int fd, const void *buf, size_t len)
     return 0;
 }
 
-int spool_write_atomic(int dirfd, const char *name, const void *buf, size_t len,
-                       mode_t mode, int flags)
+/* The write protocol, for a directory given as an fd (dir == NULL) or as a
+ * path (dirfd == AT_FDCWD): ".<name>.tmp", written whole, renamed. */
+static int write_atomic(int dirfd, const char *dir, const char *name, const void *buf,
+                        size_t len, mode_t mode, int flags)
 {
-    char tmp[512];
+    char tmp[SPOOL_PATH_BUF], final[SPOOL_PATH_BUF];
+    const char *tmpname = tmp, *finalname = name;
     int fd = -1, e = 0;
 
-    if (spool_tmpname(tmp, sizeof tmp, name) < 0)
+    if (dir) {
+        size_t dl = strlen(dir), nl = strlen(name);
+        if (dl + nl + 7 > sizeof tmp) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        memcpy(final, dir, dl);
+        final[dl] = '/';
+        memcpy(final + dl + 1, name, nl + 1);
+        memcpy(tmp, final, dl + 1);
+        if (spool_tmpname(tmp + dl + 1, sizeof tmp - dl - 1, name) < 0)
+            return -1;
+        finalname = final;
+    } else if (spool_tmpname(tmp, sizeof tmp, name) < 0) {
         return -1;
+    }
     if (flags & SPOOL_WRITE_UMASK)
-        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        fd = openat(dirfd, tmpname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
     else
-        fd = spool_file_create(dirfd, tmp, mode);
+        fd = spool_file_create(dirfd, tmpname, mode);
     if (fd < 0)
         return -1;
     if (spool_write_full(fd, buf, len) < 0)
@@ -82,16 +101,28 @@ int spool_write_atomic(int dirfd, const char *name, const void *buf, size_t len,
         goto fail;
     }
     fd = -1;
-    if (renameat(dirfd, tmp, dirfd, name) < 0)
+    if (renameat(dirfd, tmpname, dirfd, finalname) < 0)
         goto fail;
     return 0;
 fail:
     e = errno;
     if (fd >= 0)
         close(fd);
-    unlinkat(dirfd, tmp, 0);
+    unlinkat(dirfd, tmpname, 0);
     errno = e;
     return -1;
+}
+
+int spool_write_atomic(int dirfd, const char *name, const void *buf, size_t len,
+                       mode_t mode, int flags)
+{
+    return write_atomic(dirfd, NULL, name, buf, len, mode, flags);
+}
+
+int spool_write_atomic_path(const char *dir, const char *name, const void *buf, size_t len,
+                            mode_t mode, int flags)
+{
+    return write_atomic(AT_FDCWD, dir, name, buf, len, mode, flags);
 }
 
 int spool_open_regular(int dirfd, const char *name, struct stat *st)
@@ -121,6 +152,26 @@ int spool_open_regular(int dirfd, const char *name, struct stat *st)
         return -1;
     }
     if (!S_ISREG(st->st_mode) || st->st_dev != before.st_dev || st->st_ino != before.st_ino) {
+        close(fd);
+        errno = ESTALE;
+        return -1;
+    }
+    return fd;
+}
+
+int spool_open_regular_known(int dirfd, const char *name, dev_t dev, ino_t ino,
+                             struct stat *st)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) < 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (!S_ISREG(st->st_mode) || st->st_dev != dev || st->st_ino != ino) {
         close(fd);
         errno = ESTALE;
         return -1;

@@ -34,6 +34,14 @@ int spool_write_full(int fd, const void *buf, size_t len);
 int spool_write_atomic(int dirfd, const char *name, const void *buf, size_t len,
                        mode_t mode, int flags);
 
+/* spool_write_atomic for a directory given by path (from spool_job_path):
+ * the same protocol, on "<dir>/.<name>.tmp" and "<dir>/<name>". The last
+ * component is never followed (O_NOFOLLOW); the directory itself must have
+ * been judged by the caller. Fails with ENOENT when the directory is gone.
+ * No allocation; async-signal-safe. */
+int spool_write_atomic_path(const char *dir, const char *name, const void *buf, size_t len,
+                            mode_t mode, int flags);
+
 /* Opens dirfd/name for reading only if it is a regular file: lstat-style
  * check first (a FIFO or device is never opened), then open with
  * O_NOFOLLOW|O_NONBLOCK|O_NOCTTY|O_CLOEXEC, then fstat and compare device and
@@ -41,6 +49,17 @@ int spool_write_atomic(int dirfd, const char *name, const void *buf, size_t len,
  * *st. Returns the fd or -1 with errno (ELOOP symlink, EINVAL not regular,
  * ESTALE swapped). */
 int spool_open_regular(int dirfd, const char *name, struct stat *st);
+
+/* spool_open_regular for a caller that has just listed dirfd (readdir said
+ * name is a regular file, d_type DT_REG, with inode ino on device dev, the
+ * directory's): the listing stands in for the lstat-style check, which
+ * saves a syscall per file of a large directory. The open is the same
+ * (O_NOFOLLOW|O_NONBLOCK|O_NOCTTY|O_CLOEXEC, so a FIFO swapped in meanwhile
+ * does not block), and the fstat of what was opened must show a regular
+ * file with that dev/ino. Returns the fd or -1 with errno (ELOOP symlink,
+ * ESTALE not that inode or not regular: call spool_open_regular then). */
+int spool_open_regular_known(int dirfd, const char *name, dev_t dev, ino_t ino,
+                             struct stat *st);
 
 /* Reads the whole file into buf (cap bytes). Returns 0 and sets *len; -1 with
  * EFBIG if the file holds more than cap bytes (nothing is trusted from

@@ -65,6 +65,25 @@ int main(void)
     CHECK_INT(spool_open_regular(dfd, "missing.json", &st), -1);
     CHECK_INT(errno, ENOENT);
 
+    /* The listed variant: only the inode that was listed, only a regular
+     * file, never a symlink, and a FIFO does not block. */
+    {
+        struct stat ds, rs, fs;
+        CHECK_INT(fstat(dfd, &ds), 0);
+        CHECK_INT(fstatat(dfd, "rec.json", &rs, AT_SYMLINK_NOFOLLOW), 0);
+        fd = spool_open_regular_known(dfd, "rec.json", ds.st_dev, rs.st_ino, &st);
+        CHECK(fd >= 0);
+        CHECK(st.st_ino == rs.st_ino);
+        close(fd);
+        CHECK_INT(spool_open_regular_known(dfd, "rec.json", ds.st_dev, rs.st_ino + 1, &st), -1);
+        CHECK_INT(errno, ESTALE);
+        CHECK_INT(spool_open_regular_known(dfd, "link.json", ds.st_dev, rs.st_ino, &st), -1);
+        CHECK_INT(errno, ELOOP);
+        CHECK_INT(fstatat(dfd, "fifo.json", &fs, AT_SYMLINK_NOFOLLOW), 0);
+        CHECK_INT(spool_open_regular_known(dfd, "fifo.json", ds.st_dev, fs.st_ino, &st), -1);
+        CHECK_INT(errno, ESTALE);
+    }
+
     {
         char t[16];
         CHECK_INT(spool_tmpname(t, sizeof t, "abc"), 0);
