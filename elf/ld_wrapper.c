@@ -107,10 +107,39 @@ static char **real_argv(const char *real, int argc, char **argv, const char *ext
     return v;
 }
 
+/* The signals a terminal or build tool sends to stop a link. They are held
+ * (blocked) from the moment the wrapper has something to clean up until the
+ * real linker runs and they can be forwarded to it, so that a stop that
+ * arrives while the watermark is being made cannot leave files behind. */
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+static sigset_t orig_mask;
+static int held;
+
+static void hold_stops(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof stop_sigs / sizeof stop_sigs[0]; i++)
+        sigaddset(&set, stop_sigs[i]);
+    if (sigprocmask(SIG_BLOCK, &set, &orig_mask) == 0)
+        held = 1;
+}
+
+/* Delivers what was held: to the linker through forward() when it runs,
+ * else with the default action (after cleaning up). */
+static void release_stops(void)
+{
+    if (held) {
+        held = 0;
+        sigprocmask(SIG_SETMASK, &orig_mask, NULL);
+    }
+}
+
 static void exec_unchanged(const char *real, int argc, char **argv)
 {
     char **v = real_argv(real, argc, argv, NULL);
     setenv(ACTIVE_ENV, "1", 1);
+    release_stops();
     if (v)
         execv(real, v);
     else
@@ -186,7 +215,7 @@ static void forward(int sig)
  * -1 if the linker could not be started (nothing ran). */
 static int run_linker(const char *real, char **v)
 {
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+    const int *sigs = stop_sigs;
     struct sigaction sa, old[4];
     int status = -1, pipefd[2], i, e = 0;
     pid_t pid;
@@ -205,6 +234,7 @@ static int run_linker(const char *real, char **v)
     if (pid == 0) {
         for (i = 0; i < 4; i++)
             sigaction(sigs[i], &old[i], NULL);
+        release_stops();
         close(pipefd[0]);
         setenv(ACTIVE_ENV, "1", 1);
         execv(real, v);
@@ -221,6 +251,9 @@ static int run_linker(const char *real, char **v)
         goto out;
     }
     child_pid = pid;
+    /* The linker runs and forward() knows it: a stop held meanwhile goes
+     * to it now. */
+    release_stops();
     while ((n = read(pipefd[0], &e, sizeof e)) < 0 && errno == EINTR)
         ;
     close(pipefd[0]);
@@ -338,6 +371,7 @@ int main(int argc, char **argv)
     }
     if (!tmp || tmp[0] != '/')
         tmp = "/tmp";
+    hold_stops();
     if (snprintf(dir, sizeof dir, "%s/track-ld.XXXXXX", tmp) >= (int)sizeof dir ||
         !mkdtemp(dir)) {
         dbg("cannot make a temporary directory in %s: %s", tmp, strerror(errno));

@@ -40,37 +40,44 @@ static char lt_static_buf[2 * LT_STATIC_CAP] __attribute__((aligned(4096)));
  * copy, no malloc when the variable already exists), so it must be static. */
 static char lt_env_entry[sizeof "TRACK_RUN_UUID=" + 36];
 
-/* Writes region A or B as the record of the given kind. Returns 0 or -1. */
+/* Writes a record of the given kind. The start record judges the job
+ * directory (spool_job_path) and keeps its path; later records write by
+ * path and judge it again only when it has gone (a sweep may remove an idle
+ * nojob directory). Returns 0 or -1. */
 static int write_record(enum spool_kind kind, const char *data, size_t len, int in_handler)
 {
     char name[SPOOL_NAME_MAX], err[256];
-    int fd, rc = -1, e;
+    /* The signal handler passes no message buffer: formatting is not
+     * async-signal-safe. */
+    char *ebuf = in_handler ? NULL : err;
+    size_t elen = in_handler ? 0 : sizeof err;
+    int rc, e;
 
     if (spool_name_build(name, kind, lt.id.syshost, lt.date, lt.id.user, lt.run_uuid) < 0) {
         if (!in_handler)
             lt_debug(lt.debug, "cannot build a file name (syshost or date)");
         return -1;
     }
-    /* The signal handler passes no message buffer: formatting is not
-     * async-signal-safe. */
-    fd = spool_open_job_dir(lt.cfg.spool_dir, lt.uid, lt.job, 1, in_handler ? NULL : err,
-                            in_handler ? 0 : sizeof err);
-    if (fd < 0) {
-        if (!in_handler)
-            lt_debug(lt.debug, "spool %s: %s", lt.cfg.spool_dir, err);
-        return -1;
+    if (kind == SPOOL_KIND_START || !lt.jobpath[0]) {
+        if (spool_job_path(lt.cfg.spool_dir, lt.uid, lt.job, 1, lt.jobpath, sizeof lt.jobpath,
+                           ebuf, elen) < 0) {
+            lt.jobpath[0] = '\0';
+            if (!in_handler)
+                lt_debug(lt.debug, "spool %s: %s", lt.cfg.spool_dir, err);
+            return -1;
+        }
     }
-    rc = spool_write_atomic(fd, name, data, len, 0600, SPOOL_WRITE_UMASK);
+    rc = spool_write_atomic_path(lt.jobpath, name, data, len, 0600, SPOOL_WRITE_UMASK);
+    if (rc < 0 && errno == ENOENT && kind != SPOOL_KIND_START &&
+        spool_job_path(lt.cfg.spool_dir, lt.uid, lt.job, 1, lt.jobpath, sizeof lt.jobpath, ebuf,
+                       elen) == 0)
+        rc = spool_write_atomic_path(lt.jobpath, name, data, len, 0600, SPOOL_WRITE_UMASK);
     e = errno;
     if (rc < 0 && !in_handler)
-        lt_debug(lt.debug, "%s: %s", name, strerror(e));
-    close(fd);
+        lt_debug(lt.debug, "%s/%s: %s", lt.jobpath, name, strerror(e));
     return rc;
 }
 
-/* Gives the buffer back when the program keeps running without us (start
- * failed). At exit nothing is released: the kernel does it anyway, and the
- * fatal-signal handler may still look at lt.buf from another thread. */
 static void release(void)
 {
     if (lt.buf && lt.maplen)

@@ -54,6 +54,7 @@ struct lt_run {
     char parent_uuid[37];             /* "" if none */
     char date[SPOOL_DATE_LEN + 1];    /* start time for both file names */
     char job[24];                     /* job directory name: digits or "nojob" */
+    char jobpath[SPOOL_CONF_PATH_MAX + 48]; /* <spool>/<uid>/<job>, judged at start */
     struct spool_ident id;            /* syshost, host, user */
     char exe_path[PATH_MAX];
     char *buf;                        /* the buffer; NULL when not tracking */

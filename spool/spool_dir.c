@@ -177,23 +177,17 @@ static int check_or_make(const char *path, const char *what, int create,
     return 0;
 }
 
-int spool_open_job_dir(const char *root, uid_t uid, const char *job, int create,
-                       char *err, size_t errlen)
+int spool_job_path(const char *root, uid_t uid, const char *job, int create, char *out,
+                   size_t outlen, char *err, size_t errlen)
 {
     struct spool_dir_want root_w = { 1, 0, 0, 0, S_ISVTX, 0 };
     struct spool_dir_want user_w = { 1, uid, 0, 0, 0, 077 };
-    char path[SPOOL_CONF_PATH_MAX + 48], num[24];
-    size_t rl = strlen(root), i = sizeof num - 1, ul;
+    char num[24];
+    size_t rl = strlen(root), i = sizeof num - 1, ul, jl = strlen(job);
     unsigned long v = (unsigned long)uid;
-    int fd;
 
     if (!spool_job_name_ok(job)) {
         spool_seterr(err, errlen, "job name '%s' is not 'nojob' or a number", job);
-        errno = EINVAL;
-        return -1;
-    }
-    if (rl == 0 || rl >= SPOOL_CONF_PATH_MAX) {
-        spool_seterr(err, errlen, "spool root '%s' is not a usable path", root);
         errno = EINVAL;
         return -1;
     }
@@ -202,28 +196,41 @@ int spool_open_job_dir(const char *root, uid_t uid, const char *job, int create,
         num[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    /* This runs twice in every tracked process, so it works on paths: two
-     * fstatat and one open instead of an open and fstat per level. That is
-     * as safe as walking fds: the root is root-owned and sticky, so once
-     * <root>/<uid> is seen to be a real directory owned by uid, nobody but
-     * uid or root can rename or replace it, and the job directory itself is
-     * opened with O_NOFOLLOW and judged by fstat. */
+    ul = sizeof num - 1 - i;
+    if (rl == 0 || rl + 1 + ul + 1 + jl + 1 > outlen) {
+        spool_seterr(err, errlen, "spool root '%s' is not a usable path", root);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    /* This runs in every tracked process, so it judges paths with fstatat
+     * instead of opening each level. That is as safe as walking fds: the
+     * root is root-owned and sticky, so once <root>/<uid> is seen to be a
+     * real directory owned by uid, nobody but uid or root can rename or
+     * replace it or anything below it; a writer fooling itself gains
+     * nothing. */
     if (check_or_make(root, "the spool root (root-owned, sticky)", 0, &root_w, err, errlen) < 0)
         return -1;
-    memcpy(path, root, rl);
-    path[rl] = '/';
-    ul = sizeof num - 1 - i;
-    memcpy(path + rl + 1, num + i, ul + 1);
-    if (check_or_make(path, "a user directory (owned by the user, 0700)", create, &user_w, err,
+    memcpy(out, root, rl);
+    out[rl] = '/';
+    memcpy(out + rl + 1, num + i, ul + 1);
+    if (check_or_make(out, "a user directory (owned by the user, 0700)", create, &user_w, err,
                       errlen) < 0)
         return -1;
-    path[rl + 1 + ul] = '/';
-    memcpy(path + rl + 2 + ul, job, strlen(job) + 1);
-    if (create)
-        fd = spool_dir_mkopenat(AT_FDCWD, path, 0700, &user_w, err, errlen);
-    else
-        fd = spool_dir_openat(AT_FDCWD, path, &user_w, err, errlen);
-    return fd;
+    out[rl + 1 + ul] = '/';
+    memcpy(out + rl + 2 + ul, job, jl + 1);
+    return check_or_make(out, "a job directory (owned by the user, 0700)", create, &user_w, err,
+                         errlen);
+}
+
+int spool_open_job_dir(const char *root, uid_t uid, const char *job, int create,
+                       char *err, size_t errlen)
+{
+    struct spool_dir_want user_w = { 1, uid, 0, 0, 0, 077 };
+    char path[SPOOL_CONF_PATH_MAX + 48];
+
+    if (spool_job_path(root, uid, job, create, path, sizeof path, err, errlen) < 0)
+        return -1;
+    return spool_dir_openat(AT_FDCWD, path, &user_w, err, errlen);
 }
 
 int spool_path_is_secure(const char *path, uid_t trusted_uid, char *err, size_t errlen)

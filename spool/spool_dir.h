@@ -44,6 +44,16 @@ int spool_dir_mkopenat(int dirfd, const char *name, mode_t create_mode,
 int spool_open_job_dir(const char *root, uid_t uid, const char *job, int create,
                        char *err, size_t errlen);
 
+/* The checks of spool_open_job_dir without opening anything: judges each
+ * level with fstatat (no symlink, owner, mode; see spool_dir.c for why that
+ * is safe here), creates what is missing when create is set, and writes the
+ * job directory's path into out (outlen bytes). For writers that then
+ * create files by path (spool_write_atomic_path): three syscalls instead of
+ * six. 0, or -1 with errno and reason. No allocation; async-signal-safe
+ * when err is NULL. */
+int spool_job_path(const char *root, uid_t uid, const char *job, int create, char *out,
+                   size_t outlen, char *err, size_t errlen);
+
 /* Returns 1 if job is a name a job directory may have: "nojob" or 1..20
  * digits. */
 int spool_job_name_ok(const char *job);

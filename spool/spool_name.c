@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "spool_tz.h"
 #include "spool_uuid.h"
 
 static int comp_char_ok(unsigned char c)
@@ -35,7 +36,13 @@ static void put_num(char *p, unsigned v, int width)
 int spool_name_date(char out[SPOOL_DATE_LEN + 1], time_t sec, long usec)
 {
     struct tm tm;
-    if (!localtime_r(&sec, &tm) || tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 9999) {
+    long off;
+    /* Local time without tzset where the zone file allows (spool_tz.h). */
+    if (spool_tz_offset(sec, &off) == 0)
+        spool_tz_civil(sec + (time_t)off, &tm);
+    else if (!localtime_r(&sec, &tm))
+        tm.tm_year = -1900;
+    if (tm.tm_year + 1900 < 1970 || tm.tm_year + 1900 > 9999) {
         errno = EINVAL;
         return -1;
     }

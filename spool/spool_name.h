@@ -35,8 +35,9 @@ struct spool_name {
 void spool_name_component(char dst[SPOOL_NAME_COMP_MAX], const char *src);
 
 /* Formats the local-time date of (sec, usec) as YYYY_MM_DD_hh_mm_ss_ffff
- * (ffff = 1/10000 s) into out (SPOOL_DATE_LEN + 1 bytes). Uses localtime_r:
- * call it at start-up, never from a signal handler. Returns 0, -1 if the
+ * (ffff = 1/10000 s) into out (SPOOL_DATE_LEN + 1 bytes). Local time comes
+ * from spool_tz (or localtime_r where it cannot decide): call it at
+ * start-up, never from a signal handler. Returns 0, -1 if the
  * time cannot be converted. */
 int spool_name_date(char out[SPOOL_DATE_LEN + 1], time_t sec, long usec);
 

@@ -77,6 +77,7 @@ static void sweep(const char *dir, int depth, double *sizes, size_t *nsizes, siz
 
 int main(int argc, char **argv)
 {
+    double cpu[NMODES];
     int n = 1000, opt;
     char dir[] = "/dev/shm/lt_bench.XXXXXX", spool[256], conf[256], cfgenv[300];
     char pre_empty[4200], pre_track[4200];
@@ -141,6 +142,8 @@ int main(int argc, char **argv)
         rss[m] = calloc((size_t)n, sizeof(double));
     }
     sizes = calloc((size_t)n, sizeof(double));
+    for (int m = 0; m < NMODES; m++)
+        cpu[m] = 0;
 
     for (int i = 0; i < n; i++) {
         for (int m = 0; m < NMODES; m++) {
@@ -158,6 +161,8 @@ int main(int argc, char **argv)
             }
             t[m][i] = now() - t0;
             rss[m][i] = (double)ru.ru_maxrss;
+            cpu[m] += (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                      (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
         }
         sweep(spool, 0, sizes, &nsizes, (size_t)n, 0);
     }
@@ -176,6 +181,12 @@ int main(int argc, char **argv)
         printf("  empty/untracked        %.3f\n", med[EMPTY] / med[UNTRACKED]);
         printf("  libtrack cost          %.1f us per process (vs empty preload)\n",
                (med[TRACKED] - med[EMPTY]) * 1e6);
+        /* CPU time of the children (wait4 rusage): far less disturbed by
+         * other load on the machine than wall time. */
+        printf("  CPU per process        untracked %.1f us, empty %.1f us, libtrack %.1f us\n",
+               cpu[UNTRACKED] / n * 1e6, cpu[EMPTY] / n * 1e6, cpu[TRACKED] / n * 1e6);
+        printf("  CPU libtrack/untracked %.3f, libtrack/empty %.3f\n",
+               cpu[TRACKED] / cpu[UNTRACKED], cpu[TRACKED] / cpu[EMPTY]);
         printf("  max RSS delta          %+.0f KiB (libtrack - untracked), %+.0f KiB (vs empty)\n",
                mrss[TRACKED] - mrss[UNTRACKED], mrss[TRACKED] - mrss[EMPTY]);
         if (nsizes)
