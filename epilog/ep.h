@@ -12,6 +12,7 @@
 #ifndef TRACK_EP_H
 #define TRACK_EP_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -103,17 +104,35 @@ struct ep_item {
     struct stat st;          /* the spool file we copied: checked before unlink */
 };
 
+/* One batch: the items, and what its commit counted (merged into the
+ * ctx counters by the thread that started the commit). */
+struct ep_half {
+    struct ep_item items[EP_BATCH_MAX];
+    size_t n;
+    size_t nfds;             /* O_TMPFILE fds its items hold */
+    int spool_fd;            /* the spool directory of its items (not owned) */
+    const char *spool_path;
+    unsigned long archived, quarantined, failed;
+    int rc;
+};
+
+/* Two batches: while one is committed by a helper thread (syncfs, links,
+ * directory fsync, spool unlinks), the caller reads the spool and writes
+ * the copies of the next one. Only one commit runs at a time, and commits
+ * keep their order. */
 struct ep_batch {
     struct ep_ctx *ctx;
     struct ep_archive *arch;
-    int spool_fd;            /* the spool directory of every item (not owned) */
+    int spool_fd;            /* the spool directory of the items (not owned) */
     const char *spool_path;  /* for messages */
-    struct ep_item items[EP_BATCH_MAX];
-    size_t n;
+    struct ep_half half[2];
+    struct ep_half *fill;    /* the batch being filled */
+    int busy;                /* the other batch is being committed by thr */
+    pthread_t thr;
+    pthread_mutex_t arch_lock; /* the archive cache, used by both threads */
     int tmpfile_ok;          /* O_TMPFILE works in the archive (cleared on EOPNOTSUPP) */
     int need_fchmod;         /* the umask would narrow 0640 */
-    size_t max_fds;          /* O_TMPFILE fds a batch may hold open */
-    size_t nfds;             /* ... and holds now */
+    size_t max_fds;          /* O_TMPFILE fds one batch may hold open */
     int link_by_proc;        /* linkat(AT_EMPTY_PATH) refused: use /proc/self/fd */
 };
 
@@ -125,18 +144,21 @@ int ep_batch_set_dir(struct ep_batch *b, int spool_fd, const char *spool_path);
 
 /* Queues the copy of spool entry `name` (st: its fstat, buf/len: its bytes)
  * into the archive: month yyyymm, as a record (reason == NULL) or into
- * quarantine with reason. The copy is written to a temp name now; it is
- * renamed and the spool file removed by ep_batch_commit (called here when
- * the batch is full). With --dry-run only prints what would happen.
+ * quarantine with reason. The copy is written now (an unnamed O_TMPFILE
+ * inode, or a temp name); it is named and the spool file removed by the
+ * commit (started here in the background when the batch is full). With --dry-run only prints what would happen.
  * 0, or -1 after logging (the spool file stays). */
 int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
                  const char *buf, size_t len, const char *yyyymm, const char *reason);
 
-/* Makes every queued temp durable (one syncfs), renames them to their final
- * names without replacing anything (an identical file already there is an
- * earlier run's copy; a different one sends ours to quarantine), fsyncs the
- * directories, then unlinks the spool files. Returns 0, or -1 when some
- * items failed (logged; their spool files stay). */
+/* Makes every queued copy durable (one syncfs), names them without
+ * replacing anything (an identical file already there is an earlier run's
+ * copy; a different one sends ours to quarantine), fsyncs the directories,
+ * then unlinks the spool files. A full batch is committed by a helper
+ * thread while the next one fills; this call waits for that commit and
+ * commits the rest before returning, and its counts are then in the ctx.
+ * Returns 0, or -1 when some items failed (logged; their spool files stay).
+ * Must be called before the batch is freed or the archive closed. */
 int ep_batch_commit(struct ep_batch *b);
 
 /* ---- ep_scan ---- */

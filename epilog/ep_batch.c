@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/resource.h>
 #include <stdlib.h>
@@ -75,9 +76,12 @@ void ep_batch_init(struct ep_batch *b, struct ep_ctx *ctx, struct ep_archive *a)
     b->arch = a;
     b->spool_fd = -1;
     b->spool_path = "";
+    b->fill = &b->half[0];
+    pthread_mutex_init(&b->arch_lock, NULL);
     b->tmpfile_ok = !ep_no_tmpfile();
     b->need_fchmod = ep_umask_narrows(0640);
-    b->max_fds = ep_fd_room(EP_BATCH_MAX);
+    /* Two batches in flight: each may hold half the room. */
+    b->max_fds = ep_fd_room(2 * EP_BATCH_MAX) / 2;
 }
 
 int ep_batch_set_dir(struct ep_batch *b, int spool_fd, const char *spool_path)
@@ -178,13 +182,13 @@ static int same_content(int dfd, const char *dname, int tmp_fd, int tfd, const c
 
 /* Drops the copy of an item that will not be placed: closes the unnamed
  * inode (the kernel frees it) or removes the temp name. */
-static void drop_temp(struct ep_batch *b, struct ep_item *it)
+static void drop_temp(struct ep_half *h, struct ep_item *it)
 {
     if (it->unnamed) {
         if (it->tmp_fd >= 0) {
             close(it->tmp_fd);
             it->tmp_fd = -1;
-            b->nfds--;
+            h->nfds--;
         }
     } else {
         unlinkat(it->dst_fd, it->tmp_name, 0);
@@ -196,11 +200,11 @@ static void drop_temp(struct ep_batch *b, struct ep_item *it)
  * (ENOSPC, EROFS, ...); -2 when O_TMPFILE cannot be used here (the
  * filesystem lacks it: the batch falls back to named temps for good; or no
  * fd room left: this item uses a named temp). */
-static int open_unnamed(struct ep_batch *b, int dst_fd)
+static int open_unnamed(struct ep_batch *b, struct ep_half *h, int dst_fd)
 {
     int fd;
 
-    if (!b->tmpfile_ok || b->nfds >= b->max_fds)
+    if (!b->tmpfile_ok || h->nfds >= b->max_fds)
         return -2;
     /* O_RDWR: a collision with an existing name is resolved by reading the
      * copy back. */
@@ -222,24 +226,24 @@ static int open_unnamed(struct ep_batch *b, int dst_fd)
         errno = e;
         return -1;
     }
-    b->nfds++;
+    h->nfds++;
     return fd;
 }
 
 /* Writes the copy: into an unnamed inode (*tmp_fd set) or the temp name tmp
  * in dst_fd (*tmp_fd = -1). 0, or -1 after logging (nothing left behind). */
-static int write_temp(struct ep_batch *b, int dst_fd, const char *tmp, const char *buf,
-                      size_t len, const char *shown, int *tmp_fd)
+static int write_temp(struct ep_batch *b, struct ep_half *h, int dst_fd, const char *tmp,
+                      const char *buf, size_t len, const char *shown, int *tmp_fd)
 {
     int fd, e;
 
     *tmp_fd = -1;
-    fd = open_unnamed(b, dst_fd);
+    fd = open_unnamed(b, h, dst_fd);
     if (fd >= 0) {
         if (spool_write_full(fd, buf, len) < 0) {
             e = errno;
             close(fd);
-            b->nfds--;
+            h->nfds--;
             spool_log_err("%s/%s: write: %s", b->arch->path, shown, strerror(e));
             return -1;
         }
@@ -280,7 +284,7 @@ static int write_temp(struct ep_batch *b, int dst_fd, const char *tmp, const cha
 /* <name>.reason beside a quarantined file, fsync'd (quarantine is rare: it
  * may pay its own flush). Rewritten on every run, so a kill between the
  * data and its reason heals on the rerun. */
-static int write_reason(struct ep_batch *b, int dst_fd, const char *dst,
+static int write_reason(struct ep_batch *b, struct ep_half *h, int dst_fd, const char *dst,
                         const struct ep_item *it, const char *reason)
 {
     char rname[SPOOL_NAME_MAX + 16], rtmp[SPOOL_NAME_MAX + 32], text[4096], safe[256];
@@ -291,7 +295,7 @@ static int write_reason(struct ep_batch *b, int dst_fd, const char *dst,
     n = snprintf(text, sizeof text,
                  "file: %s/%s\nreason: %s\nowner: uid %lu gid %lu\nsize: %lld\nlinks: %lu\n"
                  "mode: %04o\nquarantined-by: track-epilog\ntime: %lld\n",
-                 b->spool_path, safe, reason, (unsigned long)it->st.st_uid,
+                 h->spool_path, safe, reason, (unsigned long)it->st.st_uid,
                  (unsigned long)it->st.st_gid, (long long)it->st.st_size,
                  (unsigned long)it->st.st_nlink, (unsigned)(it->st.st_mode & 07777),
                  (long long)b->ctx->now);
@@ -307,10 +311,13 @@ static int write_reason(struct ep_batch *b, int dst_fd, const char *dst,
     return 0;
 }
 
+static void commit_start(struct ep_batch *b);
+
 int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
                  const char *buf, size_t len, const char *yyyymm, const char *reason)
 {
     struct ep_ctx *ctx = b->ctx;
+    struct ep_half *h = b->fill;
     struct ep_item *it;
     char base[SPOOL_NAME_MAX], tmp[SPOOL_NAME_MAX + 16], shown[SPOOL_NAME_MAX + 32];
     char safe[256];
@@ -329,7 +336,9 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
         }
         return 0;
     }
+    pthread_mutex_lock(&b->arch_lock);
     dst_fd = ep_archive_month(b->arch, quarantine, yyyymm);
+    pthread_mutex_unlock(&b->arch_lock);
     if (dst_fd < 0)
         goto fail;
     /* Record names are already safe and unique (they carry a uuid). A
@@ -348,9 +357,9 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
         spool_log_err("%s/%s: name too long", b->arch->path, shown);
         goto fail;
     }
-    if (write_temp(b, dst_fd, tmp, buf, len, shown, &tmp_fd) < 0)
+    if (write_temp(b, h, dst_fd, tmp, buf, len, shown, &tmp_fd) < 0)
         goto fail;
-    it = &b->items[b->n++];
+    it = &h->items[h->n++];
     it->tmp_fd = tmp_fd;
     it->unnamed = tmp_fd >= 0;
     it->spool_name = strdup(name);
@@ -365,15 +374,15 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
     if (!it->spool_name || !it->dst_name || !it->tmp_name || (reason && !it->reason)) {
         spool_log_err("out of memory");
         if (it->unnamed)
-            drop_temp(b, it);
+            drop_temp(h, it);
         else
             unlinkat(dst_fd, tmp, 0);
         item_free(it);
-        b->n--;
+        h->n--;
         goto fail;
     }
-    if (b->n == EP_BATCH_MAX)
-        ep_batch_commit(b);
+    if (h->n == EP_BATCH_MAX)
+        commit_start(b);
     return 0;
 fail:
     ctx->failed++;
@@ -420,7 +429,7 @@ static int rename_noreplace(int fromfd, const char *tmp, int tofd, const char *d
  * there is an earlier run's copy (done); a different record of that name is
  * never replaced: ours goes to quarantine; a different quarantined file of
  * that name gets a number. 0, or -1 after logging (the temp is removed). */
-static int place(struct ep_batch *b, struct ep_item *it)
+static int place(struct ep_batch *b, struct ep_half *h, struct ep_item *it)
 {
     char cand[SPOOL_NAME_MAX + 8], why[SPOOL_CONF_PATH_MAX + 2 * SPOOL_NAME_MAX], safe[256];
     const char *reason = it->reason;
@@ -434,7 +443,7 @@ static int place(struct ep_batch *b, struct ep_item *it)
         if (it->tmp_fd >= 0 ? link_unnamed(b, it->tmp_fd, fd, cand) == 0
                             : rename_noreplace(it->dst_fd, it->tmp_name, fd, cand) == 0) {
             if (it->tmp_fd >= 0)
-                drop_temp(b, it);   /* named now: closing keeps it */
+                drop_temp(h, it);   /* named now: closing keeps it */
             break;
         }
         if (errno != EEXIST)
@@ -444,15 +453,17 @@ static int place(struct ep_batch *b, struct ep_item *it)
         if (r < 0)
             goto fail;
         if (r == 1) {
-            drop_temp(b, it);
+            drop_temp(h, it);
             break;
         }
         if (!it->quarantine) {
             snprintf(why, sizeof why, "a different file named %s is already in %s/%s", cand,
                      b->arch->path, it->month);
             ep_scan_safe_name(safe, sizeof safe, it->spool_name);
-            spool_log_warn("%s/%s: quarantined: %s", b->spool_path, safe, why);
+            spool_log_warn("%s/%s: quarantined: %s", h->spool_path, safe, why);
+            pthread_mutex_lock(&b->arch_lock);
             fd = ep_archive_month(b->arch, 1, it->month);
+            pthread_mutex_unlock(&b->arch_lock);
             if (fd < 0)
                 goto fail_logged;
             it->quarantine = 1;
@@ -464,70 +475,136 @@ static int place(struct ep_batch *b, struct ep_item *it)
         errno = EEXIST;
         goto fail;
     }
+    pthread_mutex_lock(&b->arch_lock);
     ep_archive_touch(b->arch, fd);
-    if (it->quarantine && write_reason(b, fd, cand, it, reason) < 0)
+    pthread_mutex_unlock(&b->arch_lock);
+    if (it->quarantine && write_reason(b, h, fd, cand, it, reason) < 0)
         goto fail_logged;
     return 0;
 fail:
     spool_log_err("%s/%s%s/%s: cannot put into place: %s; left in %s", b->arch->path,
                   it->quarantine ? "quarantine/" : "", it->month, cand, strerror(errno),
-                  b->spool_path);
+                  h->spool_path);
 fail_logged:
-    drop_temp(b, it);
+    drop_temp(h, it);
     return -1;
 }
 
-int ep_batch_commit(struct ep_batch *b)
+/* Commits one batch (see ep_batch_commit); counts go into h. Runs in the
+ * helper thread, or in the caller's when no thread could be started. */
+static void commit_half(struct ep_batch *b, struct ep_half *h)
 {
-    struct ep_ctx *ctx = b->ctx;
     size_t i;
-    int rc = 0, synced;
+    int synced;
 
-    if (b->n == 0)
-        return 0;
-    /* One flush for every temp of the batch. syncfs reports writeback
+    h->rc = 0;
+    if (h->n == 0)
+        return;
+    /* One flush for every copy of the batch. syncfs reports writeback
      * errors of the filesystem since Linux 5.8. */
     synced = syncfs(b->arch->rootfd) == 0;
     if (!synced)
         spool_log_err("%s: syncfs: %s; %zu file(s) stay in %s", b->arch->path, strerror(errno),
-                      b->n, b->spool_path);
-    for (i = 0; synced && i < b->n; i++) {
-        struct ep_item *it = &b->items[i];
-        if (place(b, it) < 0) {
+                      h->n, h->spool_path);
+    for (i = 0; synced && i < h->n; i++) {
+        struct ep_item *it = &h->items[i];
+        if (place(b, h, it) < 0) {
             free(it->dst_name);
             it->dst_name = NULL;   /* marks the item failed */
-            ctx->failed++;
-            rc = -1;
+            h->failed++;
+            h->rc = -1;
         }
     }
-    if (synced && ep_archive_sync_dirs(b->arch) < 0) {
-        spool_log_err("%s: directories not durable; %zu file(s) stay in %s", b->arch->path,
-                      b->n, b->spool_path);
-        synced = 0;
+    if (synced) {
+        pthread_mutex_lock(&b->arch_lock);
+        if (ep_archive_sync_dirs(b->arch) < 0) {
+            spool_log_err("%s: directories not durable; %zu file(s) stay in %s", b->arch->path,
+                          h->n, h->spool_path);
+            synced = 0;
+        }
+        pthread_mutex_unlock(&b->arch_lock);
     }
-    for (i = 0; i < b->n; i++) {
-        struct ep_item *it = &b->items[i];
+    for (i = 0; i < h->n; i++) {
+        struct ep_item *it = &h->items[i];
         char safe[256];
         if (!synced) {
-            drop_temp(b, it);
-            ctx->failed++;
-            rc = -1;
+            drop_temp(h, it);
+            h->failed++;
+            h->rc = -1;
         } else if (it->dst_name) {
             ep_scan_safe_name(safe, sizeof safe, it->spool_name);
-            if (ep_scan_unlink_same(b->spool_fd, it->spool_name, it->st.st_dev,
+            if (ep_scan_unlink_same(h->spool_fd, it->spool_name, it->st.st_dev,
                                     it->st.st_ino) < 0 && errno != ENOENT)
                 spool_log_warn("%s/%s: archived, but not removed from the spool: %s",
-                               b->spool_path, safe,
+                               h->spool_path, safe,
                                errno == ESTALE ? "replaced meanwhile" : strerror(errno));
             if (it->quarantine)
-                ctx->quarantined++;
+                h->quarantined++;
             else
-                ctx->archived++;
+                h->archived++;
         }
         if (it->tmp_fd >= 0)
-            drop_temp(b, it);
+            drop_temp(h, it);
         item_free(it);
     }
-    b->n = 0;
+    h->n = 0;
+}
+
+static void *commit_thread(void *arg)
+{
+    struct ep_batch *b = arg;
+    commit_half(b, b->fill == &b->half[0] ? &b->half[1] : &b->half[0]);
+    return NULL;
+}
+
+/* Adds a committed batch's counts to the run's. */
+static int commit_merge(struct ep_batch *b, struct ep_half *h)
+{
+    b->ctx->archived += h->archived;
+    b->ctx->quarantined += h->quarantined;
+    b->ctx->failed += h->failed;
+    h->archived = h->quarantined = h->failed = 0;
+    return h->rc;
+}
+
+/* Waits for the background commit, if one runs. Its rc. */
+static int commit_wait(struct ep_batch *b)
+{
+    if (!b->busy)
+        return 0;
+    pthread_join(b->thr, NULL);
+    b->busy = 0;
+    return commit_merge(b, b->fill == &b->half[0] ? &b->half[1] : &b->half[0]);
+}
+
+/* The fill batch is full: commit it in the background (after the previous
+ * commit finished: they stay in order) and fill the other one meanwhile. */
+static void commit_start(struct ep_batch *b)
+{
+    struct ep_half *h = b->fill;
+
+    commit_wait(b);
+    h->spool_fd = b->spool_fd;
+    h->spool_path = b->spool_path;
+    b->fill = h == &b->half[0] ? &b->half[1] : &b->half[0];
+    if (pthread_create(&b->thr, NULL, commit_thread, b) == 0) {
+        b->busy = 1;
+        return;
+    }
+    b->fill = h;   /* no thread: commit here */
+    commit_half(b, h);
+    commit_merge(b, h);
+}
+
+int ep_batch_commit(struct ep_batch *b)
+{
+    struct ep_half *h = b->fill;
+    int rc = commit_wait(b);
+
+    h->spool_fd = b->spool_fd;
+    h->spool_path = b->spool_path;
+    commit_half(b, h);
+    if (commit_merge(b, h) < 0)
+        rc = -1;
     return rc;
 }
