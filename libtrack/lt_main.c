@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "lt_debug.h"
@@ -104,6 +105,41 @@ static void lt_on_exit(int status, void *arg)
         lt_debug(lt.debug, "end record does not fit max_record_bytes");
 out:
     errno = saved;
+}
+
+/* _exit and _Exit: the only symbols libtrack exports (libtrack.map).
+ * Programs that end with _exit skip on_exit, and Debian's /bin/sh (dash)
+ * ends every script that way: without this, every batch script would look
+ * like a run that never ended. _exit may be called from a signal handler,
+ * so this writes the end record the async-signal-safe way (objects as at
+ * start), then exits exactly as glibc's _exit does. exit() reaches the
+ * kernel through libc's internal _exit, not through this one, and a vfork
+ * or fork child has another pid: both write nothing here. */
+static void lt_on_exit_syscall(int status)
+{
+    int saved = errno;
+    size_t len;
+
+    if (getpid() == lt.pid && lt.buf && !atomic_exchange(&lt.done, 1)) {
+        len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 0);
+        if (len)
+            write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, 1);
+    }
+    errno = saved;
+}
+
+__attribute__((visibility("default"))) void _exit(int status)
+{
+    lt_on_exit_syscall(status);
+    for (;;)
+        syscall(SYS_exit_group, status);
+}
+
+__attribute__((visibility("default"))) void _Exit(int status)
+{
+    lt_on_exit_syscall(status);
+    for (;;)
+        syscall(SYS_exit_group, status);
 }
 
 /* Fatal-signal handler. Async-signal-safe: the record is the start's
