@@ -87,8 +87,11 @@ EOF
 fi
 
 # --------------------------------------------------------------------------
-# Root: the real thing.
-rm -rf "$demo/spool" "$demo/archive"
+# Root: the real thing. Servers a previous --keep left running are stopped
+# (by the pids their harness recorded) and everything starts afresh.
+bash "$top/tests/harness/slurm.sh" stop "$demo/slurm" >/dev/null 2>&1 || true
+bash "$top/tests/harness/mariadb.sh" stop "$demo/db" >/dev/null 2>&1 || true
+rm -rf "$demo/spool" "$demo/archive" "$demo/slurm" "$demo/db"
 getent group track >/dev/null || groupadd --system track
 id trackdemo >/dev/null 2>&1 || useradd -m -s /bin/bash trackdemo
 cat > "$demo/track.conf" <<EOF
@@ -139,6 +142,9 @@ cat > "$work/hello.c" <<'EOF'
 int main(void) { printf("hello from a self-built code: %.3f\n", sqrt(2.0)); return 0; }
 EOF
 chown trackdemo: "$work/hello.c"
+# The spool root exists on every node from boot (tmpfiles.d or `track-epilog
+# prepare`); the linker wrapper writes its link record there.
+"$prefix/sbin/track-epilog" prepare --uid "$(id -u trackdemo)"
 # Built through the watermark linker wrapper: its signature leads back here.
 runuser -u trackdemo -- env TRACK_CONFIG="$demo/track.conf" \
   gcc -B "$prefix/libexec/track/" -O2 -o "$work/hello" "$work/hello.c" -lm
@@ -154,7 +160,8 @@ submit() { # name sbatch-args... -- script
 declare -A jobs
 jobs[pipeline]=$(submit pipeline --wrap 'ls /usr/lib | sort | uniq -c | sort -rn | head -n 3; grep -c model /proc/cpuinfo')
 jobs[selfbuilt]=$(submit selfbuilt --wrap "OMP_NUM_THREADS=2 $work/hello")
-jobs[python]=$(submit python --wrap "/usr/bin/python3 -c 'import decimal, json, ctypes, sqlite3; print(json.dumps({\"pi\": str(decimal.Decimal(355)/113)}))'")
+# LOADEDMODULES is what environment modules (Lmod, Tcl modules) set.
+jobs[python]=$(submit python --wrap "export LOADEDMODULES=gcc/12.2.0:python/3.11:openblas/0.3.21; /usr/bin/python3 -c 'import decimal, json, ctypes, sqlite3; print(json.dumps({\"pi\": str(decimal.Decimal(355)/113)}))'")
 jobs[failing]=$(submit failing --wrap "/usr/bin/python3 -c 'import sys; sys.exit(3)'")
 jobs[parallel]=$(submit parallel -n 2 --wrap 'srun -n 2 /bin/hostname')
 jobs[timelimit]=$(submit timelimit --time=1 --wrap 'sleep 600')
@@ -172,7 +179,11 @@ done
 state=$(sinfo -h -N -o %T)
 echo "node state: $state"
 
-say "archive after the Epilogs"
+# What ran outside jobs (the link of hello) waits in the nojob spool: on a
+# real site a cron `track-epilog sweep` collects it.
+"$prefix/sbin/track-epilog" sweep --min-age 0
+
+say "archive after the Epilogs and the sweep"
 find "$demo/archive" -name '*.json' | sed "s|$demo/archive/||" | sort | head -n 20
 echo "($(find "$demo/archive" -name '*.json' | wc -l) records; spool now holds $(find "$demo/spool" -name '*.json' | wc -l))"
 

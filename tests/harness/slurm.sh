@@ -61,6 +61,7 @@ start() {
     mkdir -p "$dir/munge" "$dir/state" "$dir/spool" "$dir/log"
     chown munge:munge "$dir/munge"
     chmod 755 "$dir/munge"
+    rm -f "$dir/munge/munge.key"   # a key left by an earlier run: mungekey will not overwrite it
     mungekey --create --keyfile="$dir/munge/munge.key" >/dev/null 2>&1 ||
         die "mungekey --create failed"
     chown munge:munge "$dir/munge/munge.key"
