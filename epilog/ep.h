@@ -89,7 +89,7 @@ int ep_archive_sync_dirs(struct ep_archive *a);
 void ep_archive_close(struct ep_archive *a);
 
 /* ---- ep_batch ---- */
-#define EP_BATCH_MAX 512
+#define EP_BATCH_MAX 1024
 
 struct ep_item {
     char *spool_name;        /* entry in the spool directory */
