@@ -61,12 +61,19 @@ for round in $(seq "$ROUNDS"); do
     t0=$(now); cp -r "$S/spool/$U/1" "$A/cp"; sync -f "$A/cp"; t1=$(now)
     c=$(echo "$t1 - $t0" | bc)
     sync
-    e=$(run_collect "$EP")
     base=-
-    if [ -n "$BASELINE" ]; then mkspool; base=$(run_collect "$BASELINE"); fi
+    # With a baseline, even rounds run it first: neither binary always
+    # follows the same thing.
+    if [ -n "$BASELINE" ] && [ $((round % 2)) = 0 ]; then
+        base=$(run_collect "$BASELINE"); mkspool; e=$(run_collect "$EP")
+    else
+        e=$(run_collect "$EP")
+        if [ -n "$BASELINE" ]; then mkspool; base=$(run_collect "$BASELINE"); fi
+    fi
     printf 'round %d: collect %.3f s (%.0f records/s), cp+syncfs %.3f s, ratio %.2f, baseline %s, %d bytes\n' \
         "$round" "$e" "$(echo "$N / $e" | bc -l)" "$c" "$(echo "$e / $c" | bc -l)" "$base" "$bytes"
-    echo "$e $c $(echo "$e / $c" | bc -l) $base" >> "$S/times"
+    bratio=-; [ "$base" = - ] || bratio=$(echo "$base / $c" | bc -l)
+    echo "$e $c $(echo "$e / $c" | bc -l) $base $bratio" >> "$S/times"
 done
 col() { cut -d' ' -f"$1" "$S/times" | sort -g; }
 med() { col "$1" | awk '{v[NR]=$1} END{print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
@@ -76,6 +83,6 @@ printf 'best:   collect %.3f s = %.0f records/s (target >= 20000); cp+syncfs %.3
 printf 'median: collect %.3f s = %.0f records/s; cp+syncfs %.3f s; collect/cp ratio median %.2f, spread %.2f..%.2f over %d rounds\n' \
     "$(med 1)" "$(echo "$N / $(med 1)" | bc -l)" "$(med 2)" "$(med 3)" "$(col 3 | head -1)" "$(col 3 | tail -1)" "$ROUNDS"
 if [ -n "$BASELINE" ]; then
-    printf 'baseline %s: best %.3f s, median %.3f s = %.0f records/s\n' "$BASELINE" \
-        "$(col 4 | head -1)" "$(med 4)" "$(echo "$N / $(med 4)" | bc -l)"
+    printf 'baseline %s: best %.3f s, median %.3f s = %.0f records/s; baseline/cp ratio median %.2f, spread %.2f..%.2f\n' "$BASELINE" \
+        "$(col 4 | head -1)" "$(med 4)" "$(echo "$N / $(med 4)" | bc -l)" "$(med 5)" "$(col 5 | head -1)" "$(col 5 | tail -1)"
 fi
