@@ -1,5 +1,6 @@
 /* rec_parse: reading and validating records (tools only; libtrack writes
- * records and never parses one). Built on yajl's tree API.
+ * records and never parses one). Built on yajl's event parser (a yajl_val
+ * tree in one arena per record).
  *
  * The format is docs/record-format.md. Validation is strict: schema 1, every
  * required key present with its type, strings within size limits, uuids
