@@ -31,6 +31,26 @@ const char *rp_sql_dir(const char *dir_opt)
         }
     }
 #endif
+#ifdef TRACK_REPORT_REL_SQL_DIR
+    {
+        /* An installation moved or made with `cmake --install --prefix`:
+         * the SQL sits at the same place relative to this executable. */
+        static char rel[PATH_MAX];
+        char exe[PATH_MAX], *slash;
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n > 0) {
+            exe[n] = '\0';
+            slash = strrchr(exe, '/');
+            if (slash) {
+                *slash = '\0';
+                if (snprintf(rel, sizeof rel, "%s/%s", exe, TRACK_REPORT_REL_SQL_DIR) <
+                        (int)sizeof rel &&
+                    access(rel, R_OK | X_OK) == 0)
+                    return rel;
+            }
+        }
+    }
+#endif
     return TRACK_REPORT_SQL_DIR;
 }
 

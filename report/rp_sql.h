@@ -11,7 +11,9 @@
 
 /* The directory to read scripts from: dir_opt if given, else the source
  * tree when this executable lives in the build tree, else the installed
- * directory. Returns a pointer to a constant or to dir_opt. */
+ * directory found relative to this executable (a relocated installation),
+ * else the configured installed directory. Returns dir_opt, a constant or
+ * a static buffer (not thread-safe; called once). */
 const char *rp_sql_dir(const char *dir_opt);
 
 /* Reads <dir>/<report>.sql into a malloc'd NUL-terminated buffer (*len bytes,
