@@ -2,13 +2,15 @@
 #include "spool_log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <syslog.h>
 
 static const char *log_prog = "track";
 static int log_syslog;
 static int log_quiet;
-static unsigned log_nerr, log_nwarn;
+/* Atomic: track-epilog logs from two threads. */
+static atomic_uint log_nerr, log_nwarn;
 
 void spool_log_init(const char *prog, int use_syslog, int quiet)
 {
@@ -58,5 +60,5 @@ void spool_log_info(const char *fmt, ...)
     va_end(ap);
 }
 
-unsigned spool_log_errors(void) { return log_nerr; }
-unsigned spool_log_warnings(void) { return log_nwarn; }
+unsigned spool_log_errors(void) { return atomic_load(&log_nerr); }
+unsigned spool_log_warnings(void) { return atomic_load(&log_nwarn); }
