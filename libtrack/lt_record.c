@@ -222,11 +222,11 @@ size_t lt_rec_end(struct lt_run *r, enum lt_end_how how, int value, int fresh_ob
     spool_json_obj_open(&j);
     spool_json_kint(&j, "schema", 1);
     spool_json_kstr(&j, "kind", "end");
-    lt_json_raw(&j, r->buf + r->ident_off, r->ident_end - r->ident_off);
+    spool_json_raw(&j, r->buf + r->ident_off, r->ident_end - r->ident_off);
     if (fresh_objects) {
         lt_obj_json(&j, full, LT_RESERVE_END, LT_STR_MAX, r->ident_dropped, &ocut);
     } else {
-        lt_json_raw(&j, r->buf + r->objs_off, r->objs_end - r->objs_off);
+        spool_json_raw(&j, r->buf + r->objs_off, r->objs_end - r->objs_off);
         ocut = r->objs_truncated;
     }
     lt_json_budget(&j, full, 0);

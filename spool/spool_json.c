@@ -188,6 +188,12 @@ void spool_json_strn(struct spool_json *j, const char *str, size_t n, size_t max
     putc1(j, '"');
 }
 
+void spool_json_raw(struct spool_json *j, const char *s, size_t n)
+{
+    put(j, s, n);
+    j->first[j->depth] = 0;
+}
+
 void spool_json_str(struct spool_json *j, const char *s)
 {
     spool_json_strn(j, s, strlen(s), 0, NULL);

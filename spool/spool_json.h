@@ -55,6 +55,13 @@ void spool_json_time(struct spool_json *j, int64_t sec, long usec);
 void spool_json_kstr(struct spool_json *j, const char *key, const char *s);
 void spool_json_kint(struct spool_json *j, const char *key, int64_t v);
 
+/* Appends n bytes of JSON the caller already produced with this writer (a
+ * fragment copied from an earlier document). The fragment must start with
+ * its own separator (',') if one is needed and leave the nesting as it found
+ * it; the next item then gets a comma. Sets overflow when it does not fit,
+ * like every other write. */
+void spool_json_raw(struct spool_json *j, const char *s, size_t n);
+
 /* Terminates the buffer with a NUL (not counted in len). Returns 0 if the
  * document is complete (depth 0, no overflow), -1 otherwise. */
 int spool_json_finish(struct spool_json *j);
