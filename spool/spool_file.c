@@ -128,7 +128,6 @@ int spool_write_atomic_path(const char *dir, const char *name, const void *buf, 
 int spool_open_regular(int dirfd, const char *name, struct stat *st)
 {
     struct stat before;
-    int fd;
 
     if (fstatat(dirfd, name, &before, AT_SYMLINK_NOFOLLOW) < 0)
         return -1;
@@ -140,28 +139,14 @@ int spool_open_regular(int dirfd, const char *name, struct stat *st)
         errno = EINVAL;
         return -1;
     }
-    /* O_NONBLOCK: should the file be swapped for a FIFO after the check, the
-     * open still returns at once and the fstat below rejects it. */
-    fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    if (fstat(fd, st) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    if (!S_ISREG(st->st_mode) || st->st_dev != before.st_dev || st->st_ino != before.st_ino) {
-        close(fd);
-        errno = ESTALE;
-        return -1;
-    }
-    return fd;
+    return spool_open_regular_known(dirfd, name, before.st_dev, before.st_ino, st);
 }
 
 int spool_open_regular_known(int dirfd, const char *name, dev_t dev, ino_t ino,
                              struct stat *st)
 {
+    /* O_NONBLOCK: should the file have been swapped for a FIFO after it was
+     * seen, the open still returns at once and the fstat below rejects it. */
     int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return -1;
