@@ -23,6 +23,11 @@ SET SESSION tmp_table_size = GREATEST(@@tmp_table_size, 1073741824),
             max_heap_table_size = GREATEST(@@max_heap_table_size, 1073741824);
 SET @f_env_name := CONVERT(@env_name USING utf8mb4) COLLATE utf8mb4_bin;
 
+-- The per-(executable, value) aggregate is read twice (per value and per
+-- executable total): it is kept in a session temporary table (MariaDB would
+-- evaluate a CTE again at each reference), dropped at the end.
+DROP TEMPORARY TABLE IF EXISTS rp_env_agg;
+CREATE TEMPORARY TABLE rp_env_agg AS
 WITH
 vals AS (  -- env sets that hold the variable, with its value
   SELECT m.set_id, p.value
@@ -31,30 +36,29 @@ vals AS (  -- env sets that hold the variable, with its value
   JOIN track_env_set_member m ON m.pair_id = p.id
   WHERE nm.name = @f_env_name
 ),
-base AS (
-  SELECT r.exe_object_id, r.env_set_id, r.user, r.syshost, r.job_id, COUNT(*) AS n
-  FROM track_run r
+agg AS (  -- straight from the runs: a pre-grouping on (user, job) costs more than it saves
+  SELECT o.path, v.value, COUNT(*) AS runs, COUNT(DISTINCT r.user) AS users,
+         COUNT(DISTINCT r.syshost, r.job_id) AS jobs
+  FROM track_run r JOIN track_object o ON o.id = r.exe_object_id
+  LEFT JOIN vals v ON v.set_id = r.env_set_id
   WHERE r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
-  GROUP BY r.exe_object_id, r.env_set_id, r.user, r.syshost, r.job_id
-),
-agg AS (
-  SELECT o.path, v.value, SUM(b.n) AS runs, COUNT(DISTINCT b.user) AS users,
-         COUNT(DISTINCT b.syshost, b.job_id) AS jobs
-  FROM base b JOIN track_object o ON o.id = b.exe_object_id
-  LEFT JOIN vals v ON v.set_id = b.env_set_id
-  WHERE @env_name IS NOT NULL
+    AND @env_name IS NOT NULL
   GROUP BY o.path, v.value
-),
+)
+SELECT * FROM agg;
+
+WITH
 tot AS (
   SELECT t.path, t.total, ROW_NUMBER() OVER (ORDER BY t.total DESC, t.path) AS rk
-  FROM (SELECT path, SUM(runs) AS total FROM agg GROUP BY path) t
+  FROM (SELECT path, SUM(runs) AS total FROM rp_env_agg GROUP BY path) t
 )
 SELECT t.rk AS `rank`, a.path AS executable, a.value, a.runs,
        ROUND(100 * a.runs / t.total, 1) AS percent, a.users, a.jobs
-FROM agg a JOIN tot t ON t.path = a.path
+FROM rp_env_agg a JOIN tot t ON t.path = a.path
 WHERE t.rk <= @lim
 ORDER BY t.rk, a.runs DESC, a.value;
+DROP TEMPORARY TABLE IF EXISTS rp_env_agg;
