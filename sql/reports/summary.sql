@@ -28,6 +28,25 @@ SET SESSION tmp_table_size = GREATEST(@@tmp_table_size, 1073741824),
             max_heap_table_size = GREATEST(@@max_heap_table_size, 1073741824);
 SET @sp := COALESCE(@system_prefixes, '/usr,/bin,/sbin,/lib,/lib64,/opt/cray,/opt/intel');
 
+-- Per executable first (a session temporary table, dropped at the end: a CTE
+-- would be evaluated again at each reference), then the distinct counts in one
+-- scan of the window.
+DROP TEMPORARY TABLE IF EXISTS rp_sum_exe;
+CREATE TEMPORARY TABLE rp_sum_exe AS
+  SELECT r.exe_object_id, COUNT(*) AS n,
+         SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1) / 3600) AS ch,
+         SUM(CASE WHEN r.term_signal IS NOT NULL OR COALESCE(r.exit_status, 0) <> 0 THEN 1
+                  WHEN r.has_end = 0 AND NOT EXISTS (SELECT 1 FROM track_run c
+                         WHERE c.parent_uuid = r.run_uuid AND c.pid = r.pid) THEN 1
+                  ELSE 0 END) AS abnormal
+  FROM track_run r
+  WHERE r.start_time >= @t0 AND r.start_time < @t1
+    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+    AND (@f_user IS NULL OR r.user = @f_user)
+    AND (@f_account IS NULL OR r.account = @f_account)
+    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+  GROUP BY r.exe_object_id;
+
 WITH RECURSIVE
 pfx (p, rest) AS (
   SELECT TRIM(SUBSTRING_INDEX(@sp, ',', 1)), SUBSTRING(@sp, CHAR_LENGTH(SUBSTRING_INDEX(@sp, ',', 1)) + 2)
@@ -40,36 +59,35 @@ prefix (np) AS (
   SELECT CASE WHEN TRIM(TRAILING '/' FROM p) = '' THEN '' ELSE TRIM(TRAILING '/' FROM p) END
   FROM pfx WHERE p <> ''
 ),
-w AS (
-  SELECT r.syshost, r.job_id, r.user, r.account, r.exe_object_id,
-         COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1) / 3600 AS ch,
-         CASE WHEN r.term_signal IS NOT NULL OR COALESCE(r.exit_status, 0) <> 0 THEN 1
-              WHEN r.has_end = 0 AND NOT EXISTS (SELECT 1 FROM track_run c
-                     WHERE c.parent_uuid = r.run_uuid AND c.pid = r.pid) THEN 1
-              ELSE 0 END AS abnormal
+exe AS (
+  SELECT x.n, x.ch, x.abnormal,
+         EXISTS (SELECT 1 FROM prefix
+                 WHERE (np = '' AND LEFT(o.path, 1) = '/') OR o.path = np
+                    OR LEFT(o.path, LENGTH(np) + 1) = CONCAT(np, '/')) AS is_system
+  FROM rp_sum_exe x JOIN track_object o ON o.id = x.exe_object_id
+),
+cls AS (
+  SELECT COALESCE(SUM(n), 0) AS runs, COALESCE(SUM(ch), 0) AS ch,
+         COALESCE(SUM(IF(is_system, n, 0)), 0) AS system_runs,
+         COALESCE(SUM(IF(is_system, 0, n)), 0) AS user_built_runs,
+         COALESCE(SUM(IF(is_system, ch, 0)), 0) AS system_ch,
+         COALESCE(SUM(IF(is_system, 0, ch)), 0) AS user_built_ch,
+         COALESCE(SUM(abnormal), 0) AS abnormal_runs, COUNT(*) AS executables
+  FROM exe
+),
+dist AS (
+  SELECT COUNT(DISTINCT r.syshost, r.job_id) AS jobs, COUNT(DISTINCT r.user) AS users,
+         COUNT(DISTINCT r.account) AS accounts
   FROM track_run r
   WHERE r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
-),
-exe AS (
-  SELECT o.id,
-         EXISTS (SELECT 1 FROM prefix
-                 WHERE (np = '' AND LEFT(o.path, 1) = '/') OR o.path = np
-                    OR LEFT(o.path, LENGTH(np) + 1) = CONCAT(np, '/')) AS is_system
-  FROM track_object o WHERE o.id IN (SELECT DISTINCT exe_object_id FROM w)
 )
-SELECT COUNT(*) AS runs,
-       COUNT(DISTINCT w.syshost, w.job_id) AS jobs,
-       COUNT(DISTINCT w.user) AS users,
-       COUNT(DISTINCT w.account) AS accounts,
-       COUNT(DISTINCT w.exe_object_id) AS executables,
-       ROUND(COALESCE(SUM(w.ch), 0), 2) AS core_hours,
-       COALESCE(SUM(e.is_system), 0) AS system_runs,
-       COALESCE(SUM(1 - e.is_system), 0) AS user_built_runs,
-       ROUND(COALESCE(SUM(CASE WHEN e.is_system THEN w.ch ELSE 0 END), 0), 2) AS system_core_hours,
-       ROUND(COALESCE(SUM(CASE WHEN e.is_system THEN 0 ELSE w.ch END), 0), 2) AS user_built_core_hours,
-       COALESCE(SUM(w.abnormal), 0) AS abnormal_runs
-FROM w JOIN exe e ON e.id = w.exe_object_id;
+SELECT c.runs, d.jobs, d.users, d.accounts, c.executables,
+       ROUND(c.ch, 2) AS core_hours, c.system_runs, c.user_built_runs,
+       ROUND(c.system_ch, 2) AS system_core_hours, ROUND(c.user_built_ch, 2) AS user_built_core_hours,
+       c.abnormal_runs
+FROM cls c JOIN dist d;
+DROP TEMPORARY TABLE IF EXISTS rp_sum_exe;
