@@ -25,6 +25,17 @@ u2=$("$TRACK_STAMP" -o stamp2.o)
 [ "$u2" != "$u" ] || fail "two stamps share a UUID"
 "$TRACK_STAMP" -o stamp3.o --uuid 01234567-89ab-cdef-0123-456789abcdef >/dev/null
 [ "$(sig stamp3.o)" = 01234567-89ab-cdef-0123-456789abcdef ] || fail "--uuid not used"
+
+note "track-stamp: a link record per stamp, accepted by the readers' parser"
+for x in "$u" "$u2" 01234567-89ab-cdef-0123-456789abcdef; do
+  rec=$(ls "$SPOOLJOB"/link.*."$x".json 2>/dev/null) || fail "no link record for stamp $x"
+  grep -q '"output":"stamp' "$rec" || fail "$rec: does not name the stamp object"
+  "$REC_CHECK" "$rec" || fail "$rec: rejected by rec_parse"
+done
+before=$(ls "$SPOOLJOB" | wc -l)
+u4=$("$TRACK_STAMP" -o stamp4.o --no-record)
+[ "$(ls "$SPOOLJOB" | wc -l)" = "$before" ] || fail "--no-record wrote a link record"
+[ "$(sig stamp4.o)" = "$u4" ] || fail "--no-record: stamp4.o signature"
 no_temp_left
 [ "$(ls "$TMPDIR" | wc -l)" = 0 ] || fail "TMPDIR not empty: $(ls "$TMPDIR")"
 

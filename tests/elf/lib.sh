@@ -68,4 +68,6 @@ assert not any("track-signature.o" in w for w in d["cmdline"]), "temp object in 
 assert all(set(o) == {"path", "build_id", "signature"} for o in d["objects"])
 assert len(d["objects"]) > 0
 PY
+  # And the readers' own parser (track-epilog, track-ingest) accepts it.
+  "$REC_CHECK" "$f" || fail "link record $f rejected by rec_parse"
 }
