@@ -20,6 +20,7 @@ import tempfile
 
 LIB = os.environ["LT_LIB"]
 PROG = os.environ.get("LT_PROG", "")
+REC_CHECK = os.environ.get("LT_REC_CHECK", "")
 DSO = os.environ.get("LT_DSO", "")
 STATIC = os.environ.get("LT_STATIC", "")
 PREFIX = os.environ.get("LT_PRELOAD_PREFIX", "")
@@ -152,6 +153,10 @@ class Lab:
                          "%s: record in an unexpected directory" % path):
                 continue
             recs.append(validate(path, name, uid, self.max_bytes))
+            # The readers' own parser must accept what libtrack wrote.
+            if REC_CHECK:
+                p = subprocess.run([REC_CHECK, path], capture_output=True, text=True)
+                check(p.returncode == 0, "rec_parse rejects %s: %s" % (name, p.stderr.strip()))
         return [r for r in recs if r is not None]
 
 
