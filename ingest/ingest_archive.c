@@ -32,6 +32,20 @@ int ingest_archive_open(struct ingest_archive *a, const char *path, char *err, s
     return a->fd < 0 ? -1 : 0;
 }
 
+int ingest_archive_clone(const struct ingest_archive *a, struct ingest_archive *out, char *err,
+                         size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    out->lockfd = out->donefd = out->quarfd = out->mfd = out->mdonefd = out->mquarfd = -1;
+    memcpy(out->path, a->path, sizeof out->path);
+    out->fd = fcntl(a->fd, F_DUPFD_CLOEXEC, 0);
+    if (out->fd < 0) {
+        snprintf(err, errlen, "%s: dup: %s", a->path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 static void closefd(int *fd)
 {
     if (*fd >= 0)
@@ -133,6 +147,11 @@ int ingest_archive_list(struct ingest_archive *a, const char *month, struct inge
             close(mfd);
             goto out;
         }
+        struct stat mst;
+        if (fstat(mfd, &mst) != 0) {
+            snprintf(err, errlen, "%s/%s: %s", a->path, de->d_name, strerror(errno));
+            goto out;
+        }
         struct dirent *fe;
         while ((fe = readdir(md))) {
             if (fe->d_name[0] == '.')
@@ -157,6 +176,9 @@ int ingest_archive_list(struct ingest_archive *a, const char *month, struct inge
             memcpy(f->name, fe->d_name, l + 1);
             memcpy(f->month, de->d_name, 7);
             f->name_ok = spool_name_parse(f->name, &f->n) == 0;
+            f->dtype = fe->d_type;
+            f->ino = fe->d_ino;
+            f->dev = mst.st_dev;
         }
         closedir(md);
         md = NULL;

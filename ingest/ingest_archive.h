@@ -5,6 +5,7 @@
 #define TRACK_INGEST_ARCHIVE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "spool_name.h"
 
@@ -13,6 +14,9 @@ struct ingest_file {
     char month[7];
     struct spool_name n;
     int name_ok;          /* spool_name_parse accepted the name */
+    unsigned char dtype;  /* readdir's d_type (DT_UNKNOWN on some file systems) */
+    ino_t ino;            /* readdir's d_ino */
+    dev_t dev;            /* the month directory's device */
 };
 
 struct ingest_archive {
@@ -29,6 +33,13 @@ struct ingest_archive {
 int ingest_archive_open(struct ingest_archive *a, const char *path, char *err, size_t errlen);
 void ingest_archive_close(struct ingest_archive *a);
 
+/* A second handle on the same archive directory (a dup of a's fd; no lock of
+ * its own: the process already holds it), for a thread that moves files
+ * while the first handle quarantines: the month fds a handle caches are not
+ * shared. 0 or -1 with err; close it with ingest_archive_close. */
+int ingest_archive_clone(const struct ingest_archive *a, struct ingest_archive *out, char *err,
+                         size_t errlen);
+
 /* Takes <archive>/.track-ingest.lock (flock, non-blocking) and writes
  * "pid@host" into it. Returns 0; 1 if another process holds it (holder's
  * text in holder); -1 with err on failure. */
@@ -36,7 +47,8 @@ int ingest_archive_lock(struct ingest_archive *a, char *holder, size_t holderlen
                         size_t errlen);
 
 /* Lists record candidates of every YYYYMM month directory (only `month` if
- * non-NULL), sorted by month then name. Dot-files (writers' temp files, the
+ * non-NULL), sorted by month then name, with what readdir said of each
+ * (type, inode: spool_open_regular_known then needs no lstat). Dot-files (writers' temp files, the
  * lock) are skipped. *out is malloc'd (caller frees). 0 or -1 with err. */
 int ingest_archive_list(struct ingest_archive *a, const char *month, struct ingest_file **out,
                         size_t *n, char *err, size_t errlen);
