@@ -328,11 +328,39 @@ static int hexval(unsigned char c)
     return -1;
 }
 
+/* Bytes that need no look inside a string: printable ASCII but '"' and
+ * '\\' (most of a record). Control bytes are left to yajl as before. */
+static int str_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
 static int prescan(const unsigned char *s, size_t n, char *err, size_t errlen)
 {
     int in_str = 0, depth = 0;
     size_t i = 0;
     while (i < n) {
+        /* Inside a string, runs of plain bytes are skipped in a tight loop
+         * (the per-byte checks below were a fifth of the parse time). */
+        if (in_str) {
+            /* 8 bytes at a time while none is '"', '\\', < 0x20 or >= 0x80
+             * (the usual "has a zero byte" bit tricks; exact as a test). */
+            const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+            while (i + 8 <= n) {
+                uint64_t x, q, b;
+                memcpy(&x, s + i, 8);
+                q = x ^ (ones * '"');
+                b = x ^ (ones * '\\');
+                if (((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) &
+                     highs) != 0)
+                    break;
+                i += 8;
+            }
+            while (i < n && str_plain(s[i]))
+                i++;
+        }
+        if (i >= n)
+            break;
         unsigned char c = s[i];
         if (c == 0)
             return spool_seterr(err, errlen, "NUL byte at offset %zu", i);
@@ -407,8 +435,10 @@ static int fix_index(struct ctx *c, size_t i)
 static yajl_val obj_get(yajl_val obj, const char *key)
 {
     size_t n = obj->u.object.len;
+    /* First byte before strcmp: the root has some 20 keys, looked up ~25
+     * times per record. */
     for (size_t i = 0; i < n; i++)
-        if (strcmp(obj->u.object.keys[i], key) == 0)
+        if (obj->u.object.keys[i][0] == key[0] && strcmp(obj->u.object.keys[i], key) == 0)
             return obj->u.object.values[i];
     return NULL;
 }
@@ -580,8 +610,9 @@ static int get_build_id(struct ctx *c, yajl_val obj, const char *key, const char
     if (s.len % 2)
         return spool_seterr(c->err, c->errlen, "key '%s': odd number of hex digits", path);
     for (size_t i = 0; i < s.len; i++) {
-        char ch = s.s[i];
-        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')))
+        unsigned char ch = (unsigned char)s.s[i];
+        /* '0'-'9' or 'a'-'f' in two unsigned compares */
+        if (!((unsigned char)(ch - '0') <= 9 || (unsigned char)(ch - 'a') <= 5))
             return spool_seterr(c->err, c->errlen, "key '%s': not lowercase hex", path);
     }
     memcpy(out, s.s, s.len + 1);
