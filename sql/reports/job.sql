@@ -6,14 +6,10 @@
 -- end: "exit N", "signal N", "exec" (replaced by exec: a child with the same
 -- pid) or "no end" (no end record: killed, or still running).
 -- Parameters: @job, @since, @until, @syshost, @user, @account, @partition, @limit.
-SET @t0 := UNIX_TIMESTAMP(@since);
-SET @t1 := UNIX_TIMESTAMP(@until);
+-- track_report_setup (sql/migrations/0003) sets @t0/@t1, the window in epoch
+-- seconds (track-report reads them back), the @f_ filters and @lim.
+CALL track_report_setup(1000000000, 0);
 SET @f_job := CONVERT(@job USING utf8mb4) COLLATE utf8mb4_bin;
-SET @f_syshost := CONVERT(@syshost USING utf8mb4) COLLATE utf8mb4_bin;
-SET @f_user := CONVERT(@user USING utf8mb4) COLLATE utf8mb4_bin;
-SET @f_account := CONVERT(@account USING utf8mb4) COLLATE utf8mb4_bin;
-SET @f_partition := CONVERT(@partition USING utf8mb4) COLLATE utf8mb4_bin;
-SET @lim := COALESCE(@limit, 1000000000);
 
 WITH RECURSIVE
 jr AS (

@@ -13,19 +13,9 @@
 --                    default @until = tomorrow, @since = @until - 30 days
 --   @syshost, @user, @account, @partition   exact matches
 --   @limit           rows per ranking (default 20)
--- Sets @t0/@t1 (the window in epoch seconds; track-report reads them back).
-SET @t1 := COALESCE(UNIX_TIMESTAMP(@until), UNIX_TIMESTAMP(CURDATE() + INTERVAL 1 DAY));
-SET @t0 := COALESCE(UNIX_TIMESTAMP(@since), UNIX_TIMESTAMP(DATE(FROM_UNIXTIME(@t1)) - INTERVAL 30 DAY));
--- Exact (binary-collation) copies of the filters: the schema is utf8mb4_bin.
-SET @f_syshost := CONVERT(@syshost USING utf8mb4) COLLATE utf8mb4_bin;
-SET @f_user := CONVERT(@user USING utf8mb4) COLLATE utf8mb4_bin;
-SET @f_account := CONVERT(@account USING utf8mb4) COLLATE utf8mb4_bin;
-SET @f_partition := CONVERT(@partition USING utf8mb4) COLLATE utf8mb4_bin;
-SET @lim := COALESCE(@limit, 20);
--- Grouping a month of runs needs in-memory temporary tables larger than the
--- 16 MiB default (beyond it they go to disk and the report is 3-5x slower).
-SET SESSION tmp_table_size = GREATEST(@@tmp_table_size, 1073741824),
-            max_heap_table_size = GREATEST(@@max_heap_table_size, 1073741824);
+-- track_report_setup (sql/migrations/0003) sets @t0/@t1, the window in epoch
+-- seconds (track-report reads them back), the @f_ filters and @lim.
+CALL track_report_setup(20, 1);
 SET @sp := COALESCE(@system_prefixes, '/usr,/bin,/sbin,/lib,/lib64,/opt/cray,/opt/intel');
 
 -- Per executable first (a session temporary table, dropped at the end: a CTE

@@ -11,17 +11,10 @@
 --   @since, @until   'YYYY-MM-DD' in the session time zone, @until exclusive;
 --                    default @until = tomorrow, @since = @until - 30 days
 --   @syshost, @user, @account, @partition   exact matches
---   @limit           rows per ranking (default 20)
--- Sets @t0/@t1 (the window in epoch seconds; track-report reads them back).
-SET @t1 := COALESCE(UNIX_TIMESTAMP(@until), UNIX_TIMESTAMP(CURDATE() + INTERVAL 1 DAY));
-SET @t0 := COALESCE(UNIX_TIMESTAMP(@since), UNIX_TIMESTAMP(DATE(FROM_UNIXTIME(@t1)) - INTERVAL 30 DAY));
--- Exact (binary-collation) copies of the filters: the schema is utf8mb4_bin.
-SET @f_syshost := CONVERT(@syshost USING utf8mb4) COLLATE utf8mb4_bin;
-SET @f_user := CONVERT(@user USING utf8mb4) COLLATE utf8mb4_bin;
-SET @f_account := CONVERT(@account USING utf8mb4) COLLATE utf8mb4_bin;
-SET @f_partition := CONVERT(@partition USING utf8mb4) COLLATE utf8mb4_bin;
-SET @lim := COALESCE(@limit, 20);
-SET @lim := COALESCE(@limit, 1000000000);
+--   @limit           rows at most (default: all)
+-- track_report_setup (sql/migrations/0003) sets @t0/@t1, the window in epoch
+-- seconds (track-report reads them back), the @f_ filters and @lim.
+CALL track_report_setup(1000000000, 1);
 -- glob -> LIKE pattern with '|' as the escape character
 SET @lib_like := REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
                    CONVERT(@library USING utf8mb4), '|', '||'), '%', '|%'), '_', '|_'), '*', '%'), '?', '_');
