@@ -9,6 +9,9 @@
 #     multi-row INSERTs) loaded into a fresh database with the mariadb client;
 #  3. bytes per run: data + indexes of all track_% tables (information_schema
 #     after ANALYZE) / runs.
+# BASELINE=/path/to/other/track-ingest also times that binary on a copy of
+# the same archive (into its own database) in the same run, just before
+# track-ingest: an A/B of two builds under the same machine conditions.
 # Long crash loop: CRASH_RUNS=20000 CRASH_LOOPS=50 ctest -R ingest.crash.
 set -euo pipefail
 B=$(cd "${1:?usage: bench.sh BUILD_DIR [RUNS] [EXES]}" && pwd); RUNS=${2:-20000}; EXES=${3:-300}
@@ -24,6 +27,18 @@ bytes=$(du -sb "$A" | cut -f1)
 printf 'archive_dir = %s\ndb_option_file = %s\n' "$A" "$T/db/client.cnf" > "$T/track.conf"
 export TRACK_CONFIG=$T/track.conf
 "$B/ingest/track-ingest" --migrate --quiet
+if [ -n "${BASELINE:-}" ]; then
+    cp -a "$A" "$T/barchive"
+    "$HARNESS" createdb "$T/db" base
+    printf 'archive_dir = %s\ndb_option_file = %s\n' "$T/barchive" "$T/db/base.cnf" > "$T/base.conf"
+    TRACK_CONFIG=$T/base.conf "$BASELINE" --migrate --quiet
+    sync
+    t0=$(date +%s.%N)
+    TRACK_CONFIG=$T/base.conf "$BASELINE" --no-progress
+    t1=$(date +%s.%N)
+    base_s=$(echo "$t1 - $t0" | bc -l)
+fi
+sync
 t0=$(date +%s.%N)
 "$B/ingest/track-ingest" --no-progress
 t1=$(date +%s.%N)
@@ -49,5 +64,9 @@ echo "records:        $nrec ($((bytes / nrec)) bytes each on average), runs $run
 printf 'track-ingest:   %.2f s  %.0f records/s\n' "$ingest_s" "$(echo "$nrec / $ingest_s" | bc -l)"
 printf 'ceiling:        %.2f s  %.0f records/s (same rows, multi-row INSERTs via mariadb client)\n' "$ceil_s" "$(echo "$nrec / $ceil_s" | bc -l)"
 printf 'ratio:          %.0f %% of the ceiling\n' "$(echo "100 * $ceil_s / $ingest_s" | bc -l)"
+if [ -n "${BASELINE:-}" ]; then
+    printf 'baseline:       %.2f s  %.0f records/s, %.0f %% of the ceiling (%s)\n' "$base_s" \
+        "$(echo "$nrec / $base_s" | bc -l)" "$(echo "100 * $ceil_s / $base_s" | bc -l)" "$BASELINE"
+fi
 printf 'database:       %d bytes for %d runs = %.0f bytes/run (track_run alone %.0f bytes/run)\n' \
     "$dbbytes" "$runs" "$(echo "$dbbytes / $runs" | bc -l)" "$(echo "$runbytes / $runs" | bc -l)"
