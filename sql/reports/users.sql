@@ -9,26 +9,44 @@
 -- seconds (track-report reads them back), the @f_ filters and @lim.
 CALL track_report_setup(20, 1);
 
+-- Two groupings of the window instead of one by (user, executable, job): per
+-- (user, job) the runs and core-seconds, per (user, executable object) nothing
+-- but the pair. Each has few, narrow groups (one grouping by all four keys was
+-- ~1.5x the cost of both at 1M runs, docs/performance.md "## report").
 WITH
-base AS (
-  SELECT r.user, r.exe_object_id, r.syshost, r.job_id,
-         COUNT(*) AS n, SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
+uj AS (
+  SELECT r.user, r.job_id, COUNT(*) AS n, SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
   FROM track_run r
   WHERE r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
-  GROUP BY r.user, r.exe_object_id, r.syshost, r.job_id
+  GROUP BY r.user, r.syshost, r.job_id
 ),
+ue AS (
+  SELECT DISTINCT r.user, r.exe_object_id
+  FROM track_run r
+  WHERE r.start_time >= @t0 AND r.start_time < @t1
+    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+    AND (@f_user IS NULL OR r.user = @f_user)
+    AND (@f_account IS NULL OR r.account = @f_account)
+    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+),
+-- jobs = distinct (syshost, job_id) with a job id: one uj group each
 agg AS (
-  SELECT b.user, SUM(b.n) AS runs, COUNT(DISTINCT b.syshost, b.job_id) AS jobs, SUM(b.cs) AS cs,
-         COUNT(DISTINCT o.path) AS executables
-  FROM base b JOIN track_object o ON o.id = b.exe_object_id
-  GROUP BY b.user
+  SELECT j.user, SUM(j.n) AS runs, COUNT(j.job_id) AS jobs, SUM(j.cs) AS cs
+  FROM uj j
+  GROUP BY j.user
+),
+exes AS (
+  SELECT e.user, COUNT(DISTINCT o.path) AS executables
+  FROM ue e JOIN track_object o ON o.id = e.exe_object_id
+  GROUP BY e.user
 ),
 ranked AS (
-  SELECT a.*, ROW_NUMBER() OVER (ORDER BY a.cs DESC, a.runs DESC, a.user) AS rk FROM agg a
+  SELECT a.*, x.executables, ROW_NUMBER() OVER (ORDER BY a.cs DESC, a.runs DESC, a.user) AS rk
+  FROM agg a JOIN exes x ON x.user = a.user
 )
 SELECT x.rk AS `rank`, x.user, x.runs, x.jobs, ROUND(x.cs / 3600, 2) AS core_hours, x.executables
 FROM ranked x
