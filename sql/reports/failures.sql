@@ -14,6 +14,10 @@
 -- seconds (track-report reads them back), the @f_ filters and @lim.
 CALL track_report_setup(20, 1);
 
+-- The window is grouped once by executable object and signal, with the user
+-- and job kept only for failed runs (NULL for the others): the ~90 % of runs
+-- that did not fail collapse into one group per executable, instead of one per
+-- (executable, user, job) (2-3x faster at 1M runs, docs/performance.md).
 WITH
 w AS (
   SELECT r.exe_object_id, r.user, r.syshost, r.job_id, r.start_time, r.term_signal,
@@ -28,20 +32,25 @@ w AS (
     AND (@f_account IS NULL OR r.account = @f_account)
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
 ),
+wf AS (
+  SELECT w.*, GREATEST(w.no_end, w.sig, w.nonzero) AS failed FROM w
+),
 base AS (
-  SELECT w.exe_object_id, w.user, w.syshost, w.job_id, w.term_signal, COUNT(*) AS n,
-         SUM(w.no_end) AS no_end, SUM(w.sig) AS sig, SUM(w.nonzero) AS nonzero,
-         SUM(GREATEST(w.no_end, w.sig, w.nonzero)) AS failed,
-         MAX(IF(w.no_end + w.sig + w.nonzero > 0, w.start_time, NULL)) AS last_failure
-  FROM w
-  GROUP BY w.exe_object_id, w.user, w.syshost, w.job_id, w.term_signal
+  SELECT wf.exe_object_id, wf.term_signal,
+         IF(wf.failed = 1, wf.user, NULL) AS f_user, IF(wf.failed = 1, wf.syshost, NULL) AS f_syshost,
+         IF(wf.failed = 1, wf.job_id, NULL) AS f_job_id, COUNT(*) AS n,
+         SUM(wf.no_end) AS no_end, SUM(wf.sig) AS sig, SUM(wf.nonzero) AS nonzero,
+         SUM(wf.failed) AS failed,
+         MAX(IF(wf.failed = 1, wf.start_time, NULL)) AS last_failure
+  FROM wf
+  GROUP BY wf.exe_object_id, wf.term_signal, f_user, f_syshost, f_job_id
 ),
 agg AS (
   SELECT o.path, SUM(b.n) AS runs, SUM(b.failed) AS failed, SUM(b.no_end) AS no_end,
          SUM(b.sig) AS signaled, SUM(b.nonzero) AS nonzero_exit,
          GROUP_CONCAT(DISTINCT b.term_signal ORDER BY b.term_signal SEPARATOR ',') AS signals,
-         COUNT(DISTINCT IF(b.failed > 0, b.user, NULL)) AS users,
-         COUNT(DISTINCT IF(b.failed > 0, b.syshost, NULL), IF(b.failed > 0, b.job_id, NULL)) AS jobs,
+         COUNT(DISTINCT b.f_user) AS users,
+         COUNT(DISTINCT b.f_syshost, b.f_job_id) AS jobs,
          MAX(b.last_failure) AS last_failure
   FROM base b JOIN track_object o ON o.id = b.exe_object_id
   GROUP BY o.path
