@@ -474,18 +474,27 @@ static int get_str_val(struct ctx *c, yajl_val v, const char *key, size_t max,
     return 0;
 }
 
+/* Finds key in obj: 1 and *v when present; 0 when absent and optional;
+ * -1 with "missing" when absent and required. */
+static int lookup(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
+                  yajl_val *v)
+{
+    *v = obj_get(obj, key);
+    if (*v)
+        return 1;
+    return required ? spool_seterr(c->err, c->errlen, "key '%s': missing", path) : 0;
+}
+
 /* required: 1 = must exist; absent (or null when allowed) leaves "" */
 static int get_str(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
                    size_t max, struct rec_str *out)
 {
-    yajl_val v = obj_get(obj, key);
+    yajl_val v;
+    int found;
     out->s = "";
     out->len = 0;
-    if (!v) {
-        if (required)
-            return spool_seterr(c->err, c->errlen, "key '%s': missing", path);
-        return 0;
-    }
+    if ((found = lookup(c, obj, key, path, required, &v)) <= 0)
+        return found;
     return get_str_val(c, v, path, max, out);
 }
 
@@ -519,13 +528,11 @@ static int get_text(struct ctx *c, yajl_val obj, const char *key, const char *pa
 static int get_int(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
                    int64_t lo, int64_t hi, int64_t dflt, int64_t *out)
 {
-    yajl_val v = obj_get(obj, key);
+    yajl_val v;
+    int found;
     *out = dflt;
-    if (!v) {
-        if (required)
-            return spool_seterr(c->err, c->errlen, "key '%s': missing", path);
-        return 0;
-    }
+    if ((found = lookup(c, obj, key, path, required, &v)) <= 0)
+        return found;
     if (v->type != yajl_t_number)
         return spool_seterr(c->err, c->errlen, "key '%s': expected an integer, got %s", path, type_name(v));
     if (!(v->u.number.flags & YAJL_NUMBER_INT_VALID) ||
@@ -546,13 +553,11 @@ static int get_int(struct ctx *c, yajl_val obj, const char *key, const char *pat
 static int get_time(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
                     int64_t *out_us)
 {
-    yajl_val v = obj_get(obj, key);
+    yajl_val v;
+    int found;
     *out_us = -1;
-    if (!v) {
-        if (required)
-            return spool_seterr(c->err, c->errlen, "key '%s': missing", path);
-        return 0;
-    }
+    if ((found = lookup(c, obj, key, path, required, &v)) <= 0)
+        return found;
     if (v->type != yajl_t_number)
         return spool_seterr(c->err, c->errlen, "key '%s': expected a number of seconds, got %s", path,
                     type_name(v));
@@ -642,13 +647,11 @@ static int get_object(struct ctx *c, yajl_val v, const char *path, struct rec_ob
 static int get_str_array(struct ctx *c, yajl_val obj, const char *key, int required,
                          yajl_val *arr)
 {
-    yajl_val v = obj_get(obj, key);
+    yajl_val v;
+    int found;
     *arr = NULL;
-    if (!v) {
-        if (required)
-            return spool_seterr(c->err, c->errlen, "key '%s': missing", key);
-        return 0;
-    }
+    if ((found = lookup(c, obj, key, key, required, &v)) <= 0)
+        return found;
     if (v->type != yajl_t_array)
         return spool_seterr(c->err, c->errlen, "key '%s': expected an array, got %s", key, type_name(v));
     if (v->u.array.len > REC_ITEMS_MAX)
