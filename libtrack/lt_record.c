@@ -29,7 +29,7 @@ static void identity(struct lt_run *r, struct spool_json *j, int *cut)
         spool_json_kstr(j, "parent_uuid", r->parent_uuid);
     kstrn(j, "syshost", r->id.syshost, LT_NAME_MAX, cut);
     kstrn(j, "host", r->id.host, LT_HOST_MAX, cut);
-    spool_json_kint(j, "uid", (int64_t)getuid());
+    spool_json_kint(j, "uid", (int64_t)r->uid);
     spool_json_kint(j, "gid", (int64_t)getgid());
     kstrn(j, "user", r->id.user, LT_NAME_MAX, cut);
     spool_json_kint(j, "pid", (int64_t)r->pid);
