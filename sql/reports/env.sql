@@ -13,33 +13,45 @@
 CALL track_report_setup(20, 1);
 SET @f_env_name := CONVERT(@env_name USING utf8mb4) COLLATE utf8mb4_bin;
 
--- The per-(executable, value) aggregate is read twice (per value and per
--- executable total): it is kept in a session temporary table (MariaDB would
--- evaluate a CTE again at each reference), dropped at the end.
-DROP TEMPORARY TABLE IF EXISTS rp_env_agg;
-CREATE TEMPORARY TABLE rp_env_agg AS
-WITH
-vals AS (  -- env sets that hold the variable, with its value
-  SELECT m.set_id, p.value
+-- Plan (1M runs in the window, docs/performance.md "## report"): one scan of
+-- the window grouped on integers only: the path key of the executable (its
+-- smallest object id, from the small in-memory map rp_env_obj), the value's
+-- (name, value) pair id (rp_env_val: env set -> pair of @env_name), and the
+-- distinct jobs and users counted on the integer keys of migration 0004.
+-- Paths and values are joined to the few hundred result rows afterwards.
+-- The aggregate is read twice (per value and per executable total): session
+-- temporary tables (MariaDB would evaluate a CTE again at each reference),
+-- dropped at the end.
+DROP TEMPORARY TABLE IF EXISTS rp_env_obj, rp_env_val, rp_env_agg;
+CREATE TEMPORARY TABLE rp_env_obj (PRIMARY KEY (id)) ENGINE=MEMORY AS
+  SELECT o.id, MIN(o.id) OVER (PARTITION BY o.path) AS pkey
+  FROM track_object o
+  WHERE EXISTS (SELECT 1 FROM track_run r WHERE r.exe_object_id = o.id);
+CREATE TEMPORARY TABLE rp_env_val (PRIMARY KEY (set_id)) ENGINE=MEMORY AS
+  SELECT m.set_id, MIN(p.id) AS pair_id  -- one value per name in a set
   FROM track_env_name nm
   JOIN track_env_pair p ON p.name_id = nm.id
   JOIN track_env_set_member m ON m.pair_id = p.id
   WHERE nm.name = @f_env_name
-),
-agg AS (  -- straight from the runs: a pre-grouping on (user, job) costs more than it saves
-  SELECT o.path, v.value, COUNT(*) AS runs, COUNT(DISTINCT r.user) AS users,
-         COUNT(DISTINCT r.syshost, r.job_id) AS jobs
-  FROM track_run r JOIN track_object o ON o.id = r.exe_object_id
-  LEFT JOIN vals v ON v.set_id = r.env_set_id
+  GROUP BY m.set_id;
+CREATE TEMPORARY TABLE rp_env_agg AS
+WITH
+agg AS (
+  SELECT x.pkey, v.pair_id, COUNT(*) AS runs, COUNT(DISTINCT r.user_key) AS users,
+         COUNT(DISTINCT r.job_key) AS jobs
+  FROM track_run r STRAIGHT_JOIN rp_env_obj x ON x.id = r.exe_object_id
+  LEFT JOIN rp_env_val v ON v.set_id = r.env_set_id
   WHERE r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
     AND @env_name IS NOT NULL
-  GROUP BY o.path, v.value
+  GROUP BY x.pkey, v.pair_id
 )
-SELECT * FROM agg;
+SELECT o.path, p.value, a.runs, a.users, a.jobs
+FROM agg a JOIN track_object o ON o.id = a.pkey
+LEFT JOIN track_env_pair p ON p.id = a.pair_id;
 
 WITH
 tot AS (
@@ -51,4 +63,4 @@ SELECT t.rk AS `rank`, a.path AS executable, a.value, a.runs,
 FROM rp_env_agg a JOIN tot t ON t.path = a.path
 WHERE t.rk <= @lim
 ORDER BY t.rk, a.runs DESC, a.value;
-DROP TEMPORARY TABLE IF EXISTS rp_env_agg;
+DROP TEMPORARY TABLE IF EXISTS rp_env_obj, rp_env_val, rp_env_agg;

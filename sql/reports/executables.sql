@@ -14,6 +14,45 @@
 CALL track_report_setup(20, 1);
 SET @sp := COALESCE(@system_prefixes, '/usr,/bin,/sbin,/lib,/lib64,/opt/cray,/opt/intel');
 
+-- Plan (1M runs in the window, docs/performance.md "## report"): one scan of
+-- the window, grouped by (path, parallel) WITH ROLLUP, so the "all" row of
+-- each path gets its own exact distinct counts. The path of each run comes
+-- from rp_exe_obj, a small in-memory map of the executable objects (a path
+-- may have many builds: its smallest object id is its key); distinct jobs and
+-- users are counted on the integer keys of migration 0004; builds and the
+-- objects with a link record are counted in the same pass (per run only
+-- for paths of several builds). Session
+-- temporary tables (MariaDB would evaluate a CTE again at each reference),
+-- dropped at the end.
+DROP TEMPORARY TABLE IF EXISTS rp_exe_obj, rp_exe_agg;
+CREATE TEMPORARY TABLE rp_exe_obj (PRIMARY KEY (id)) ENGINE=MEMORY AS
+  -- builds and linked objects are tracked per run only for paths of several
+  -- objects (NULL is skipped by COUNT(DISTINCT) before any work); a path of
+  -- one object takes them from that object
+  SELECT x.id, x.pkey, x.nids, IF(x.nids > 1, x.bkey, NULL) AS mbkey,
+         IF(x.nids > 1, x.lk, NULL) AS mlk, x.lk
+  FROM (SELECT o.id, MIN(o.id) OVER (PARTITION BY o.path) AS pkey,
+               COUNT(*) OVER (PARTITION BY o.path) AS nids,
+               IF(o.build_id = '', NULL, MIN(o.id) OVER (PARTITION BY o.path, o.build_id)) AS bkey,
+               IF(EXISTS (SELECT 1 FROM track_link l WHERE l.link_uuid = o.signature), o.id, NULL) AS lk
+        FROM track_object o
+        WHERE EXISTS (SELECT 1 FROM track_run r WHERE r.exe_object_id = o.id)) x;
+SET @exe_gcl := @@SESSION.group_concat_max_len;
+SET SESSION group_concat_max_len = 1048576 * 64;  -- lk lists: every linked build of a path
+CREATE TEMPORARY TABLE rp_exe_agg (pkey INT UNSIGNED NULL, par INT NULL) AS  -- NULL: rollup rows
+  SELECT m.pkey, r.num_tasks > 1 AS par, COUNT(*) AS runs,
+         SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs,
+         COUNT(DISTINCT r.job_key) AS jobs, COUNT(DISTINCT r.user_key) AS users,
+         COUNT(DISTINCT m.mbkey) AS builds, GROUP_CONCAT(DISTINCT m.mlk) AS lks
+  FROM track_run r STRAIGHT_JOIN rp_exe_obj m ON m.id = r.exe_object_id
+  WHERE r.start_time >= @t0 AND r.start_time < @t1
+    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+    AND (@f_user IS NULL OR r.user = @f_user)
+    AND (@f_account IS NULL OR r.account = @f_account)
+    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+  GROUP BY m.pkey, par WITH ROLLUP;
+SET SESSION group_concat_max_len = @exe_gcl;
+
 WITH RECURSIVE
 pfx (p, rest) AS (
   SELECT TRIM(SUBSTRING_INDEX(@sp, ',', 1)), SUBSTRING(@sp, CHAR_LENGTH(SUBSTRING_INDEX(@sp, ',', 1)) + 2)
@@ -25,31 +64,16 @@ prefix (np) AS (
   -- "/usr/" is "/usr"; "/" covers every absolute path
   SELECT TRIM(TRAILING '/' FROM p) FROM pfx WHERE p <> ''
 ),
-base AS (
-  SELECT r.exe_object_id, r.num_tasks > 1 AS par, r.user, r.syshost, r.job_id,
-         COUNT(*) AS n, SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
-  FROM track_run r
-  WHERE r.start_time >= @t0 AND r.start_time < @t1
-    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
-    AND (@f_user IS NULL OR r.user = @f_user)
-    AND (@f_account IS NULL OR r.account = @f_account)
-    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
-  GROUP BY r.exe_object_id, par, r.user, r.syshost, r.job_id
-),
-cls AS (
-  SELECT c.class, c.ord, b.*
-  FROM base b JOIN (SELECT 'all' AS class, 1 AS ord UNION ALL SELECT 'parallel', 2
-                    UNION ALL SELECT 'serial', 3) c
-    ON c.ord = 1 OR c.ord = IF(b.par, 2, 3)
-),
-agg AS (
-  SELECT c.class, c.ord, o.path, SUM(c.n) AS runs, COUNT(DISTINCT c.syshost, c.job_id) AS jobs,
-         COUNT(DISTINCT c.user) AS users, SUM(c.cs) AS cs,
-         COUNT(DISTINCT NULLIF(o.build_id, '')) AS builds,
-         GROUP_CONCAT(DISTINCT l.user ORDER BY l.user SEPARATOR ',') AS built_by
-  FROM cls c JOIN track_object o ON o.id = c.exe_object_id
-  LEFT JOIN track_link l ON l.link_uuid = o.signature
-  GROUP BY c.class, c.ord, o.path
+agg AS (  -- class 'all' is the rollup row of each path (par NULL)
+  SELECT CASE WHEN a.par IS NULL THEN 'all' WHEN a.par THEN 'parallel' ELSE 'serial' END AS class,
+         CASE WHEN a.par IS NULL THEN 1 WHEN a.par THEN 2 ELSE 3 END AS ord,
+         o.path, a.runs, a.jobs, a.users, a.cs,
+         IF(m.nids > 1, a.builds, o.build_id <> '') AS builds,
+         (SELECT GROUP_CONCAT(DISTINCT l.user ORDER BY l.user SEPARATOR ',')
+          FROM track_object lo JOIN track_link l ON l.link_uuid = lo.signature
+          WHERE FIND_IN_SET(lo.id, IF(m.nids > 1, a.lks, m.lk))) AS built_by
+  FROM rp_exe_agg a JOIN rp_exe_obj m ON m.id = a.pkey JOIN track_object o ON o.id = a.pkey
+  WHERE a.pkey IS NOT NULL
 ),
 ranked AS (
   SELECT a.*,
@@ -73,3 +97,4 @@ SELECT o.section, o.rk AS `rank`, o.path AS executable,
 FROM out1 o
 WHERE o.rk <= @lim
 ORDER BY o.ord, o.kord, o.rk;
+DROP TEMPORARY TABLE IF EXISTS rp_exe_obj, rp_exe_agg;

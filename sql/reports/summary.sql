@@ -53,7 +53,7 @@ prefix (np) AS (
   FROM pfx WHERE p <> ''
 ),
 exe AS (
-  SELECT x.n, x.ch, x.abnormal,
+  SELECT x.n, x.ch, x.abnormal, o.path,
          EXISTS (SELECT 1 FROM prefix
                  WHERE (np = '' AND LEFT(o.path, 1) = '/') OR o.path = np
                     OR LEFT(o.path, LENGTH(np) + 1) = CONCAT(np, '/')) AS is_system
@@ -65,11 +65,13 @@ cls AS (
          COALESCE(SUM(IF(is_system, 0, n)), 0) AS user_built_runs,
          COALESCE(SUM(IF(is_system, ch, 0)), 0) AS system_ch,
          COALESCE(SUM(IF(is_system, 0, ch)), 0) AS user_built_ch,
-         COALESCE(SUM(abnormal), 0) AS abnormal_runs, COUNT(*) AS executables
+         COALESCE(SUM(abnormal), 0) AS abnormal_runs,
+         COUNT(DISTINCT path) AS executables  -- by path: a rebuilt program is one executable
   FROM exe
 ),
 dist AS (
-  SELECT COUNT(DISTINCT r.syshost, r.job_id) AS jobs, COUNT(DISTINCT r.user) AS users,
+  -- jobs and users on the integer keys of migration 0004 (cheaper to compare)
+  SELECT COUNT(DISTINCT r.job_key) AS jobs, COUNT(DISTINCT r.user_key) AS users,
          COUNT(DISTINCT r.account) AS accounts
   FROM track_run r
   WHERE r.start_time >= @t0 AND r.start_time < @t1
