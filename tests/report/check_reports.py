@@ -262,10 +262,12 @@ def test_executables():
     doc = report_json(["executables", "--since", SINCE, "--until", UNTIL, "--limit", str(lim)])
     cmp_rows("executables", doc["rows"], exp, ["section", "rank", "executable", "kind", "runs", "jobs",
                                                "users", "core_hours", "builds", "built_by"])
-    check(any(x["built_by"] == "alice" for x in allrows), "dataset: mysim was built by alice (link record)")
+    check(any(x["built_by"] == "alice,bob" for x in allrows), "dataset: mysim was built by alice and bob (link records)")
     doc = report_json(["executables", "--since", SINCE, "--until", UNTIL, "--limit", "100"])
-    check(any(x["built_by"] == "alice" and x["executable"].endswith("/mysim") for x in doc["rows"]),
-          "executables: built_by names the link record's user")
+    check(any(x["built_by"] == "alice,bob" and x["executable"].endswith("/mysim") for x in doc["rows"]),
+          "executables: built_by names the link records' users of every build that ran")
+    check(any(x["builds"] == 2 and x["executable"].endswith("/mysim") for x in doc["rows"]),
+          "executables: mysim's two build-ids (a third build has none) count as 2 builds")
 
 
 def family(path):

@@ -23,6 +23,7 @@ T0 = int(datetime(2024, 3, 1, tzinfo=timezone.utc).timestamp())    # --since 202
 T1 = int(datetime(2024, 3, 31, tzinfo=timezone.utc).timestamp())   # --until 2024-03-31
 FEB = int(datetime(2024, 2, 10, tzinfo=timezone.utc).timestamp())
 SIG_EXE = "7d3c1e2a-4b5f-4c6d-8e9f-0a1b2c3d4e5f"
+SIG_EXE2 = "0c9d8e7f-6a5b-4c3d-9e1f-2a3b4c5d6e7f"   # mysim rebuilt, linked by bob
 SIG_LIB = "0f1e2d3c-4b5a-4968-8776-655443322110"
 
 R = random.Random(SEED)
@@ -61,6 +62,10 @@ EXES = {
     "python": (("/usr/bin/python3.11", "91" * 20, ""), [LIBC, LIBM, LIBPY]),
     "lmp": (("/opt/apps/lammps/bin/lmp", "92" * 20, ""), [LIBC, LIBM, MPI]),   # + a BLAS build
     "mysim": (("/home/alice/bin/mysim", "93" * 20, SIG_EXE), [LIBC, MINE, FOO1, FOO2]),
+    # the same path rebuilt twice: one path, three objects (two build-ids, one
+    # build without a build-id), two link records
+    "mysim2": (("/home/alice/bin/mysim", "97" * 20, SIG_EXE2), [LIBC, MINE, FOO1, FOO2]),
+    "mysim0": (("/home/alice/bin/mysim", "", ""), [LIBC, MINE, FOO1]),
     "bash": (("/bin/bash", "94" * 20, ""), [LIBC]),
     "weird": (("/home/bob/bin/\udcff\udcfeweird", "95" * 20, ""), [LIBC, BLAS_SW, WEIRD_LIB]),
     "hostname": (("/usr/bin/hostname", "96" * 20, ""), [LIBC]),
@@ -111,7 +116,7 @@ def job_runs(syshost, jobid, user, uid, account, partition, tasks, cpt, t, mods)
     t_cur = t + 1
     pid = bash_pid + 1
     for _ in range(R.randrange(1, 5)):
-        kind = R.choice(["python", "lmp", "lmp", "mysim", "weird", "exec"])
+        kind = R.choice(["python", "lmp", "lmp", "mysim", "mysim2", "mysim0", "weird", "exec"])
         rt = R.randrange(10, 7200) * 10**6 + R.randrange(0, 10**6)
         outcome = R.choices(["ok", "fail", "signal", "noend"], [70, 12, 8, 10])[0]
         kw = dict(pid=pid, ppid=bash_pid, parent=bash["uuid"], start_us=t_cur * 10**6 + R.randrange(10**6),
@@ -160,6 +165,9 @@ add_run(exe_name="hostname", syshost="beta", host="beta-login1", user="carol", u
 links.append({"uuid": SIG_EXE, "user": "alice", "uid": USERS[0][1], "syshost": "alpha",
               "host": "alpha-login1", "time_us": (FEB - 86400) * 10**6,
               "output": "/home/alice/bin/mysim", "output_build_id": "93" * 20})
+links.append({"uuid": SIG_EXE2, "user": "bob", "uid": USERS[1][1], "syshost": "alpha",
+              "host": "alpha-login1", "time_us": (FEB - 3600) * 10**6,
+              "output": "/home/alice/bin/mysim", "output_build_id": "97" * 20})
 
 
 def t_str(us):
