@@ -259,8 +259,9 @@ struct reader {
     size_t cap;
 };
 
-static void read_one(struct reader *rd, int mfd, char *buf, struct ingest_file *f,
-                     struct rec *rec, int *status, char *why, size_t whylen)
+static void read_one(struct reader *rd, struct rec_parser *rp, int mfd, char *buf,
+                     struct ingest_file *f, struct rec *rec, int *status, char *why,
+                     size_t whylen)
 {
     struct stat sb;
     *status = ST_BAD;
@@ -295,7 +296,7 @@ static void read_one(struct reader *rd, int mfd, char *buf, struct ingest_file *
             snprintf(why, whylen, "read error: %s", strerror(e));
         return;
     }
-    if (rec_parse(buf, len, rec, why, whylen) != 0)
+    if (rec_parse_with(rp, buf, len, rec, why, whylen) != 0)
         return;
     if (rec_check_name(rec, &f->n, why, whylen) != 0) {
         rec_free(rec);
@@ -307,6 +308,7 @@ static void read_one(struct reader *rd, int mfd, char *buf, struct ingest_file *
 static void *reader_main(void *arg)
 {
     struct reader *rd = arg;
+    struct rec_parser rp = REC_PARSER_INIT;   /* one parse tree's memory, reused */
     char *buf = malloc(rd->cap + 1);
     char month[7] = "";
     int mfd = -1, idx = 0;
@@ -341,7 +343,7 @@ static void *reader_main(void *arg)
                 memcpy(month, f->month, 7);
             }
             c->files[c->n] = f;
-            read_one(rd, mfd, buf, f, &c->recs[c->n], &c->status[c->n], c->why[c->n],
+            read_one(rd, &rp, mfd, buf, f, &c->recs[c->n], &c->status[c->n], c->why[c->n],
                      sizeof c->why[c->n]);
             c->n++;
             pos++;
@@ -358,6 +360,7 @@ static void *reader_main(void *arg)
     if (mfd >= 0)
         close(mfd);
     free(buf);
+    rec_parser_free(&rp);
     return NULL;
 }
 
