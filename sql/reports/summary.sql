@@ -24,7 +24,9 @@ SET @sp := COALESCE(@system_prefixes, '/usr,/bin,/sbin,/lib,/lib64,/opt/cray,/op
 DROP TEMPORARY TABLE IF EXISTS rp_sum_exe;
 CREATE TEMPORARY TABLE rp_sum_exe AS
   SELECT r.exe_object_id, COUNT(*) AS n,
-         SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1) / 3600) AS ch,
+         -- core-seconds: divided by 3600 once at the end (a DECIMAL division
+         -- per run was a third of this statement at 1M runs, and less exact)
+         SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs,
          SUM(CASE WHEN r.term_signal IS NOT NULL OR COALESCE(r.exit_status, 0) <> 0 THEN 1
                   WHEN r.has_end = 0 AND NOT EXISTS (SELECT 1 FROM track_run c
                          WHERE c.parent_uuid = r.run_uuid AND c.pid = r.pid) THEN 1
@@ -53,18 +55,18 @@ prefix (np) AS (
   FROM pfx WHERE p <> ''
 ),
 exe AS (
-  SELECT x.n, x.ch, x.abnormal, o.path,
+  SELECT x.n, x.cs, x.abnormal, o.path,
          EXISTS (SELECT 1 FROM prefix
                  WHERE (np = '' AND LEFT(o.path, 1) = '/') OR o.path = np
                     OR LEFT(o.path, LENGTH(np) + 1) = CONCAT(np, '/')) AS is_system
   FROM rp_sum_exe x JOIN track_object o ON o.id = x.exe_object_id
 ),
 cls AS (
-  SELECT COALESCE(SUM(n), 0) AS runs, COALESCE(SUM(ch), 0) AS ch,
+  SELECT COALESCE(SUM(n), 0) AS runs, COALESCE(SUM(cs), 0) AS cs,
          COALESCE(SUM(IF(is_system, n, 0)), 0) AS system_runs,
          COALESCE(SUM(IF(is_system, 0, n)), 0) AS user_built_runs,
-         COALESCE(SUM(IF(is_system, ch, 0)), 0) AS system_ch,
-         COALESCE(SUM(IF(is_system, 0, ch)), 0) AS user_built_ch,
+         COALESCE(SUM(IF(is_system, cs, 0)), 0) AS system_cs,
+         COALESCE(SUM(IF(is_system, 0, cs)), 0) AS user_built_cs,
          COALESCE(SUM(abnormal), 0) AS abnormal_runs,
          COUNT(DISTINCT path) AS executables  -- by path: a rebuilt program is one executable
   FROM exe
@@ -81,8 +83,9 @@ dist AS (
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
 )
 SELECT c.runs, d.jobs, d.users, d.accounts, c.executables,
-       ROUND(c.ch, 2) AS core_hours, c.system_runs, c.user_built_runs,
-       ROUND(c.system_ch, 2) AS system_core_hours, ROUND(c.user_built_ch, 2) AS user_built_core_hours,
+       ROUND(c.cs / 3600, 2) AS core_hours, c.system_runs, c.user_built_runs,
+       ROUND(c.system_cs / 3600, 2) AS system_core_hours,
+       ROUND(c.user_built_cs / 3600, 2) AS user_built_core_hours,
        c.abnormal_runs
 FROM cls c JOIN dist d;
 DROP TEMPORARY TABLE IF EXISTS rp_sum_exe;

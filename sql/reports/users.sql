@@ -13,19 +13,21 @@ CALL track_report_setup(20, 1);
 -- (user, job) the runs and core-seconds, per (user, executable object) nothing
 -- but the pair. Each has few, narrow groups (one grouping by all four keys was
 -- ~1.5x the cost of both at 1M runs, docs/performance.md "## report").
+-- Users and jobs by their integer keys (migration 0004); the (user, executable)
+-- pairs also carry the name of each user key.
 WITH
 uj AS (
-  SELECT r.user, r.job_id, COUNT(*) AS n, SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
+  SELECT r.user_key, r.job_key, COUNT(*) AS n, SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
   FROM track_run r
   WHERE r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
-  GROUP BY r.user, r.syshost, r.job_id
+  GROUP BY r.user_key, r.job_key
 ),
 ue AS (
-  SELECT DISTINCT r.user, r.exe_object_id
+  SELECT DISTINCT r.user_key, r.user, r.exe_object_id
   FROM track_run r
   WHERE r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
@@ -34,19 +36,20 @@ ue AS (
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
 ),
 -- jobs = distinct (syshost, job_id) with a job id: one uj group each
+-- (job_key is NULL outside a job)
 agg AS (
-  SELECT j.user, SUM(j.n) AS runs, COUNT(j.job_id) AS jobs, SUM(j.cs) AS cs
+  SELECT j.user_key, SUM(j.n) AS runs, COUNT(j.job_key) AS jobs, SUM(j.cs) AS cs
   FROM uj j
-  GROUP BY j.user
+  GROUP BY j.user_key
 ),
 exes AS (
-  SELECT e.user, COUNT(DISTINCT o.path) AS executables
+  SELECT e.user_key, MIN(e.user) AS user, COUNT(DISTINCT o.path) AS executables
   FROM ue e JOIN track_object o ON o.id = e.exe_object_id
-  GROUP BY e.user
+  GROUP BY e.user_key
 ),
 ranked AS (
-  SELECT a.*, x.executables, ROW_NUMBER() OVER (ORDER BY a.cs DESC, a.runs DESC, a.user) AS rk
-  FROM agg a JOIN exes x ON x.user = a.user
+  SELECT a.*, x.user, x.executables, ROW_NUMBER() OVER (ORDER BY a.cs DESC, a.runs DESC, x.user) AS rk
+  FROM agg a JOIN exes x ON x.user_key = a.user_key
 )
 SELECT x.rk AS `rank`, x.user, x.runs, x.jobs, ROUND(x.cs / 3600, 2) AS core_hours, x.executables
 FROM ranked x
