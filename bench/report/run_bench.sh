@@ -5,6 +5,13 @@
 # prints the best and the median wall time per report. Not part of ctest.
 #
 #   bench/report/run_bench.sh BUILD_DIR [NRUNS]
+#   OLD_SQL=DIR bench/report/run_bench.sh BUILD_DIR [NRUNS]
+#
+# With OLD_SQL (a directory of older report scripts, e.g. made with
+# `git archive REV sql/reports | tar -x -C /tmp/old`), each report runs with
+# the old and the build's SQL interleaved (old, new, old, new, ...) on the
+# same data, and the two CSV outputs must be byte-identical: the side-by-side
+# figures of docs/performance.md "## report".
 #
 # The target is <= 2 s per report (docs/performance.md, "## report").
 set -euo pipefail
@@ -41,16 +48,35 @@ cases=(
   "failures"
   "env OMP_NUM_THREADS"
 )
-printf '%-40s %8s %8s\n' report best_s median_s
+# one timed run: $1 = SQL dir ("" = the build's), $2 = output file, rest = report args
+timed() {
+    local dir=$1 out=$2; shift 2
+    local s e; s=$(date +%s.%N)
+    "$report" "$@" "${win[@]}" --defaults-file "$tmp/db/client.cnf" --format csv \
+        ${dir:+--sql-dir "$dir"} >"$out"
+    e=$(date +%s.%N)
+    awk "BEGIN{printf \"%.2f\", $e - $s}"
+}
+newdir=$src/sql/reports
+if [ -n "${OLD_SQL:-}" ]; then
+    printf '%-40s %-20s %-20s %s\n' report "old SQL (s)" "new SQL (s)" output
+else
+    printf '%-40s %8s %8s\n' report best_s median_s
+fi
 for c in "${cases[@]}"; do
     read -r -a args <<<"$c"
+    if [ -n "${OLD_SQL:-}" ]; then
+        old=() new=()
+        for _ in 1 2 3; do
+            old+=("$(timed "$OLD_SQL" "$tmp/old.csv" "${args[@]}")")
+            new+=("$(timed "$newdir" "$tmp/new.csv" "${args[@]}")")
+        done
+        same=identical; cmp -s "$tmp/old.csv" "$tmp/new.csv" || same=DIFFERENT
+        printf '%-40s %-20s %-20s %s\n' "$c" "${old[*]}" "${new[*]}" "$same"
+        continue
+    fi
     times=()
-    for _ in 1 2 3; do
-        s=$(date +%s.%N)
-        "$report" "${args[@]}" "${win[@]}" --defaults-file "$tmp/db/client.cnf" --format csv >/dev/null
-        e=$(date +%s.%N)
-        times+=("$(awk "BEGIN{print $e - $s}")")
-    done
+    for _ in 1 2 3; do times+=("$(timed "" /dev/null "${args[@]}")"); done
     sorted=$(printf '%s\n' "${times[@]}" | sort -n)
     printf '%-40s %8.2f %8.2f\n' "$c" "$(sed -n 1p <<<"$sorted")" "$(sed -n 2p <<<"$sorted")"
 done
