@@ -552,6 +552,47 @@ lock_planted)
     expect_gone "$JD"
     check_canary ;;
 
+syslog)
+    # What an admin sees in syslog: the same one-line messages as on stderr,
+    # ident track-epilog[pid], facility daemon. A datagram socket at /dev/log
+    # stands in for the syslog daemon; only where none exists (never hijack a
+    # real one), and removed afterwards.
+    need_root
+    [ -e /dev/log ] && skip "/dev/log exists (a syslog daemon runs here): not replaced"
+    command -v python3 >/dev/null || skip "python3 missing"
+    LOG=$W/syslog.txt
+    python3 - "$LOG" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+open(sys.argv[1] + ".ready", "w").close()
+with open(sys.argv[1], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536) + b"\n")
+PY
+    LOGGER=$!
+    stop_logger() { kill "$LOGGER" 2>/dev/null || true; wait "$LOGGER" 2>/dev/null || true; rm -f /dev/log; }
+    trap 'stop_logger; cleanup' EXIT
+    for _ in $(seq 1 100); do [ -e "$LOG.ready" ] && break; sleep 0.05; done
+    [ -S /dev/log ] || fail "the stand-in syslog socket did not appear"
+    mkjob
+    mkrec "$JD" 2 > /dev/null; save_orig "$JD"
+    write_conf "no_such_key = 1"
+    set +e; "$EP_BIN" --config "$CONF" --strict collect --job "$JOB" --uid "$U" >"$OUT" 2>"$ERR"; RC=$?; set -e
+    expect_rc 3
+    write_conf
+    set +e; "$EP_BIN" --config "$CONF" --strict collect --job "$JOB" --uid "$U" >"$OUT" 2>"$ERR"; RC=$?; set -e
+    expect_rc 0
+    expect_count "$JD" 0
+    sleep 0.2   # datagrams are queued; let the reader write them out
+    # <27> = daemon.err, <30> = daemon.info (RFC 3164 as glibc sends it)
+    grep -aq "^<27>.*track-epilog\[[0-9]*\]: error: $CONF:[0-9]*:.*no_such_key" "$LOG" ||
+        fail "no daemon.err line naming $CONF and the key: $(cat "$LOG")"
+    grep -aq "^<30>.*track-epilog\[[0-9]*\]: collect .*2 archived" "$LOG" ||
+        fail "no daemon.info summary of the collect: $(cat "$LOG")"
+    ! grep -aq "^<3[0-9]>.*error" "$LOG" || fail "an error logged at info priority: $(cat "$LOG")"
+    check_canary ;;
+
 crash_short)
     # kill -9 collect at random instants, then rerun: every record exactly
     # once. bench/epilog/crash.sh is the long version.
