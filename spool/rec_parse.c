@@ -351,6 +351,33 @@ static const yajl_callbacks build_cbs = {
     cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end
 };
 
+/* yajl's own memory (handle, lexer, buffers) from the same scratch arena:
+ * a handle per record no longer means a handful of malloc/free pairs. Each
+ * block carries its size for realloc; free is a no-op (the arena is reset
+ * after the record). */
+static void *y_malloc(void *ctx, size_t n)
+{
+    size_t *p = arena_alloc(ctx, n + sizeof(max_align_t));
+    if (!p)
+        return NULL;
+    *p = n;
+    return (char *)p + sizeof(max_align_t);
+}
+
+static void *y_realloc(void *ctx, void *old, size_t n)
+{
+    void *p = y_malloc(ctx, n);
+    if (p && old) {
+        size_t was = *(size_t *)(void *)((char *)old - sizeof(max_align_t));
+        memcpy(p, old, was < n ? was : n);
+    }
+    return p;
+}
+
+static void y_free(void *ctx, void *p)
+{
+}
+
 /* ---- error reporting ---------------------------------------------------- */
 
 /* yajl's verbose message spans lines and quotes raw input: flatten it to one
@@ -673,12 +700,16 @@ static int get_build_id(struct ctx *c, yajl_val obj, const char *key, const char
         return -1;
     if (s.len % 2)
         return spool_seterr(c->err, c->errlen, "key '%s': odd number of hex digits", path);
+    /* '0'-'9' or 'a'-'f' in two unsigned compares, combined without a
+     * branch per byte: digits and letters alternate at random, and the
+     * mispredicted branch made this loop most of get_build_id's time. */
+    unsigned bad = 0;
     for (size_t i = 0; i < s.len; i++) {
         unsigned char ch = (unsigned char)s.s[i];
-        /* '0'-'9' or 'a'-'f' in two unsigned compares */
-        if (!((unsigned char)(ch - '0') <= 9 || (unsigned char)(ch - 'a') <= 5))
-            return spool_seterr(c->err, c->errlen, "key '%s': not lowercase hex", path);
+        bad |= ((unsigned char)(ch - '0') > 9) & ((unsigned char)(ch - 'a') > 5);
     }
+    if (bad)
+        return spool_seterr(c->err, c->errlen, "key '%s': not lowercase hex", path);
     memcpy(out, s.s, s.len + 1);
     return 0;
 }
@@ -956,7 +987,8 @@ int rec_parse_with(struct rec_parser *p, const char *buf, size_t len, struct rec
     m->used = 0;
     b.tree = &tree;
     b.m = m;
-    h = yajl_alloc(&build_cbs, NULL, &b);
+    yajl_alloc_funcs af = { y_malloc, y_realloc, y_free, &tree };
+    h = yajl_alloc(&build_cbs, &af, &b);
     if (!h) {
         spool_seterr(err, errlen, "out of memory (%zu bytes)", len);
         goto out;
