@@ -250,6 +250,7 @@ static size_t key_set(uint32_t *ids, size_t n, unsigned char out[32])
 
 struct work {
     unsigned char *okeys;     /* (1 + nobjects) * 32: exe first (runs) */
+    uint32_t *oids;           /* 1 + nobjects: ids the object cache knew (0: look up okeys) */
     unsigned char *mkeys;     /* nmodules * 32 */
     unsigned char *nkeys;     /* nenv * 32: variable names */
     unsigned char *pkeys;     /* nenv * 32: (name, value) pairs */
@@ -258,22 +259,24 @@ struct work {
     int has_mset, has_eset;
     uint32_t exe_id, oset_id, mset_id, eset_id;  /* 0 = not resolved yet */
     /* content and fast hash of what missed the content caches, to remember
-     * it once resolved: [0] exe, [1] objects, [2] modules, [3] env */
-    char *content[4];
+     * it once resolved: [0] exe, [1] objects, [2] modules, [3] env (they
+     * point into the record's prep) */
+    const char *content[4];
     size_t clen[4];
     uint64_t ch[4];
+    struct ingest_prep own;   /* when the caller passed none */
 };
 
 static void work_free(struct work *w, size_t n)
 {
     for (size_t i = 0; w && i < n; i++) {
         free(w[i].okeys);
+        free(w[i].oids);
         free(w[i].mkeys);
         free(w[i].nkeys);
         free(w[i].pkeys);
         free(w[i].skip);
-        for (int k = 0; k < 4; k++)
-            free(w[i].content[k]);
+        ingest_load_prep_free(&w[i].own);
     }
     free(w);
 }
@@ -287,36 +290,80 @@ void ingest_load_init(struct ingest_loader *L, struct ingest_db *db)
         64u << 20;
 }
 
-/* Serializes a list into L->scratch with NUL separators (record strings
- * hold no NUL: rec_parse rejects it), looks it up in cache c; on a miss
- * keeps a copy in w for ingest_load_remember. Returns the id or 0. */
-static uint32_t content_lookup(struct ingest_loader *L, struct ingest_ccache *c, struct work *w,
-                               int slot)
+/* Looks slot of p up in cache c; on a miss remembers it in w for
+ * ingest_load_remember. Returns the id or 0. */
+static uint32_t content_lookup(struct ingest_ccache *c, const struct ingest_prep *p, int slot,
+                               struct work *w)
 {
-    struct ingest_buf *b = &L->scratch;
-    if (b->oom)
-        return 0;
-    uint64_t h = ingest_ccache_hash(b->s ? b->s : "", b->len);
-    uint32_t id = ingest_ccache_get(c, h, b->s ? b->s : "", b->len);
+    uint32_t id = ingest_ccache_get(c, p->h[slot], p->s[slot], p->len[slot]);
     if (id)
         return id;
-    w->content[slot] = malloc(b->len ? b->len : 1);
-    if (w->content[slot]) {
-        memcpy(w->content[slot], b->s ? b->s : "", b->len);
-        w->clen[slot] = b->len;
-        w->ch[slot] = h;
+    w->content[slot] = p->s[slot];
+    w->clen[slot] = p->len[slot];
+    w->ch[slot] = p->h[slot];
+    return 0;
+}
+
+static size_t ser_object_len(const struct rec_object *o)
+{
+    return o->path.len + strlen(o->build_id) + strlen(o->signature) + 3;
+}
+
+static char *ser_bytes(char *q, const char *s, size_t n)
+{
+    memcpy(q, s, n);
+    q[n] = '\0';
+    return q + n + 1;
+}
+
+static char *ser_object(char *q, const struct rec_object *o)
+{
+    q = ser_bytes(q, o->path.s, o->path.len);
+    q = ser_bytes(q, o->build_id, strlen(o->build_id));
+    return ser_bytes(q, o->signature, strlen(o->signature));
+}
+
+int ingest_load_prep(const struct rec *r, struct ingest_prep *p)
+{
+    size_t len[4] = { 0, 0, 0, 0 };
+    memset(p, 0, sizeof *p);
+    if (r->kind != SPOOL_KIND_LINK)
+        len[0] = ser_object_len(&r->exe);
+    for (size_t k = 0; k < r->nobjects; k++)
+        len[1] += ser_object_len(&r->objects[k]);
+    for (size_t k = 0; k < r->nmodules; k++)
+        len[2] += r->modules[k].len + 1;
+    for (size_t k = 0; k < r->nenv; k++)
+        len[3] += r->env[k].name.len + r->env[k].value.len + 2;
+    p->mem_ = malloc(len[0] + len[1] + len[2] + len[3] + 1);
+    if (!p->mem_)
+        return -1;
+    char *q = p->mem_;
+    p->s[0] = q;
+    if (r->kind != SPOOL_KIND_LINK)
+        q = ser_object(q, &r->exe);
+    p->s[1] = q;
+    for (size_t k = 0; k < r->nobjects; k++)
+        q = ser_object(q, &r->objects[k]);
+    p->s[2] = q;
+    for (size_t k = 0; k < r->nmodules; k++)
+        q = ser_bytes(q, r->modules[k].s, r->modules[k].len);
+    p->s[3] = q;
+    for (size_t k = 0; k < r->nenv; k++) {
+        q = ser_bytes(q, r->env[k].name.s, r->env[k].name.len);
+        q = ser_bytes(q, r->env[k].value.s, r->env[k].value.len);
+    }
+    for (int k = 0; k < 4; k++) {
+        p->len[k] = len[k];
+        p->h[k] = ingest_ccache_hash(p->s[k], len[k]);
     }
     return 0;
 }
 
-static void ser_object(struct ingest_buf *b, const struct rec_object *o)
+void ingest_load_prep_free(struct ingest_prep *p)
 {
-    ingest_buf_add(b, o->path.s, o->path.len);
-    ingest_buf_add(b, "", 1);
-    ingest_buf_str(b, o->build_id);
-    ingest_buf_add(b, "", 1);
-    ingest_buf_str(b, o->signature);
-    ingest_buf_add(b, "", 1);
+    free(p->mem_);
+    memset(p, 0, sizeof *p);
 }
 
 void ingest_load_forget(struct ingest_loader *L)
@@ -347,7 +394,6 @@ void ingest_load_free(struct ingest_loader *L)
     ingest_ccache_free(&L->c_oset);
     ingest_ccache_free(&L->c_mset);
     ingest_ccache_free(&L->c_eset);
-    ingest_buf_free(&L->scratch);
     ingest_buf_free(&L->sql);
     free(L->uids);
     memset(L, 0, sizeof *L);
@@ -556,7 +602,8 @@ static void add_link_row(struct ingest_loader *L, const struct rec *r, const str
 
 /* ---- the batch ---------------------------------------------------------- */
 
-int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n, int *out)
+int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
+                      const struct ingest_prep *const *preps, size_t n, int *out)
 {
     struct pend pobj = {0}, pmod = {0}, pname = {0}, poset = {0}, pmset = {0}, ppair = {0}, peset = {0};
     struct ingest_dict state = {0}, halves = {0};
@@ -575,49 +622,46 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
     for (size_t i = 0; i < n; i++) {
         const struct rec *r = recs[i];
         struct work *x = &w[i];
-        struct ingest_buf *sb = &L->scratch;
         x->okeys = malloc((r->nobjects + 1) * 32);
+        x->oids = calloc(r->nobjects + 1, sizeof *x->oids);
         x->mkeys = malloc(r->nmodules * 32 + 1);
         x->nkeys = malloc(r->nenv * 32 + 1);
         x->pkeys = malloc(r->nenv * 32 + 1);
         x->skip = calloc(r->nenv + 1, 1);
-        if (!x->okeys || !x->mkeys || !x->nkeys || !x->pkeys || !x->skip)
+        if (!x->okeys || !x->oids || !x->mkeys || !x->nkeys || !x->pkeys || !x->skip)
             goto nomem;
-        if (r->kind != SPOOL_KIND_LINK) {
-            ingest_buf_reset(sb);
-            ser_object(sb, &r->exe);
-            x->exe_id = content_lookup(L, &L->c_exe, x, 0);
+        const struct ingest_prep *pp = preps ? preps[i] : NULL;
+        if (!pp) {
+            if (ingest_load_prep(r, &x->own) < 0)
+                goto nomem;
+            pp = &x->own;
         }
-        ingest_buf_reset(sb);
-        for (size_t k = 0; k < r->nobjects; k++)
-            ser_object(sb, &r->objects[k]);
-        x->oset_id = content_lookup(L, &L->c_oset, x, 1);
+        if (r->kind != SPOOL_KIND_LINK)
+            x->exe_id = content_lookup(&L->c_exe, pp, 0, x);
+        x->oset_id = content_lookup(&L->c_oset, pp, 1, x);
         if (r->nmodules) {
             x->has_mset = 1;
-            ingest_buf_reset(sb);
-            for (size_t k = 0; k < r->nmodules; k++) {
-                ingest_buf_add(sb, r->modules[k].s, r->modules[k].len);
-                ingest_buf_add(sb, "", 1);
-            }
-            x->mset_id = content_lookup(L, &L->c_mset, x, 2);
+            x->mset_id = content_lookup(&L->c_mset, pp, 2, x);
         }
         if (r->nenv) {
             x->has_eset = 1;
-            ingest_buf_reset(sb);
-            for (size_t k = 0; k < r->nenv; k++) {
-                ingest_buf_add(sb, r->env[k].name.s, r->env[k].name.len);
-                ingest_buf_add(sb, "", 1);
-                ingest_buf_add(sb, r->env[k].value.s, r->env[k].value.len);
-                ingest_buf_add(sb, "", 1);
-            }
-            x->eset_id = content_lookup(L, &L->c_eset, x, 3);
+            x->eset_id = content_lookup(&L->c_eset, pp, 3, x);
         }
-        if (sb->oom)
-            goto nomem;
+        /* A list never seen (a new executable, or one that loaded extra
+         * libraries) mostly holds objects seen before: the object cache
+         * (the exe cache: same serialization) answers them without SHA-256. */
+        if (!x->oset_id) {
+            const char *q = pp->s[1];
+            for (size_t k = 0; k < r->nobjects; k++) {
+                size_t l = ser_object_len(&r->objects[k]);
+                x->oids[k + 1] = ingest_ccache_get(&L->c_exe, ingest_ccache_hash(q, l), q, l);
+                q += l;
+            }
+        }
 
         for (size_t k = 0; k <= r->nobjects; k++) {
             const struct rec_object *o = k == 0 ? &r->exe : &r->objects[k - 1];
-            if (k == 0 ? (r->kind == SPOOL_KIND_LINK || x->exe_id) : x->oset_id != 0)
+            if (k == 0 ? (r->kind == SPOOL_KIND_LINK || x->exe_id) : (x->oset_id || x->oids[k]))
                 continue;
             key_object(o, x->okeys + 32 * k);
             if (ingest_dict_get(&L->obj, x->okeys + 32 * k))
@@ -675,8 +719,18 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n
         if (r->kind != SPOOL_KIND_LINK && !x->exe_id)
             x->exe_id = ingest_dict_get(&L->obj, x->okeys);
         if (!x->oset_id) {
-            for (size_t k = 0; k < r->nobjects; k++)
-                ids[k] = ingest_dict_get(&L->obj, x->okeys + 32 * (k + 1));
+            const struct ingest_prep *pp = preps && preps[i] ? preps[i] : &x->own;
+            const char *q = pp->s[1];
+            for (size_t k = 0; k < r->nobjects; k++) {
+                size_t l = ser_object_len(&r->objects[k]);
+                ids[k] = x->oids[k + 1];
+                if (!ids[k]) {
+                    ids[k] = ingest_dict_get(&L->obj, x->okeys + 32 * (k + 1));
+                    if (ids[k])   /* remembered until a rollback, like the others */
+                        ingest_ccache_put(&L->c_exe, ingest_ccache_hash(q, l), q, l, ids[k]);
+                }
+                q += l;
+            }
             size_t m = key_set(ids, r->nobjects, x->oskey);
             if (!ingest_dict_get(&L->oset, x->oskey)) {
                 size_t mark = poset.vals.len;

@@ -29,12 +29,33 @@ struct ingest_uidname { uint32_t uid; char name[65]; };
 struct ingest_loader {
     struct ingest_db *db;
     struct ingest_dict obj, oset, mod, mset, ename, epair, eset;
-    struct ingest_ccache c_exe, c_oset, c_mset, c_eset;   /* content -> id */
-    struct ingest_buf scratch;
+    /* content -> id: c_exe one object (an exe, or a member of a list the
+     * list cache missed), c_oset object lists, c_mset module lists, c_eset
+     * env lists */
+    struct ingest_ccache c_exe, c_oset, c_mset, c_eset;
     struct ingest_buf sql;
     struct ingest_uidname *uids; size_t nuids, capuids;
     size_t max_stmt;     /* bytes per statement before it is sent */
 };
+
+/* What the content caches are probed with for one record: its exe, object
+ * list, module list and env list serialized (NUL-separated; record strings
+ * hold no NUL) with their fast hashes. Made by ingest_load_prep where the
+ * record was just parsed and is still in the CPU cache (track-ingest's
+ * reader thread), so the loader, which talks to the database, only probes.
+ * Depends on the record alone, not on the loader. */
+struct ingest_prep {
+    const char *s[4];        /* [0] exe, [1] objects, [2] modules, [3] env */
+    size_t len[4];
+    uint64_t h[4];
+    char *mem_;              /* private: owns the bytes */
+};
+
+/* Fills p for r. 0, or -1 when out of memory (p is left zeroed, s[] NULL,
+ * and needs no free).
+ * Free with ingest_load_prep_free (also fine on a zeroed p). */
+int ingest_load_prep(const struct rec *r, struct ingest_prep *p);
+void ingest_load_prep_free(struct ingest_prep *p);
 
 void ingest_load_init(struct ingest_loader *L, struct ingest_db *db);
 void ingest_load_free(struct ingest_loader *L);
@@ -42,9 +63,12 @@ void ingest_load_free(struct ingest_loader *L);
  * longer exist. */
 void ingest_load_forget(struct ingest_loader *L);
 
-/* Loads n records (recs[i]) and stores each one's outcome in out[i]. Runs
- * statements only; the caller commits or rolls back. 0, or -1 with the
- * reason in L->db->err (L->db->lost says whether the connection is gone). */
-int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs, size_t n, int *out);
+/* Loads n records (recs[i]) and stores each one's outcome in out[i]. preps
+ * is NULL or preps[i] is recs[i]'s ingest_load_prep (NULL entries are
+ * made here). Runs statements only; the caller commits or rolls back. 0, or
+ * -1 with the reason in L->db->err (L->db->lost says whether the
+ * connection is gone). */
+int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
+                      const struct ingest_prep *const *preps, size_t n, int *out);
 
 #endif

@@ -92,6 +92,7 @@ static int quarantine(struct ingest_archive *a, const struct ingest_file *f, con
 struct batch {
     struct ingest_file **files;
     struct rec **ptrs;
+    const struct ingest_prep **preps;   /* NULL entries: the loader makes them */
     int *out;
     size_t n;
 };
@@ -112,7 +113,8 @@ static int load_commit(struct ingest_loader *L, struct ingest_archive *a, struct
 {
     if (b->n == 0)
         return 0;
-    if (ingest_load_batch(L, b->ptrs, b->n, b->out) != 0 || ingest_db_commit(L->db) != 0) {
+    if (ingest_load_batch(L, b->ptrs, b->preps, b->n, b->out) != 0 ||
+        ingest_db_commit(L->db) != 0) {
         ingest_db_rollback(L->db);
         ingest_load_forget(L);
         if (L->db->lost || b->n == 1) {
@@ -130,6 +132,7 @@ static int load_commit(struct ingest_loader *L, struct ingest_archive *a, struct
         for (size_t i = 0; i < b->n; i++) {
             one.files = &b->files[i];
             one.ptrs = &b->ptrs[i];
+            one.preps = &b->preps[i];
             one.out = &b->out[i];
             one.n = 1;
             int rc = load_commit(L, a, &one, dl, st);
@@ -239,6 +242,7 @@ struct chunk {
     size_t n;                    /* files in this chunk */
     struct ingest_file **files;
     struct rec *recs;            /* valid where status == ST_OK */
+    struct ingest_prep *preps;   /* with recs; s[1] NULL if it could not be made */
     int *status;
     char (*why)[512];
     int eof;                     /* the last chunk */
@@ -260,8 +264,8 @@ struct reader {
 };
 
 static void read_one(struct reader *rd, struct rec_parser *rp, int mfd, char *buf,
-                     struct ingest_file *f, struct rec *rec, int *status, char *why,
-                     size_t whylen)
+                     struct ingest_file *f, struct rec *rec, struct ingest_prep *prep,
+                     int *status, char *why, size_t whylen)
 {
     struct stat sb;
     *status = ST_BAD;
@@ -302,6 +306,9 @@ static void read_one(struct reader *rd, struct rec_parser *rp, int mfd, char *bu
         rec_free(rec);
         return;
     }
+    /* The content-cache keys, while the record is in this core's cache
+     * (out of memory: the loader makes them). */
+    ingest_load_prep(rec, prep);
     *status = ST_OK;
 }
 
@@ -343,8 +350,8 @@ static void *reader_main(void *arg)
                 memcpy(month, f->month, 7);
             }
             c->files[c->n] = f;
-            read_one(rd, &rp, mfd, buf, f, &c->recs[c->n], &c->status[c->n], c->why[c->n],
-                     sizeof c->why[c->n]);
+            read_one(rd, &rp, mfd, buf, f, &c->recs[c->n], &c->preps[c->n], &c->status[c->n],
+                     c->why[c->n], sizeof c->why[c->n]);
             c->n++;
             pos++;
         }
@@ -367,8 +374,10 @@ static void *reader_main(void *arg)
 static void chunk_release(struct chunk *c)
 {
     for (size_t i = 0; i < c->n; i++)
-        if (c->status[i] == ST_OK)
+        if (c->status[i] == ST_OK) {
             rec_free(&c->recs[i]);
+            ingest_load_prep_free(&c->preps[i]);
+        }
     c->n = 0;
 }
 
@@ -535,12 +544,14 @@ int main(int argc, char **argv)
         struct chunk *ch = &rd.ch[k];
         ch->files = calloc(batch_size, sizeof *ch->files);
         ch->recs = calloc(batch_size, sizeof *ch->recs);
+        ch->preps = calloc(batch_size, sizeof *ch->preps);
         ch->status = calloc(batch_size, sizeof *ch->status);
         ch->why = calloc(batch_size, sizeof *ch->why);
-        alloc_ok &= ch->files && ch->recs && ch->status && ch->why;
+        alloc_ok &= ch->files && ch->recs && ch->preps && ch->status && ch->why;
     }
     b.files = calloc(batch_size, sizeof *b.files);
     b.ptrs = calloc(batch_size, sizeof *b.ptrs);
+    b.preps = calloc(batch_size, sizeof *b.preps);
     b.out = calloc(batch_size, sizeof *b.out);
     struct done_list dl = { calloc(batch_size, sizeof *dl.f), 0 };
     struct mover mv;
@@ -552,7 +563,7 @@ int main(int argc, char **argv)
     pthread_cond_init(&mv.cv, NULL);
     mv.slot = calloc(batch_size, sizeof *mv.slot);
     mv.delete_it = cfg.after_ingest == SPOOL_AFTER_DELETE;
-    if (!alloc_ok || !b.files || !b.ptrs || !b.out || !dl.f || !mv.slot) {
+    if (!alloc_ok || !b.files || !b.ptrs || !b.preps || !b.out || !dl.f || !mv.slot) {
         spool_log_err("out of memory");
         rc = EXIT_ARCHIVE;
         goto out_reader;
@@ -595,6 +606,7 @@ int main(int argc, char **argv)
                 quarantine(&a, ch->files[i], ch->why[i], &st);
             else if (ch->status[i] == ST_OK) {
                 b.files[b.n] = ch->files[i];
+                b.preps[b.n] = ch->preps[i].s[1] ? &ch->preps[i] : NULL;
                 b.ptrs[b.n++] = &ch->recs[i];
             }
         }
@@ -662,6 +674,7 @@ out_reader:
     for (int k = 0; k < 2; k++) {
         free(rd.ch[k].files);
         free(rd.ch[k].recs);
+        free(rd.ch[k].preps);
         free(rd.ch[k].status);
         free(rd.ch[k].why);
     }
@@ -675,6 +688,7 @@ out:
     ingest_db_close(&db);
     free(b.files);
     free(b.ptrs);
+    free(b.preps);
     free(b.out);
     free(files);
     return rc;
