@@ -98,34 +98,6 @@ static int read_head(int fd, char *buf, size_t cap, size_t *len)
     return 0;
 }
 
-/* Reads a whole spool file into buf, which has room for cap + 1 bytes: -1
- * with EFBIG if it holds more than cap bytes. Like spool_read_bounded, but
- * asking for cap + 1 bytes at once: a regular file's read returns less than
- * asked only at its end, so a record takes one read, not a read plus one
- * more to see the end (a syscall per record). A file that grows later is
- * no more caught by the extra read than by this. */
-static int read_record(int fd, char *buf, size_t cap, size_t *len)
-{
-    size_t got = 0;
-    for (;;) {
-        size_t want = cap + 1 - got;
-        ssize_t n = read(fd, buf + got, want);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        got += (size_t)n;
-        if (got > cap) {
-            errno = EFBIG;
-            return -1;
-        }
-        if (n == 0 || (size_t)n < want)
-            break;
-    }
-    *len = got;
-    return 0;
-}
-
 static void remove_entry(struct ep_ctx *ctx, int dirfd, const char *path, const char *name,
                          const char *safe, const struct stat *st, const char *why, int warn)
 {
@@ -231,7 +203,7 @@ static void handle_entry(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, cons
         memcpy(month, sn.yyyymm, sizeof sn.yyyymm);
 
     int big = (size_t)st.st_size > cap;
-    if (!big && read_record(fd, ctx->buf, cap, &len) < 0) {
+    if (!big && spool_read_record(fd, ctx->buf, cap, &len) < 0) {
         if (errno != EFBIG)
             goto read_error;
         big = 1;   /* grew after the fstat */

@@ -290,7 +290,7 @@ static void read_one(struct reader *rd, struct rec_parser *rp, int mfd, char *bu
         return;
     }
     size_t len = 0;
-    int r = spool_read_bounded(fd, buf, rd->cap, &len);
+    int r = spool_read_record(fd, buf, rd->cap, &len);   /* buf: cap + 1 bytes */
     int e = errno;
     close(fd);
     if (r != 0) {

@@ -190,3 +190,25 @@ int spool_read_bounded(int fd, char *buf, size_t cap, size_t *len)
     *len = got;
     return 0;
 }
+
+int spool_read_record(int fd, char *buf, size_t cap, size_t *len)
+{
+    size_t got = 0;
+    for (;;) {
+        size_t want = cap + 1 - got;
+        ssize_t n = read(fd, buf + got, want);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        got += (size_t)n;
+        if (got > cap) {
+            errno = EFBIG;
+            return -1;
+        }
+        if (n == 0 || (size_t)n < want)
+            break;
+    }
+    *len = got;
+    return 0;
+}
