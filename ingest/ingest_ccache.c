@@ -10,6 +10,21 @@ uint64_t ingest_ccache_hash(const void *p, size_t n)
      * speed, every hit is verified with memcmp. */
     const unsigned char *s = p;
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+    /* Four independent lanes over 32-byte steps first: the lists are
+     * kilobytes, and one lane's multiply chain was the limit. */
+    if (n >= 32) {
+        uint64_t l[4] = { h, 0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL };
+        while (n >= 32) {
+            for (int k = 0; k < 4; k++) {
+                memcpy(&w, s + 8 * k, 8);
+                l[k] = (l[k] ^ w) * 0xff51afd7ed558ccdULL;
+                l[k] ^= l[k] >> 29;
+            }
+            s += 32;
+            n -= 32;
+        }
+        h = ((l[0] * 31 + l[1]) * 31 + l[2]) * 31 + l[3];
+    }
     while (n >= 8) {
         memcpy(&w, s, 8);
         h = (h ^ w) * 0xff51afd7ed558ccdULL;

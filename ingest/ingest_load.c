@@ -270,12 +270,7 @@ struct work {
 static void work_free(struct work *w, size_t n)
 {
     for (size_t i = 0; w && i < n; i++) {
-        free(w[i].okeys);
-        free(w[i].oids);
-        free(w[i].mkeys);
-        free(w[i].nkeys);
-        free(w[i].pkeys);
-        free(w[i].skip);
+        free(w[i].okeys);   /* one block with mkeys, nkeys, pkeys, oids, skip */
         ingest_load_prep_free(&w[i].own);
     }
     free(w);
@@ -622,14 +617,17 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
     for (size_t i = 0; i < n; i++) {
         const struct rec *r = recs[i];
         struct work *x = &w[i];
-        x->okeys = malloc((r->nobjects + 1) * 32);
-        x->oids = calloc(r->nobjects + 1, sizeof *x->oids);
-        x->mkeys = malloc(r->nmodules * 32 + 1);
-        x->nkeys = malloc(r->nenv * 32 + 1);
-        x->pkeys = malloc(r->nenv * 32 + 1);
-        x->skip = calloc(r->nenv + 1, 1);
-        if (!x->okeys || !x->oids || !x->mkeys || !x->nkeys || !x->pkeys || !x->skip)
+        /* one block per record (sizes bounded by rec_parse: no overflow) */
+        size_t nk = r->nobjects + 1 + r->nmodules + 2 * r->nenv;
+        size_t zero = (r->nobjects + 1) * sizeof *x->oids + r->nenv + 1;
+        if (!(x->okeys = malloc(nk * 32 + zero)))
             goto nomem;
+        x->mkeys = x->okeys + (r->nobjects + 1) * 32;
+        x->nkeys = x->mkeys + r->nmodules * 32;
+        x->pkeys = x->nkeys + r->nenv * 32;
+        x->oids = (uint32_t *)(void *)(x->pkeys + r->nenv * 32);   /* 32-byte multiples: aligned */
+        x->skip = (unsigned char *)(x->oids + r->nobjects + 1);
+        memset(x->oids, 0, zero);
         const struct ingest_prep *pp = preps ? preps[i] : NULL;
         if (!pp) {
             if (ingest_load_prep(r, &x->own) < 0)
