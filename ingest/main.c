@@ -51,7 +51,7 @@ static void usage(FILE *f)
 "  --defaults-file FILE  MariaDB option file with the credentials (default: the\n"
 "                        config's db_option_file); group [db_group], default [track]\n"
 "  --month YYYYMM        only this month\n"
-"  --batch N             records per transaction (default 2000)\n"
+"  --batch N             records per transaction, at most (default 2000)\n"
 "  --migrate             create or upgrade the schema (to version %d) and exit\n"
 "  --quiet               no progress line, no summary (warnings and errors still)\n"
 "  --no-progress         no progress line even on a terminal\n"
