@@ -12,7 +12,6 @@
 -- track_report_setup (sql/migrations/0003) sets @t0/@t1, the window in epoch
 -- seconds (track-report reads them back), the @f_ filters and @lim.
 CALL track_report_setup(20, 1);
-SET @sp := COALESCE(@system_prefixes, '/usr,/bin,/sbin,/lib,/lib64,/opt/cray,/opt/intel');
 
 -- Plan (1M runs in the window, docs/performance.md "## report"): one scan of
 -- the window, grouped by (path, parallel) WITH ROLLUP, so the "all" row of
@@ -53,17 +52,7 @@ CREATE TEMPORARY TABLE rp_exe_agg (pkey INT UNSIGNED NULL, par INT NULL) AS  -- 
   GROUP BY m.pkey, par WITH ROLLUP;
 SET SESSION group_concat_max_len = @exe_gcl;
 
-WITH RECURSIVE
-pfx (p, rest) AS (
-  SELECT TRIM(SUBSTRING_INDEX(@sp, ',', 1)), SUBSTRING(@sp, CHAR_LENGTH(SUBSTRING_INDEX(@sp, ',', 1)) + 2)
-  UNION ALL
-  SELECT TRIM(SUBSTRING_INDEX(rest, ',', 1)), SUBSTRING(rest, CHAR_LENGTH(SUBSTRING_INDEX(rest, ',', 1)) + 2)
-  FROM pfx WHERE rest <> ''
-),
-prefix (np) AS (
-  -- "/usr/" is "/usr"; "/" covers every absolute path
-  SELECT TRIM(TRAILING '/' FROM p) FROM pfx WHERE p <> ''
-),
+WITH
 agg AS (  -- class 'all' is the rollup row of each path (par NULL)
   SELECT CASE WHEN a.par IS NULL THEN 'all' WHEN a.par THEN 'parallel' ELSE 'serial' END AS class,
          CASE WHEN a.par IS NULL THEN 1 WHEN a.par THEN 2 ELSE 3 END AS ord,
@@ -90,9 +79,7 @@ out1 AS (
                       UNION ALL SELECT 'users', 3) k
 )
 SELECT o.section, o.rk AS `rank`, o.path AS executable,
-       IF(EXISTS (SELECT 1 FROM prefix
-                  WHERE (np = '' AND LEFT(o.path, 1) = '/') OR o.path = np
-                     OR LEFT(o.path, LENGTH(np) + 1) = CONCAT(np, '/')), 'system', 'user-built') AS kind,
+       IF(track_path_is_system(o.path, @system_prefixes), 'system', 'user-built') AS kind,
        o.runs, o.jobs, o.users, ROUND(o.cs / 3600, 2) AS core_hours, o.builds, o.built_by
 FROM out1 o
 WHERE o.rk <= @lim

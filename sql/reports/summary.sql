@@ -16,7 +16,6 @@
 -- track_report_setup (sql/migrations/0003) sets @t0/@t1, the window in epoch
 -- seconds (track-report reads them back), the @f_ filters and @lim.
 CALL track_report_setup(20, 1);
-SET @sp := COALESCE(@system_prefixes, '/usr,/bin,/sbin,/lib,/lib64,/opt/cray,/opt/intel');
 
 -- Per executable first (a session temporary table, dropped at the end: a CTE
 -- would be evaluated again at each reference), then the distinct counts in one
@@ -42,23 +41,10 @@ CREATE TEMPORARY TABLE rp_sum_exe AS
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
   GROUP BY r.exe_object_id;
 
-WITH RECURSIVE
-pfx (p, rest) AS (
-  SELECT TRIM(SUBSTRING_INDEX(@sp, ',', 1)), SUBSTRING(@sp, CHAR_LENGTH(SUBSTRING_INDEX(@sp, ',', 1)) + 2)
-  UNION ALL
-  SELECT TRIM(SUBSTRING_INDEX(rest, ',', 1)), SUBSTRING(rest, CHAR_LENGTH(SUBSTRING_INDEX(rest, ',', 1)) + 2)
-  FROM pfx WHERE rest <> ''
-),
-prefix (np) AS (
-  -- "/usr/" is "/usr"; "/" covers every absolute path
-  SELECT CASE WHEN TRIM(TRAILING '/' FROM p) = '' THEN '' ELSE TRIM(TRAILING '/' FROM p) END
-  FROM pfx WHERE p <> ''
-),
+WITH
 exe AS (
   SELECT x.n, x.cs, x.abnormal, o.path,
-         EXISTS (SELECT 1 FROM prefix
-                 WHERE (np = '' AND LEFT(o.path, 1) = '/') OR o.path = np
-                    OR LEFT(o.path, LENGTH(np) + 1) = CONCAT(np, '/')) AS is_system
+         track_path_is_system(o.path, @system_prefixes) AS is_system  -- migration 0005
   FROM rp_sum_exe x JOIN track_object o ON o.id = x.exe_object_id
 ),
 cls AS (
