@@ -74,7 +74,7 @@ char *rp_sql_read(const char *dir, const char *report, size_t *len, char *err, s
         snprintf(err, errlen, "%s: out of memory", path);
         goto out;
     }
-    if (spool_read_bounded(fd, buf, RP_SQL_MAX, len) < 0) {
+    if (spool_read_record(fd, buf, RP_SQL_MAX, len) < 0) {
         snprintf(err, errlen, "%s: %s", path,
                  errno == EFBIG ? "larger than 256 KiB" : strerror(errno));
         free(buf);

@@ -164,33 +164,6 @@ int spool_open_regular_known(int dirfd, const char *name, dev_t dev, ino_t ino,
     return fd;
 }
 
-int spool_read_bounded(int fd, char *buf, size_t cap, size_t *len)
-{
-    size_t got = 0;
-    char extra;
-    for (;;) {
-        ssize_t n;
-        if (got < cap)
-            n = read(fd, buf + got, cap - got);
-        else
-            n = read(fd, &extra, 1);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        if (n == 0)
-            break;
-        if (got >= cap) {
-            errno = EFBIG;
-            return -1;
-        }
-        got += (size_t)n;
-    }
-    *len = got;
-    return 0;
-}
-
 int spool_read_record(int fd, char *buf, size_t cap, size_t *len)
 {
     size_t got = 0;

@@ -61,17 +61,13 @@ int spool_open_regular(int dirfd, const char *name, struct stat *st);
 int spool_open_regular_known(int dirfd, const char *name, dev_t dev, ino_t ino,
                              struct stat *st);
 
-/* Reads the whole file into buf (cap bytes). Returns 0 and sets *len; -1 with
- * EFBIG if the file holds more than cap bytes (nothing is trusted from
- * st_size: it reads at most cap + 1 bytes). */
-int spool_read_bounded(int fd, char *buf, size_t cap, size_t *len);
-
-/* spool_read_bounded for a regular file, in one read per record: buf has
- * room for cap + 1 bytes and it asks for cap + 1 at once; a regular file's
+/* Reads a whole regular file into buf, which has room for cap + 1 bytes
+ * (so the caller can add a NUL). Returns 0 and sets *len; -1 with EFBIG if
+ * the file holds more than cap bytes (nothing is trusted from st_size), or
+ * with the read's errno. It asks for cap + 1 bytes at once: a regular file's
  * read returns less than asked only at its end, so a short read is the end
- * (no second read to see 0). Returns 0 and sets *len; -1 with EFBIG if the
- * file holds more than cap bytes, or with the read's errno. A file that
- * grows meanwhile is no more caught by an extra read than by this. */
+ * and a record takes one read, not a second one to see 0. A file that grows
+ * meanwhile is no more caught by an extra read than by this. */
 int spool_read_record(int fd, char *buf, size_t cap, size_t *len);
 
 #endif

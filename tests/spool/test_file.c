@@ -42,15 +42,15 @@ int main(void)
 
     fd = spool_open_regular(dfd, "rec.json", &st);
     CHECK(fd >= 0);
-    CHECK_INT(spool_read_bounded(fd, buf, sizeof buf, &len), 0);
+    CHECK_INT(spool_read_record(fd, buf, sizeof buf - 1, &len), 0);
     CHECK_MEM(buf, len, "{\"a\":1}\n", 8);
     close(fd);
     fd = spool_open_regular(dfd, "rec.json", &st);
-    CHECK_INT(spool_read_bounded(fd, buf, 7, &len), -1);   /* one byte too many */
+    CHECK_INT(spool_read_record(fd, buf, 7, &len), -1);   /* one byte too many */
     CHECK_INT(errno, EFBIG);
     close(fd);
     fd = spool_open_regular(dfd, "rec.json", &st);
-    CHECK_INT(spool_read_bounded(fd, buf, 8, &len), 0);    /* exactly the cap */
+    CHECK_INT(spool_read_record(fd, buf, 8, &len), 0);    /* exactly the cap */
     CHECK_INT(len, 8);
     close(fd);
 
