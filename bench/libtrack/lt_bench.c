@@ -61,7 +61,11 @@ static void sweep(const char *dir, int depth, double *sizes, size_t *nsizes, siz
         struct stat st;
         if (e->d_name[0] == '.')
             continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        /* A path that does not fit is skipped, not truncated: a truncated
+         * name could be another file. */
+        int n = snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (n < 0 || (size_t)n >= sizeof path)
+            continue;
         if (depth < 2) {
             sweep(path, depth + 1, sizes, nsizes, cap, final);
             if (final)
