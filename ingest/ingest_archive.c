@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,17 +118,39 @@ static int cmp_file(const void *x, const void *y)
     return c ? c : strcmp(a->name, b->name);
 }
 
-int ingest_archive_list(struct ingest_archive *a, const char *month, struct ingest_file **out,
-                        size_t *n, char *err, size_t errlen)
+/* Names go into one growing pool while listing (offsets: the pool moves
+ * when it grows) and become pointers once it is complete. */
+struct pool { char *p; size_t n, cap; };
+
+static int pool_add(struct pool *pl, const char *s, size_t len, size_t *off)
+{
+    if (pl->cap - pl->n < len + 1) {
+        size_t cap = pl->cap ? pl->cap : 1 << 16;
+        while (cap - pl->n < len + 1)
+            cap *= 2;
+        char *t = realloc(pl->p, cap);
+        if (!t)
+            return -1;
+        pl->p = t;
+        pl->cap = cap;
+    }
+    memcpy(pl->p + pl->n, s, len + 1);
+    *off = pl->n;
+    pl->n += len + 1;
+    return 0;
+}
+
+int ingest_archive_list(struct ingest_archive *a, const char *month, struct ingest_listing *out,
+                        char *err, size_t errlen)
 {
     struct ingest_file *v = NULL;
     size_t nv = 0, cap = 0;
+    struct pool pl = { NULL, 0, 0 };
     int rc = -1, dfd = -1;
     DIR *top = NULL, *md = NULL;
     struct dirent *de;
 
-    *out = NULL;
-    *n = 0;
+    memset(out, 0, sizeof *out);
     dfd = dup(a->fd);
     if (dfd < 0 || !(top = fdopendir(dfd))) {
         snprintf(err, errlen, "%s: %s", a->path, strerror(errno));
@@ -156,7 +179,7 @@ int ingest_archive_list(struct ingest_archive *a, const char *month, struct inge
         while ((fe = readdir(md))) {
             if (fe->d_name[0] == '.')
                 continue;   /* ".", "..", writers' temp files */
-            size_t l = strlen(fe->d_name);
+            size_t l = strlen(fe->d_name), off;
             if (l >= SPOOL_NAME_MAX) {
                 /* Cannot be a record and does not fit our buffers: left alone. */
                 spool_log_warn("%s/%s/%.60s...: name too long for a record, skipped", a->path,
@@ -172,10 +195,13 @@ int ingest_archive_list(struct ingest_archive *a, const char *month, struct inge
                 }
                 v = t;
             }
+            if (pool_add(&pl, fe->d_name, l, &off) != 0) {
+                snprintf(err, errlen, "out of memory listing %s", a->path);
+                goto out;
+            }
             struct ingest_file *f = &v[nv++];
-            memcpy(f->name, fe->d_name, l + 1);
+            f->name = (const char *)(uintptr_t)off;
             memcpy(f->month, de->d_name, 7);
-            f->name_ok = spool_name_parse(f->name, &f->n) == 0;
             f->dtype = fe->d_type;
             f->ino = fe->d_ino;
             f->dev = mst.st_dev;
@@ -183,11 +209,15 @@ int ingest_archive_list(struct ingest_archive *a, const char *month, struct inge
         closedir(md);
         md = NULL;
     }
+    for (size_t i = 0; i < nv; i++)
+        v[i].name = pl.p + (uintptr_t)v[i].name;
     if (nv)
         qsort(v, nv, sizeof *v, cmp_file);
-    *out = v;
-    *n = nv;
+    out->files = v;
+    out->n = nv;
+    out->pool_ = pl.p;
     v = NULL;
+    pl.p = NULL;
     rc = 0;
 out:
     if (md)
@@ -195,7 +225,15 @@ out:
     if (top)
         closedir(top);
     free(v);
+    free(pl.p);
     return rc;
+}
+
+void ingest_archive_list_free(struct ingest_listing *l)
+{
+    free(l->files);
+    free(l->pool_);
+    memset(l, 0, sizeof *l);
 }
 
 static int select_month(struct ingest_archive *a, const char *month, char *err, size_t errlen)

@@ -9,14 +9,23 @@
 
 #include "spool_name.h"
 
+/* One listed file. Small on purpose: an archive month can hold millions of
+ * files and the whole listing stays in memory for the run (the name is
+ * parsed where the file is read, not here). */
 struct ingest_file {
-    char name[SPOOL_NAME_MAX];
-    char month[7];
-    struct spool_name n;
-    int name_ok;          /* spool_name_parse accepted the name */
-    unsigned char dtype;  /* readdir's d_type (DT_UNKNOWN on some file systems) */
+    const char *name;     /* NUL-terminated, in the listing's name pool */
     ino_t ino;            /* readdir's d_ino */
     dev_t dev;            /* the month directory's device */
+    char month[7];
+    unsigned char dtype;  /* readdir's d_type (DT_UNKNOWN on some file systems) */
+};
+
+/* What ingest_archive_list returns: files[] and the pool their names point
+ * into, one allocation each. Free with ingest_archive_list_free. */
+struct ingest_listing {
+    struct ingest_file *files;
+    size_t n;
+    char *pool_;          /* private */
 };
 
 struct ingest_archive {
@@ -48,10 +57,13 @@ int ingest_archive_lock(struct ingest_archive *a, char *holder, size_t holderlen
 
 /* Lists record candidates of every YYYYMM month directory (only `month` if
  * non-NULL), sorted by month then name, with what readdir said of each
- * (type, inode: spool_open_regular_known then needs no lstat). Dot-files (writers' temp files, the
- * lock) are skipped. *out is malloc'd (caller frees). 0 or -1 with err. */
-int ingest_archive_list(struct ingest_archive *a, const char *month, struct ingest_file **out,
-                        size_t *n, char *err, size_t errlen);
+ * (type, inode: spool_open_regular_known then needs no lstat). Dot-files
+ * (writers' temp files, the lock) and names too long for a record (a
+ * warning) are skipped. 0, or -1 with err (out is then empty and needs no
+ * free). */
+int ingest_archive_list(struct ingest_archive *a, const char *month, struct ingest_listing *out,
+                        char *err, size_t errlen);
+void ingest_archive_list_free(struct ingest_listing *l);
 
 /* The fd of <archive>/<month> (cached). -1 with err. */
 int ingest_archive_month_fd(struct ingest_archive *a, const char *month, char *err, size_t errlen);

@@ -39,7 +39,14 @@ uint64_t ingest_ccache_hash(const void *p, size_t n)
     return h ? h : 1;
 }
 
-uint32_t ingest_ccache_get(const struct ingest_ccache *c, uint64_t h, const void *p, size_t n)
+uint64_t ingest_ccache_mix(uint64_t h, const void *p, size_t n)
+{
+    h = (h ^ ingest_ccache_hash(p, n)) * 0xff51afd7ed558ccdULL;
+    return h ^ (h >> 29);
+}
+
+uint32_t ingest_ccache_get(const struct ingest_ccache *c, uint64_t h, size_t n,
+                           int (*eq)(const char *bytes, const void *ctx), const void *ctx)
 {
     if (!c->cap)
         return 0;
@@ -47,7 +54,7 @@ uint32_t ingest_ccache_get(const struct ingest_ccache *c, uint64_t h, const void
         const struct ingest_ccache_ent *e = &c->tab[i];
         if (!e->id)
             return 0;
-        if (e->h == h && e->len == n && memcmp(e->bytes, p, n) == 0)
+        if (e->h == h && e->len == n && eq(e->bytes, ctx))
             return e->id;
     }
 }
@@ -71,7 +78,7 @@ void ingest_ccache_free(struct ingest_ccache *c)
 
 void ingest_ccache_put(struct ingest_ccache *c, uint64_t h, const void *p, size_t n, uint32_t id)
 {
-    if (n > UINT32_MAX || ingest_ccache_get(c, h, p, n))
+    if (n > UINT32_MAX)
         return;
     if (c->max_bytes && c->bytes + n > c->max_bytes)
         ingest_ccache_clear(c);   /* bounded memory; the dicts still answer */

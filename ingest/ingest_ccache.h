@@ -1,9 +1,11 @@
 /* ingest_ccache: exact-content cache in front of the SHA-256 path: maps the
  * serialized bytes of an object, an object list, a module list or an env
- * list to the database id it resolved to. A hit (fast hash, then memcmp of
- * the full content) skips hashing every element with SHA-256, sorting and
- * the dict lookups; most runs repeat a known executable, so most lookups
- * hit. Cleared with the dicts after a rollback. */
+ * list to the database id it resolved to. A hit (fast hash and length, then
+ * the caller's exact comparison of the full content) skips hashing every
+ * element with SHA-256, sorting and the dict lookups; most runs repeat a
+ * known executable, so most lookups hit. Cleared with the dicts after a
+ * rollback. What the hash is computed over is the caller's business; it
+ * must only be the same function of the content for every get and put. */
 #ifndef TRACK_INGEST_CCACHE_H
 #define TRACK_INGEST_CCACHE_H
 
@@ -18,10 +20,18 @@ struct ingest_ccache {
     size_t bytes, max_bytes;         /* content held; cleared when over max */
 };
 
+/* A fast hash of n bytes (not cryptographic: every hit is verified). */
 uint64_t ingest_ccache_hash(const void *p, size_t n);
-/* id for content, 0 if absent. */
-uint32_t ingest_ccache_get(const struct ingest_ccache *c, uint64_t h, const void *p, size_t n);
-/* Remembers content -> id (id != 0). Failure to allocate just forgets. */
+/* Combines the hash so far with the next piece of a content made of pieces
+ * (its length too: ("ab","c") and ("a","bc") differ). */
+uint64_t ingest_ccache_mix(uint64_t h, const void *p, size_t n);
+/* The id of the entry with hash h and length n whose bytes eq accepts
+ * (eq(bytes, ctx) != 0: the n stored bytes equal the content), 0 if none. */
+uint32_t ingest_ccache_get(const struct ingest_ccache *c, uint64_t h, size_t n,
+                           int (*eq)(const char *bytes, const void *ctx), const void *ctx);
+/* Remembers content p (n bytes, the serialized form) -> id (id != 0) under
+ * hash h; the caller has checked it is absent. Failure to allocate just
+ * forgets. */
 void ingest_ccache_put(struct ingest_ccache *c, uint64_t h, const void *p, size_t n, uint32_t id);
 void ingest_ccache_clear(struct ingest_ccache *c);
 void ingest_ccache_free(struct ingest_ccache *c);

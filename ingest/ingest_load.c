@@ -207,9 +207,9 @@ static void key_object(const struct rec_object *o, unsigned char out[32])
     ingest_sha256_init(&c);
     ingest_sha256_update(&c, o->path.s, o->path.len);
     ingest_sha256_update(&c, "", 1);
-    ingest_sha256_update(&c, o->build_id, strlen(o->build_id));
+    ingest_sha256_update(&c, o->build_id.s, o->build_id.len);
     ingest_sha256_update(&c, "", 1);
-    ingest_sha256_update(&c, o->signature, strlen(o->signature));
+    ingest_sha256_update(&c, o->signature.s, o->signature.len);
     ingest_sha256_final(&c, out);
 }
 
@@ -258,12 +258,9 @@ struct work {
     unsigned char oskey[32], mskey[32], eskey[32];
     int has_mset, has_eset;
     uint32_t exe_id, oset_id, mset_id, eset_id;  /* 0 = not resolved yet */
-    /* content and fast hash of what missed the content caches, to remember
-     * it once resolved: [0] exe, [1] objects, [2] modules, [3] env (they
-     * point into the record's prep) */
-    const char *content[4];
-    size_t clen[4];
-    uint64_t ch[4];
+    /* which of [0] exe, [1] objects, [2] modules, [3] env missed the
+     * content caches (bit k), to remember them once resolved */
+    unsigned missed;
     struct ingest_prep own;   /* when the caller passed none */
 };
 
@@ -271,7 +268,6 @@ static void work_free(struct work *w, size_t n)
 {
     for (size_t i = 0; w && i < n; i++) {
         free(w[i].okeys);   /* one block with mkeys, nkeys, pkeys, oids, skip */
-        ingest_load_prep_free(&w[i].own);
     }
     free(w);
 }
@@ -285,80 +281,175 @@ void ingest_load_init(struct ingest_loader *L, struct ingest_db *db)
         64u << 20;
 }
 
-/* Looks slot of p up in cache c; on a miss remembers it in w for
- * ingest_load_remember. Returns the id or 0. */
-static uint32_t content_lookup(struct ingest_ccache *c, const struct ingest_prep *p, int slot,
-                               struct work *w)
-{
-    uint32_t id = ingest_ccache_get(c, p->h[slot], p->s[slot], p->len[slot]);
-    if (id)
-        return id;
-    w->content[slot] = p->s[slot];
-    w->clen[slot] = p->len[slot];
-    w->ch[slot] = p->h[slot];
-    return 0;
-}
+/* ---- content of a record's slots (see struct ingest_prep) ---------------
+ * Slot 0 is the exe (one object), 1 the object list, 2 the module list, 3
+ * the env list. The serialized form of a slot is its strings in order, each
+ * NUL-terminated; its hash mixes the same strings one by one. A probe is
+ * compared against the record's strings directly, so a hit copies nothing. */
 
 static size_t ser_object_len(const struct rec_object *o)
 {
-    return o->path.len + strlen(o->build_id) + strlen(o->signature) + 3;
+    return o->path.len + o->build_id.len + o->signature.len + 3;
 }
 
-static char *ser_bytes(char *q, const char *s, size_t n)
+static uint64_t hash_object(uint64_t h, const struct rec_object *o)
 {
-    memcpy(q, s, n);
-    q[n] = '\0';
-    return q + n + 1;
+    h = ingest_ccache_mix(h, o->path.s, o->path.len);
+    h = ingest_ccache_mix(h, o->build_id.s, o->build_id.len);
+    return ingest_ccache_mix(h, o->signature.s, o->signature.len);
 }
 
-static char *ser_object(char *q, const struct rec_object *o)
+/* Does the serialized piece at *q equal s? Advances *q past it. */
+static int eq_piece(const char **q, const char *s, size_t n)
 {
-    q = ser_bytes(q, o->path.s, o->path.len);
-    q = ser_bytes(q, o->build_id, strlen(o->build_id));
-    return ser_bytes(q, o->signature, strlen(o->signature));
+    const char *p = *q;
+    *q = p + n + 1;
+    return memcmp(p, s, n) == 0 && p[n] == '\0';
 }
 
-int ingest_load_prep(const struct rec *r, struct ingest_prep *p)
+static int eq_object(const char **q, const struct rec_object *o)
 {
-    size_t len[4] = { 0, 0, 0, 0 };
-    memset(p, 0, sizeof *p);
-    if (r->kind != SPOOL_KIND_LINK)
-        len[0] = ser_object_len(&r->exe);
+    return eq_piece(q, o->path.s, o->path.len) && eq_piece(q, o->build_id.s, o->build_id.len) &&
+           eq_piece(q, o->signature.s, o->signature.len);
+}
+
+/* ingest_ccache_get's comparisons; the length was checked by the cache, so
+ * the pieces cannot run past the stored bytes (every piece ends in a NUL
+ * that must match). */
+static int eq_one_object(const char *b, const void *ctx)
+{
+    return eq_object(&b, ctx);
+}
+
+static int eq_objects(const char *b, const void *ctx)
+{
+    const struct rec *r = ctx;
     for (size_t k = 0; k < r->nobjects; k++)
-        len[1] += ser_object_len(&r->objects[k]);
+        if (!eq_object(&b, &r->objects[k]))
+            return 0;
+    return 1;
+}
+
+static int eq_modules(const char *b, const void *ctx)
+{
+    const struct rec *r = ctx;
     for (size_t k = 0; k < r->nmodules; k++)
-        len[2] += r->modules[k].len + 1;
+        if (!eq_piece(&b, r->modules[k].s, r->modules[k].len))
+            return 0;
+    return 1;
+}
+
+static int eq_env(const char *b, const void *ctx)
+{
+    const struct rec *r = ctx;
     for (size_t k = 0; k < r->nenv; k++)
-        len[3] += r->env[k].name.len + r->env[k].value.len + 2;
-    p->mem_ = malloc(len[0] + len[1] + len[2] + len[3] + 1);
-    if (!p->mem_)
-        return -1;
-    char *q = p->mem_;
-    p->s[0] = q;
-    if (r->kind != SPOOL_KIND_LINK)
-        q = ser_object(q, &r->exe);
-    p->s[1] = q;
-    for (size_t k = 0; k < r->nobjects; k++)
-        q = ser_object(q, &r->objects[k]);
-    p->s[2] = q;
-    for (size_t k = 0; k < r->nmodules; k++)
-        q = ser_bytes(q, r->modules[k].s, r->modules[k].len);
-    p->s[3] = q;
-    for (size_t k = 0; k < r->nenv; k++) {
-        q = ser_bytes(q, r->env[k].name.s, r->env[k].name.len);
-        q = ser_bytes(q, r->env[k].value.s, r->env[k].value.len);
-    }
-    for (int k = 0; k < 4; k++) {
-        p->len[k] = len[k];
-        p->h[k] = ingest_ccache_hash(p->s[k], len[k]);
-    }
-    return 0;
+        if (!eq_piece(&b, r->env[k].name.s, r->env[k].name.len) ||
+            !eq_piece(&b, r->env[k].value.s, r->env[k].value.len))
+            return 0;
+    return 1;
 }
 
-void ingest_load_prep_free(struct ingest_prep *p)
+static int eq_mem(const char *b, const void *ctx)
 {
-    free(p->mem_);
-    memset(p, 0, sizeof *p);
+    const struct ingest_buf *m = ctx;
+    return memcmp(b, m->s, m->len) == 0;
+}
+
+void ingest_load_prep(const struct rec *r, struct ingest_prep *p)
+{
+    uint64_t h[4] = { 1, 2, 3, 4 };
+    size_t len[4] = { 0, 0, 0, 0 };
+    if (r->kind != SPOOL_KIND_LINK) {
+        h[0] = hash_object(h[0], &r->exe);
+        len[0] = ser_object_len(&r->exe);
+    }
+    for (size_t k = 0; k < r->nobjects; k++) {
+        h[1] = hash_object(h[1], &r->objects[k]);
+        len[1] += ser_object_len(&r->objects[k]);
+    }
+    for (size_t k = 0; k < r->nmodules; k++) {
+        h[2] = ingest_ccache_mix(h[2], r->modules[k].s, r->modules[k].len);
+        len[2] += r->modules[k].len + 1;
+    }
+    for (size_t k = 0; k < r->nenv; k++) {
+        h[3] = ingest_ccache_mix(h[3], r->env[k].name.s, r->env[k].name.len);
+        h[3] = ingest_ccache_mix(h[3], r->env[k].value.s, r->env[k].value.len);
+        len[3] += r->env[k].name.len + r->env[k].value.len + 2;
+    }
+    memcpy(p->h, h, sizeof h);
+    memcpy(p->len, len, sizeof len);
+}
+
+static void ser_piece(struct ingest_buf *b, const char *s, size_t n)
+{
+    ingest_buf_add(b, s, n);
+    ingest_buf_add(b, "", 1);
+}
+
+static void ser_object(struct ingest_buf *b, const struct rec_object *o)
+{
+    ser_piece(b, o->path.s, o->path.len);
+    ser_piece(b, o->build_id.s, o->build_id.len);
+    ser_piece(b, o->signature.s, o->signature.len);
+}
+
+/* The serialized form of slot k of r into b (reset first). */
+static void ser_slot(struct ingest_buf *b, const struct rec *r, int k)
+{
+    ingest_buf_reset(b);
+    if (k == 0)
+        ser_object(b, &r->exe);
+    for (size_t i = 0; k == 1 && i < r->nobjects; i++)
+        ser_object(b, &r->objects[i]);
+    for (size_t i = 0; k == 2 && i < r->nmodules; i++)
+        ser_piece(b, r->modules[i].s, r->modules[i].len);
+    for (size_t i = 0; k == 3 && i < r->nenv; i++) {
+        ser_piece(b, r->env[i].name.s, r->env[i].name.len);
+        ser_piece(b, r->env[i].value.s, r->env[i].value.len);
+    }
+}
+
+/* Looks slot k of r (prep p) up in cache c; a miss is noted in w. Returns
+ * the id or 0. */
+static uint32_t content_lookup(struct ingest_ccache *c, const struct rec *r,
+                               const struct ingest_prep *p, int k, struct work *w)
+{
+    static int (*const eq[4])(const char *, const void *) = { eq_one_object, eq_objects,
+                                                              eq_modules, eq_env };
+    uint32_t id = ingest_ccache_get(c, p->h[k], p->len[k], eq[k],
+                                    k == 0 ? (const void *)&r->exe : (const void *)r);
+    if (!id)
+        w->missed |= 1u << k;
+    return id;
+}
+
+/* Remembers slot k of r (prep p) -> id; tmp is scratch. */
+static void content_remember(struct ingest_ccache *c, const struct rec *r,
+                             const struct ingest_prep *p, int k, uint32_t id,
+                             struct ingest_buf *tmp)
+{
+    ser_slot(tmp, r, k);
+    if (tmp->oom || tmp->len != p->len[k])
+        return;   /* just not remembered */
+    if (!ingest_ccache_get(c, p->h[k], tmp->len, eq_mem, tmp))
+        ingest_ccache_put(c, p->h[k], tmp->s, tmp->len, id);
+}
+
+/* The object cache (c_exe) for one member of a list the list cache missed:
+ * same hash and form as an exe. */
+static uint32_t object_lookup(struct ingest_ccache *c, const struct rec_object *o)
+{
+    return ingest_ccache_get(c, hash_object(1, o), ser_object_len(o), eq_one_object, o);
+}
+
+static void object_remember(struct ingest_ccache *c, const struct rec_object *o, uint32_t id,
+                            struct ingest_buf *tmp)
+{
+    ingest_buf_reset(tmp);
+    ser_object(tmp, o);
+    if (!tmp->oom)
+        if (!ingest_ccache_get(c, hash_object(1, o), tmp->len, eq_mem, tmp))
+            ingest_ccache_put(c, hash_object(1, o), tmp->s, tmp->len, id);
 }
 
 void ingest_load_forget(struct ingest_loader *L)
@@ -587,7 +678,7 @@ static void add_link_row(struct ingest_loader *L, const struct rec *r, const str
     ingest_buf_add(b, ",", 1);
     ingest_buf_hex(b, r->link_output.s, r->link_output.len);
     ingest_buf_add(b, ",", 1);
-    ingest_buf_text(b, r->output_build_id, strlen(r->output_build_id));
+    ingest_buf_text(b, r->output_build_id.s, r->output_build_id.len);
     ingest_buf_add(b, ",", 1);
     ingest_buf_hex(b, r->linker.s, r->linker.len);
     ingest_buf_add(b, ",", 1);
@@ -630,32 +721,26 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
         memset(x->oids, 0, zero);
         const struct ingest_prep *pp = preps ? preps[i] : NULL;
         if (!pp) {
-            if (ingest_load_prep(r, &x->own) < 0)
-                goto nomem;
+            ingest_load_prep(r, &x->own);
             pp = &x->own;
         }
         if (r->kind != SPOOL_KIND_LINK)
-            x->exe_id = content_lookup(&L->c_exe, pp, 0, x);
-        x->oset_id = content_lookup(&L->c_oset, pp, 1, x);
+            x->exe_id = content_lookup(&L->c_exe, r, pp, 0, x);
+        x->oset_id = content_lookup(&L->c_oset, r, pp, 1, x);
         if (r->nmodules) {
             x->has_mset = 1;
-            x->mset_id = content_lookup(&L->c_mset, pp, 2, x);
+            x->mset_id = content_lookup(&L->c_mset, r, pp, 2, x);
         }
         if (r->nenv) {
             x->has_eset = 1;
-            x->eset_id = content_lookup(&L->c_eset, pp, 3, x);
+            x->eset_id = content_lookup(&L->c_eset, r, pp, 3, x);
         }
         /* A list never seen (a new executable, or one that loaded extra
          * libraries) mostly holds objects seen before: the object cache
          * (the exe cache: same serialization) answers them without SHA-256. */
-        if (!x->oset_id) {
-            const char *q = pp->s[1];
-            for (size_t k = 0; k < r->nobjects; k++) {
-                size_t l = ser_object_len(&r->objects[k]);
-                x->oids[k + 1] = ingest_ccache_get(&L->c_exe, ingest_ccache_hash(q, l), q, l);
-                q += l;
-            }
-        }
+        if (!x->oset_id)
+            for (size_t k = 0; k < r->nobjects; k++)
+                x->oids[k + 1] = object_lookup(&L->c_exe, &r->objects[k]);
 
         for (size_t k = 0; k <= r->nobjects; k++) {
             const struct rec_object *o = k == 0 ? &r->exe : &r->objects[k - 1];
@@ -668,9 +753,9 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
             ingest_buf_add(&pobj.vals, ",", 1);
             ingest_buf_hex(&pobj.vals, o->path.s, o->path.len);
             ingest_buf_add(&pobj.vals, ",", 1);
-            ingest_buf_text(&pobj.vals, o->build_id, strlen(o->build_id));
+            ingest_buf_text(&pobj.vals, o->build_id.s, o->build_id.len);
             ingest_buf_add(&pobj.vals, ",", 1);
-            ingest_buf_text(&pobj.vals, o->signature, strlen(o->signature));
+            ingest_buf_text(&pobj.vals, o->signature.s, o->signature.len);
             pend_commit(&pobj, x->okeys + 32 * k, mark, NULL, 0);
         }
         for (size_t k = 0; k < r->nmodules && !x->mset_id; k++) {
@@ -717,17 +802,13 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
         if (r->kind != SPOOL_KIND_LINK && !x->exe_id)
             x->exe_id = ingest_dict_get(&L->obj, x->okeys);
         if (!x->oset_id) {
-            const struct ingest_prep *pp = preps && preps[i] ? preps[i] : &x->own;
-            const char *q = pp->s[1];
             for (size_t k = 0; k < r->nobjects; k++) {
-                size_t l = ser_object_len(&r->objects[k]);
                 ids[k] = x->oids[k + 1];
                 if (!ids[k]) {
                     ids[k] = ingest_dict_get(&L->obj, x->okeys + 32 * (k + 1));
                     if (ids[k])   /* remembered until a rollback, like the others */
-                        ingest_ccache_put(&L->c_exe, ingest_ccache_hash(q, l), q, l, ids[k]);
+                        object_remember(&L->c_exe, &r->objects[k], ids[k], &tmp);
                 }
-                q += l;
             }
             size_t m = key_set(ids, r->nobjects, x->oskey);
             if (!ingest_dict_get(&L->oset, x->oskey)) {
@@ -810,9 +891,10 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
         /* Remember the misses' contents (valid until a rollback). */
         uint32_t idv[4] = { x->exe_id, x->oset_id, x->mset_id, x->eset_id };
         struct ingest_ccache *cc[4] = { &L->c_exe, &L->c_oset, &L->c_mset, &L->c_eset };
+        const struct ingest_prep *pp = preps && preps[i] ? preps[i] : &x->own;
         for (int k = 0; k < 4; k++)
-            if (x->content[k] && idv[k])
-                ingest_ccache_put(cc[k], x->ch[k], x->content[k], x->clen[k], idv[k]);
+            if ((x->missed & (1u << k)) && idv[k])
+                content_remember(cc[k], recs[i], pp, k, idv[k], &tmp);
         if ((recs[i]->kind != SPOOL_KIND_LINK && !x->exe_id) || !x->oset_id ||
             (x->has_mset && !x->mset_id) || (x->has_eset && !x->eset_id)) {
             snprintf(L->db->err, sizeof L->db->err, "internal: unresolved id for run %s",

@@ -38,24 +38,22 @@ struct ingest_loader {
     size_t max_stmt;     /* bytes per statement before it is sent */
 };
 
-/* What the content caches are probed with for one record: its exe, object
- * list, module list and env list serialized (NUL-separated; record strings
- * hold no NUL) with their fast hashes. Made by ingest_load_prep where the
- * record was just parsed and is still in the CPU cache (track-ingest's
- * reader thread), so the loader, which talks to the database, only probes.
- * Depends on the record alone, not on the loader. */
+/* What the content caches are probed with for one record: the fast hash
+ * and serialized length of its exe, object list, module list and env list.
+ * The serialized form (strings NUL-terminated in order; record strings
+ * hold no NUL) is never built for a probe: a hit is verified against the
+ * record's own strings, and only a miss is serialized, once, to be
+ * remembered. Made by ingest_load_prep where the record was just parsed
+ * and is still in the CPU cache (track-ingest's reader thread), so the
+ * loader, which talks to the database, only probes. Depends on the record
+ * alone, not on the loader; owns no memory. */
 struct ingest_prep {
-    const char *s[4];        /* [0] exe, [1] objects, [2] modules, [3] env */
+    uint64_t h[4];           /* [0] exe, [1] objects, [2] modules, [3] env */
     size_t len[4];
-    uint64_t h[4];
-    char *mem_;              /* private: owns the bytes */
 };
 
-/* Fills p for r. 0, or -1 when out of memory (p is left zeroed, s[] NULL,
- * and needs no free).
- * Free with ingest_load_prep_free (also fine on a zeroed p). */
-int ingest_load_prep(const struct rec *r, struct ingest_prep *p);
-void ingest_load_prep_free(struct ingest_prep *p);
+/* Fills p for r. Cannot fail. */
+void ingest_load_prep(const struct rec *r, struct ingest_prep *p);
 
 void ingest_load_init(struct ingest_loader *L, struct ingest_db *db);
 void ingest_load_free(struct ingest_loader *L);

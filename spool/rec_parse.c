@@ -691,13 +691,26 @@ static int get_uuid(struct ctx *c, yajl_val obj, const char *key, const char *pa
     return 0;
 }
 
+/* An optional uuid as a reference into the record's strings ("" if absent). */
+static int get_uuid_str(struct ctx *c, yajl_val obj, const char *key, const char *path,
+                        struct rec_str *out)
+{
+    if (get_str(c, obj, key, path, 0, 64, out) < 0)
+        return -1;
+    if (out->len == 0)
+        return 0;  /* absent or "" (writers may emit "" for none) */
+    if (out->len != 36 || spool_uuid_parse(out->s, NULL) != 0)
+        return spool_seterr(c->err, c->errlen, "key '%s': not a canonical lowercase uuid", path);
+    return 0;
+}
+
 static int get_build_id(struct ctx *c, yajl_val obj, const char *key, const char *path,
-                        char out[129])
+                        struct rec_str *out)
 {
     struct rec_str s;
-    out[0] = '\0';
-    if (get_str(c, obj, key, path, 0, 128, &s) < 0)
+    if (get_str(c, obj, key, path, 0, 128, out) < 0)
         return -1;
+    s = *out;
     if (s.len % 2)
         return spool_seterr(c->err, c->errlen, "key '%s': odd number of hex digits", path);
     /* '0'-'9' or 'a'-'f' in two unsigned compares, combined without a
@@ -710,7 +723,6 @@ static int get_build_id(struct ctx *c, yajl_val obj, const char *key, const char
     }
     if (bad)
         return spool_seterr(c->err, c->errlen, "key '%s': not lowercase hex", path);
-    memcpy(out, s.s, s.len + 1);
     return 0;
 }
 
@@ -727,10 +739,10 @@ static int get_object(struct ctx *c, yajl_val v, const char *path, struct rec_ob
     if (o->path.len == 0)
         return spool_seterr(c->err, c->errlen, "key '%s': empty", pp);
     if (get_build_id(c, v, "build_id", exe ? "exe.build_id" : "objects[*].build_id",
-                     o->build_id) < 0)
+                     &o->build_id) < 0)
         return -1;
-    return get_uuid(c, v, "signature", exe ? "exe.signature" : "objects[*].signature", 0,
-                    o->signature);
+    return get_uuid_str(c, v, "signature", exe ? "exe.signature" : "objects[*].signature",
+                        &o->signature);
 }
 
 /* An array of strings: each decoded, each at most REC_STR_MAX bytes. */
@@ -837,7 +849,7 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
         r->pid = r->ppid = -1;
         if (get_time(c, root, "time", "time", 1, &r->start_us) < 0 ||
             get_str(c, root, "output", "output", 1, REC_STR_MAX, &r->link_output) < 0 ||
-            get_build_id(c, root, "output_build_id", "output_build_id", r->output_build_id) < 0 ||
+            get_build_id(c, root, "output_build_id", "output_build_id", &r->output_build_id) < 0 ||
             get_str(c, root, "linker", "linker", 1, REC_STR_MAX, &r->linker) < 0)
             return -1;
         if (r->link_output.len == 0)

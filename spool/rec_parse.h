@@ -20,10 +20,12 @@
 
 struct rec_str { const char *s; size_t len; };   /* bytes, NUL-terminated too */
 
+/* Three string references, no inline arrays: a record holds ~40 of these,
+ * and a batch holds thousands of records. */
 struct rec_object {
     struct rec_str path;
-    char build_id[129];   /* lowercase hex or "" */
-    char signature[37];   /* canonical uuid or "" */
+    struct rec_str build_id;    /* lowercase hex (at most 128 digits) or "" */
+    struct rec_str signature;   /* canonical uuid or "" */
 };
 
 struct rec_env { struct rec_str name, value; };
@@ -56,7 +58,7 @@ struct rec {
     int64_t utime_us, stime_us, maxrss_kb; /* -1 when absent */
     /* link records */
     struct rec_str link_output, linker;
-    char output_build_id[129];
+    struct rec_str output_build_id;      /* lowercase hex or "" */
     void *mem_;                          /* private: owned storage */
 };
 

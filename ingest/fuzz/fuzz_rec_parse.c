@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < r.nenv; i++) { touch(&r.env[i].name); touch(&r.env[i].value); }
     for (size_t i = 0; i < r.nobjects; i++) {
         touch(&r.objects[i].path);
-        sink += strlen(r.objects[i].build_id) + strlen(r.objects[i].signature);
+        sink += r.objects[i].build_id.len + r.objects[i].signature.len;
     }
     struct spool_name n;
     if (spool_name_parse("run.c1.2024_11_21_19_00_00_1234.alice.aaa."

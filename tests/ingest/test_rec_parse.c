@@ -131,8 +131,8 @@ static void test_start(void)
     CHECK_INT(r.ppid, 1);
     CHECK_INT(r.start_us, 1732214400123456LL);
     CHECK_STR(r.exe.path.s, "/usr/bin/prog");
-    CHECK_STR(r.exe.build_id, BID);
-    CHECK_STR(r.exe.signature, SIG);
+    CHECK_STR(r.exe.build_id.s, BID);
+    CHECK_STR(r.exe.signature.s, SIG);
     CHECK_INT(r.ncmdline, 3);
     CHECK_MEM(r.cmdline[1].s, r.cmdline[1].len, weird, sizeof weird - 1);
     CHECK_INT(r.cmdline[2].len, 0);
@@ -150,10 +150,12 @@ static void test_start(void)
     CHECK_STR(r.env[0].value.s, "4");
     CHECK_MEM(r.env[1].value.s, r.env[1].value.len, weird, sizeof weird - 1);
     CHECK_INT(r.nobjects, 3);
-    CHECK_STR(r.objects[1].build_id, "");
-    CHECK_STR(r.objects[0].build_id, BID);
-    CHECK_STR(r.objects[2].signature, SIG);
-    CHECK_STR(r.objects[0].signature, "");
+    CHECK_STR(r.objects[1].build_id.s, "");
+    CHECK_STR(r.objects[0].build_id.s, BID);
+    CHECK_STR(r.objects[2].signature.s, SIG);
+    CHECK_STR(r.objects[0].signature.s, "");
+    CHECK(r.objects[0].build_id.len == strlen(BID) && r.objects[2].signature.len == 36);
+    CHECK(r.objects[1].build_id.len == 0 && r.objects[0].signature.len == 0);
     CHECK_INT(r.truncated, 0);
     CHECK_INT(r.end_us, -1);
     rec_free(&r);
@@ -208,7 +210,7 @@ static void test_link(void)
     CHECK_INT(r.start_us, 1732214400500000LL);
     CHECK_STR(r.link_output.s, "a.out");
     CHECK_STR(r.linker.s, "/usr/bin/ld");
-    CHECK_STR(r.output_build_id, BID);
+    CHECK_STR(r.output_build_id.s, BID);
     CHECK_INT(r.ncmdline, 4);
     CHECK_INT(r.nobjects, 2);
     CHECK_INT(r.pid, -1);
