@@ -2,19 +2,28 @@
 # Ingest benchmark (docs/performance.md "## ingest").
 #   bench/ingest/bench.sh BUILD_DIR [RUNS] [EXES]
 # Starts a private MariaDB, generates RUNS start+end pairs over EXES distinct
-# executables (gen_records), then side by side in one run:
-#  1. track-ingest of the archive (records/s, end to end: read, parse,
-#     validate, load, commit, move to done/);
-#  2. the ceiling: the same rows (mariadb-dump of the loaded tables, large
-#     multi-row INSERTs) loaded into a fresh database with the mariadb client;
-#  3. bytes per run: data + indexes of all track_% tables (information_schema
-#     after ANALYZE) / runs.
-# BASELINE=/path/to/other/track-ingest also times that binary on a copy of
-# the same archive (into its own database) in the same run, just before
-# track-ingest: an A/B of two builds under the same machine conditions.
+# executables (gen_records), then ROUNDS times (default 3), interleaved:
+#  1. track-ingest of a fresh copy of the archive into a fresh database
+#     (records/s, end to end: read, parse, validate, load, commit, move to
+#     done/);
+#  2. the ceiling: the same rows (mariadb-dump of the tables track-ingest
+#     loaded in round 1, large multi-row INSERTs) loaded into a fresh
+#     database with the mariadb client.
+# It prints every round and the medians; the ratio is median ceiling time /
+# median track-ingest time. One ceiling per run moved with the machine by as
+# much as the gap under study (0.63-1.10 s for the same rows), so both sides
+# are measured several times, alternating.
+# Nothing is deleted before the end (archive copies, databases): on this
+# ext4 (mount option discard) deleting 40,000 files slowed the next round.
+# Then bytes per run: data + indexes of all track_% tables (information_schema
+# after ANALYZE) / runs, from round 1's database.
+# BASELINE=/path/to/other/track-ingest also times that binary in every round
+# (its own fresh copy and database), just before track-ingest: an A/B of two
+# builds under the same machine conditions.
 # Long crash loop: CRASH_RUNS=20000 CRASH_LOOPS=50 ctest -R ingest.crash.
 set -euo pipefail
 B=$(cd "${1:?usage: bench.sh BUILD_DIR [RUNS] [EXES]}" && pwd); RUNS=${2:-20000}; EXES=${3:-300}
+ROUNDS=${ROUNDS:-3}
 HARNESS="$(cd "$(dirname "$0")/../../tests/harness" && pwd)/mariadb.sh"
 T=$(mktemp -d /tmp/ib.XXXXXX)
 trap '"$HARNESS" stop "$T/db" || true; rm -rf "$T"' EXIT
@@ -24,49 +33,71 @@ A=$T/archive
 "$B/bench/ingest/gen_records" "$A" "$RUNS" --exes "$EXES"
 nrec=$(find "$A" -name '*.json' | wc -l)
 bytes=$(du -sb "$A" | cut -f1)
-printf 'archive_dir = %s\ndb_option_file = %s\n' "$A" "$T/db/client.cnf" > "$T/track.conf"
-export TRACK_CONFIG=$T/track.conf
-"$B/ingest/track-ingest" --migrate --quiet
-if [ -n "${BASELINE:-}" ]; then
-    cp -a "$A" "$T/barchive"
-    "$HARNESS" createdb "$T/db" base
-    printf 'archive_dir = %s\ndb_option_file = %s\n' "$T/barchive" "$T/db/base.cnf" > "$T/base.conf"
-    TRACK_CONFIG=$T/base.conf "$BASELINE" --migrate --quiet
+
+# fresh database NAME for binary BIN with its config in $T/NAME.conf
+# (archive_dir ARCH); prints nothing.
+prep_db() { # NAME BIN ARCH
+    "$HARNESS" createdb "$T/db" "$1"
+    printf 'archive_dir = %s\ndb_option_file = %s\n' "$3" "$T/db/$1.cnf" > "$T/$1.conf"
+    TRACK_CONFIG=$T/$1.conf "$2" --migrate --quiet
+}
+# seconds of one ingest by BIN into a fresh database NAME from a fresh
+# copy of the archive
+time_ingest() { # NAME BIN
+    rm -rf "$T/a-$1"
+    cp -a "$A" "$T/a-$1"
+    prep_db "$1" "$2" "$T/a-$1"
     sync
+    local t0 t1
     t0=$(date +%s.%N)
-    TRACK_CONFIG=$T/base.conf "$BASELINE" --no-progress
+    TRACK_CONFIG=$T/$1.conf "$2" --no-progress --quiet
     t1=$(date +%s.%N)
-    base_s=$(echo "$t1 - $t0" | bc -l)
-fi
-sync
-t0=$(date +%s.%N)
-"$B/ingest/track-ingest" --no-progress
-t1=$(date +%s.%N)
-ingest_s=$(echo "$t1 - $t0" | bc -l)
+    echo "$t1 - $t0" | bc -l
+}
+time_ceiling() { # NAME
+    prep_db "$1" "$B/ingest/track-ingest" "$T/none"
+    sql "$1" -e "DELETE FROM track_schema_version"
+    sync
+    local t0 t1
+    t0=$(date +%s.%N)
+    ( echo "SET autocommit=0;"; cat "$T/rows.sql"; echo "COMMIT;" ) | sql "$1"
+    t1=$(date +%s.%N)
+    echo "$t1 - $t0" | bc -l
+}
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
-# ceiling: the same rows as big multi-row INSERTs
-mariadb-dump --no-defaults --socket="$T/db/sock" -uroot --no-create-info --skip-triggers \
-    --extended-insert --net-buffer-length=1048576 --skip-add-locks --skip-disable-keys \
-    track > "$T/rows.sql"
-"$HARNESS" createdb "$T/db" ceil
-printf 'archive_dir = %s/none\ndb_option_file = %s\n' "$T" "$T/db/ceil.cnf" > "$T/ceil.conf"
-TRACK_CONFIG=$T/ceil.conf "$B/ingest/track-ingest" --migrate --quiet
-sql ceil -e "DELETE FROM track_schema_version"
-t0=$(date +%s.%N)
-( echo "SET autocommit=0;"; cat "$T/rows.sql"; echo "COMMIT;" ) | sql ceil
-t1=$(date +%s.%N)
-ceil_s=$(echo "$t1 - $t0" | bc -l)
+ing=(); cei=(); bas=()
+for r in $(seq 1 "$ROUNDS"); do
+    if [ -n "${BASELINE:-}" ]; then
+        bas+=("$(time_ingest "base$r" "$BASELINE")")
+    fi
+    ing+=("$(time_ingest "ing$r" "$B/ingest/track-ingest")")
+    if [ "$r" = 1 ]; then
+        mariadb-dump --no-defaults --socket="$T/db/sock" -uroot --no-create-info --skip-triggers \
+            --extended-insert --net-buffer-length=1048576 --skip-add-locks --skip-disable-keys \
+            ing1 > "$T/rows.sql"
+    fi
+    cei+=("$(time_ceiling "ceil$r")")
+    line=$(printf 'round %d: track-ingest %.2f s, ceiling %.2f s, %.0f %%' "$r" "${ing[-1]}" \
+        "${cei[-1]}" "$(echo "100 * ${cei[-1]} / ${ing[-1]}" | bc -l)")
+    [ -z "${BASELINE:-}" ] || line+=$(printf '; baseline %.2f s, %.0f %%' "${bas[-1]}" \
+        "$(echo "100 * ${cei[-1]} / ${bas[-1]}" | bc -l)")
+    echo "$line"
+done
+ing_m=$(printf '%s\n' "${ing[@]}" | median)
+cei_m=$(printf '%s\n' "${cei[@]}" | median)
 
-sql track -N -e "ANALYZE TABLE $(sql track -N -e "SELECT GROUP_CONCAT(table_name) FROM information_schema.tables WHERE table_schema='track' AND table_type='BASE TABLE'")" >/dev/null
-read -r runs dbbytes <<<"$(sql track -N -e "SELECT (SELECT COUNT(*) FROM track_run), SUM(data_length+index_length) FROM information_schema.tables WHERE table_schema='track' AND table_type='BASE TABLE'")"
-runbytes=$(sql track -N -e "SELECT data_length+index_length FROM information_schema.tables WHERE table_schema='track' AND table_name='track_run'")
-echo "records:        $nrec ($((bytes / nrec)) bytes each on average), runs $runs, executables $EXES"
-printf 'track-ingest:   %.2f s  %.0f records/s\n' "$ingest_s" "$(echo "$nrec / $ingest_s" | bc -l)"
-printf 'ceiling:        %.2f s  %.0f records/s (same rows, multi-row INSERTs via mariadb client)\n' "$ceil_s" "$(echo "$nrec / $ceil_s" | bc -l)"
-printf 'ratio:          %.0f %% of the ceiling\n' "$(echo "100 * $ceil_s / $ingest_s" | bc -l)"
+sql ing1 -N -e "ANALYZE TABLE $(sql ing1 -N -e "SELECT GROUP_CONCAT(table_name) FROM information_schema.tables WHERE table_schema='ing1' AND table_type='BASE TABLE'")" >/dev/null
+read -r runs dbbytes <<<"$(sql ing1 -N -e "SELECT (SELECT COUNT(*) FROM track_run), SUM(data_length+index_length) FROM information_schema.tables WHERE table_schema='ing1' AND table_type='BASE TABLE'")"
+runbytes=$(sql ing1 -N -e "SELECT data_length+index_length FROM information_schema.tables WHERE table_schema='ing1' AND table_name='track_run'")
+echo "records:        $nrec ($((bytes / nrec)) bytes each on average), runs $runs, executables $EXES, $ROUNDS rounds (medians below)"
+printf 'track-ingest:   %.2f s  %.0f records/s\n' "$ing_m" "$(echo "$nrec / $ing_m" | bc -l)"
+printf 'ceiling:        %.2f s  %.0f records/s (same rows, multi-row INSERTs via mariadb client)\n' "$cei_m" "$(echo "$nrec / $cei_m" | bc -l)"
+printf 'ratio:          %.0f %% of the ceiling\n' "$(echo "100 * $cei_m / $ing_m" | bc -l)"
 if [ -n "${BASELINE:-}" ]; then
-    printf 'baseline:       %.2f s  %.0f records/s, %.0f %% of the ceiling (%s)\n' "$base_s" \
-        "$(echo "$nrec / $base_s" | bc -l)" "$(echo "100 * $ceil_s / $base_s" | bc -l)" "$BASELINE"
+    bas_m=$(printf '%s\n' "${bas[@]}" | median)
+    printf 'baseline:       %.2f s  %.0f records/s, %.0f %% of the ceiling (%s)\n' "$bas_m" \
+        "$(echo "$nrec / $bas_m" | bc -l)" "$(echo "100 * $cei_m / $bas_m" | bc -l)" "$BASELINE"
 fi
 printf 'database:       %d bytes for %d runs = %.0f bytes/run (track_run alone %.0f bytes/run)\n' \
     "$dbbytes" "$runs" "$(echo "$dbbytes / $runs" | bc -l)" "$(echo "$runbytes / $runs" | bc -l)"
