@@ -266,9 +266,8 @@ struct work {
 
 static void work_free(struct work *w, size_t n)
 {
-    for (size_t i = 0; w && i < n; i++) {
+    for (size_t i = 0; w && i < n; i++)
         free(w[i].okeys);   /* one block with mkeys, nkeys, pkeys, oids, skip */
-    }
     free(w);
 }
 
@@ -291,6 +290,10 @@ static size_t ser_object_len(const struct rec_object *o)
 {
     return o->path.len + o->build_id.len + o->signature.len + 3;
 }
+
+/* Seeds of the four slots' hashes. The object cache (c_exe) holds exes and
+ * members of lists alike, so both are hashed from SEED_OBJECT. */
+enum { SEED_OBJECT = 1, SEED_OBJECTS = 2, SEED_MODULES = 3, SEED_ENV = 4 };
 
 static uint64_t hash_object(uint64_t h, const struct rec_object *o)
 {
@@ -357,7 +360,7 @@ static int eq_mem(const char *b, const void *ctx)
 
 void ingest_load_prep(const struct rec *r, struct ingest_prep *p)
 {
-    uint64_t h[4] = { 1, 2, 3, 4 };
+    uint64_t h[4] = { SEED_OBJECT, SEED_OBJECTS, SEED_MODULES, SEED_ENV };
     size_t len[4] = { 0, 0, 0, 0 };
     if (r->kind != SPOOL_KIND_LINK) {
         h[0] = hash_object(h[0], &r->exe);
@@ -439,17 +442,17 @@ static void content_remember(struct ingest_ccache *c, const struct rec *r,
  * same hash and form as an exe. */
 static uint32_t object_lookup(struct ingest_ccache *c, const struct rec_object *o)
 {
-    return ingest_ccache_get(c, hash_object(1, o), ser_object_len(o), eq_one_object, o);
+    return ingest_ccache_get(c, hash_object(SEED_OBJECT, o), ser_object_len(o), eq_one_object, o);
 }
 
 static void object_remember(struct ingest_ccache *c, const struct rec_object *o, uint32_t id,
                             struct ingest_buf *tmp)
 {
+    uint64_t h = hash_object(SEED_OBJECT, o);
     ingest_buf_reset(tmp);
     ser_object(tmp, o);
-    if (!tmp->oom)
-        if (!ingest_ccache_get(c, hash_object(1, o), tmp->len, eq_mem, tmp))
-            ingest_ccache_put(c, hash_object(1, o), tmp->s, tmp->len, id);
+    if (!tmp->oom && !ingest_ccache_get(c, h, tmp->len, eq_mem, tmp))
+        ingest_ccache_put(c, h, tmp->s, tmp->len, id);
 }
 
 void ingest_load_forget(struct ingest_loader *L)

@@ -676,31 +676,29 @@ static int get_time(struct ctx *c, yajl_val obj, const char *key, const char *pa
     return 0;
 }
 
+/* A uuid as a reference into the record's strings: required, or optional
+ * ("" when absent or "": writers may emit "" for none). */
+static int get_uuid_str(struct ctx *c, yajl_val obj, const char *key, const char *path,
+                        int required, struct rec_str *out)
+{
+    if (get_str(c, obj, key, path, required, 64, out) < 0)
+        return -1;
+    if (!required && out->len == 0)
+        return 0;
+    if (out->len != 36 || spool_uuid_parse(out->s, NULL) != 0)
+        return spool_seterr(c->err, c->errlen, "key '%s': not a canonical lowercase uuid", path);
+    return 0;
+}
+
+/* The same into a fixed array (the record's own uuids). */
 static int get_uuid(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
                     char out[37])
 {
     struct rec_str s;
     out[0] = '\0';
-    if (get_str(c, obj, key, path, required, 64, &s) < 0)
+    if (get_uuid_str(c, obj, key, path, required, &s) < 0)
         return -1;
-    if (!required && s.len == 0)
-        return 0;  /* absent or "" (optional uuids: writers may emit "" for none) */
-    if (s.len != 36 || spool_uuid_parse(s.s, NULL) != 0)
-        return spool_seterr(c->err, c->errlen, "key '%s': not a canonical lowercase uuid", path);
-    memcpy(out, s.s, 37);
-    return 0;
-}
-
-/* An optional uuid as a reference into the record's strings ("" if absent). */
-static int get_uuid_str(struct ctx *c, yajl_val obj, const char *key, const char *path,
-                        struct rec_str *out)
-{
-    if (get_str(c, obj, key, path, 0, 64, out) < 0)
-        return -1;
-    if (out->len == 0)
-        return 0;  /* absent or "" (writers may emit "" for none) */
-    if (out->len != 36 || spool_uuid_parse(out->s, NULL) != 0)
-        return spool_seterr(c->err, c->errlen, "key '%s': not a canonical lowercase uuid", path);
+    memcpy(out, s.s, s.len + 1);
     return 0;
 }
 
@@ -741,7 +739,7 @@ static int get_object(struct ctx *c, yajl_val v, const char *path, struct rec_ob
     if (get_build_id(c, v, "build_id", exe ? "exe.build_id" : "objects[*].build_id",
                      &o->build_id) < 0)
         return -1;
-    return get_uuid_str(c, v, "signature", exe ? "exe.signature" : "objects[*].signature",
+    return get_uuid_str(c, v, "signature", exe ? "exe.signature" : "objects[*].signature", 0,
                         &o->signature);
 }
 
