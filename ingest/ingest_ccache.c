@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t ingest_ccache_hash(const void *p, size_t n)
+static uint64_t piece_hash(const void *p, size_t n)
 {
     /* 8 bytes per step, multiply-xorshift mixing: quality only matters for
      * speed, every hit is verified with memcmp. */
@@ -41,7 +41,7 @@ uint64_t ingest_ccache_hash(const void *p, size_t n)
 
 uint64_t ingest_ccache_mix(uint64_t h, const void *p, size_t n)
 {
-    h = (h ^ ingest_ccache_hash(p, n)) * 0xff51afd7ed558ccdULL;
+    h = (h ^ piece_hash(p, n)) * 0xff51afd7ed558ccdULL;
     return h ^ (h >> 29);
 }
 

@@ -20,10 +20,9 @@ struct ingest_ccache {
     size_t bytes, max_bytes;         /* content held; cleared when over max */
 };
 
-/* A fast hash of n bytes (not cryptographic: every hit is verified). */
-uint64_t ingest_ccache_hash(const void *p, size_t n);
-/* Combines the hash so far with the next piece of a content made of pieces
- * (its length too: ("ab","c") and ("a","bc") differ). */
+/* Combines the hash so far with a fast hash of the next piece of a content
+ * made of pieces, its length included: ("ab","c") and ("a","bc") differ.
+ * Not cryptographic: every hit is verified. */
 uint64_t ingest_ccache_mix(uint64_t h, const void *p, size_t n);
 /* The id of the entry with hash h and length n whose bytes eq accepts
  * (eq(bytes, ctx) != 0: the n stored bytes equal the content), 0 if none. */
