@@ -1,4 +1,4 @@
-/* ingest_ccache: content -> id, open addressing, memcmp-verified. */
+/* ingest_ccache: content -> id, open addressing, every hit verified by the caller's exact comparison. */
 #include "ingest_ccache.h"
 
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 static uint64_t piece_hash(const void *p, size_t n)
 {
     /* 8 bytes per step, multiply-xorshift mixing: quality only matters for
-     * speed, every hit is verified with memcmp. */
+     * speed, every hit is verified exactly. */
     const unsigned char *s = p;
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
     /* Four independent lanes over 32-byte steps first: the lists are
