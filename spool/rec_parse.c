@@ -19,7 +19,11 @@
  *    which are the only ones the writer's byte escape produces;
  *  - nesting deeper than SPOOL_JSON_DEPTH (yajl_tree_free recurses).
  * What remains decodes losslessly: spool_json_unescape_bytes maps each
- * ED B2..B3 xx back to its byte. */
+ * ED B2..B3 xx back to its byte.
+ *
+ * prescan also finds the root's "objects" array; when its text is in the
+ * parser's memo (rec_objmemo.h), yajl reads the record without it and the
+ * objects come from the memo (docs/ingest.md "Validation"). */
 #include "spool_err.h"
 #include "rec_parse.h"
 
@@ -35,6 +39,8 @@
 #include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
 
+#include "rec_objmemo.h"
+#include "spool_hash.h"
 #include "spool_json.h"
 #include "spool_limits.h"
 #include "spool_uuid.h"
@@ -421,10 +427,60 @@ static int str_plain(unsigned char c)
     return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
-static int prescan(const unsigned char *s, size_t n, char *err, size_t errlen)
+/* Where the root's "objects" array lies, for the memo (rec_objmemo.h). Set
+ * only when nothing could make a byte-level reading disagree with yajl's:
+ * exactly one root key spelled "objects", no root key with an escape (yajl
+ * would decode "obj\u0065cts" to a second one), and every root string
+ * followed by what valid JSON allows there. */
+struct objspan {
+    size_t start, end;   /* the array's '[' and one past its ']'; end 0: none */
+    int keys;            /* root keys spelled "objects" */
+    int unsure;          /* something the reading above does not cover */
+    int open;            /* inside the array */
+};
+
+/* JSON whitespace as yajl's lexer has it (it adds \v and \f). */
+static int json_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static size_t skip_space(const unsigned char *s, size_t n, size_t i)
+{
+    while (i < n && json_space(s[i]))
+        i++;
+    return i;
+}
+
+/* A root string [a, b] (its quotes) has just closed: a key if ':' follows. */
+static void root_string(struct objspan *sp, const unsigned char *s, size_t n, size_t a, size_t b)
+{
+    size_t j = skip_space(s, n, b + 1);
+    if (j < n && (s[j] == ',' || s[j] == '}'))
+        return;   /* a value */
+    if (j >= n || s[j] != ':') {
+        sp->unsure = 1;
+        return;
+    }
+    if (memchr(s + a + 1, '\\', b - a - 1)) {
+        sp->unsure = 1;
+        return;
+    }
+    if (b - a - 1 != 7 || memcmp(s + a + 1, "objects", 7) != 0)
+        return;
+    sp->keys++;
+    j = skip_space(s, n, j + 1);
+    if (j < n && s[j] == '[' && sp->keys == 1) {
+        sp->start = j;
+        sp->open = 1;
+    }
+}
+
+static int prescan(const unsigned char *s, size_t n, struct objspan *sp, char *err, size_t errlen)
 {
     int in_str = 0, depth = 0;
-    size_t i = 0;
+    size_t i = 0, str_at = 0;
+    memset(sp, 0, sizeof *sp);
     while (i < n) {
         /* Inside a string, runs of plain bytes are skipped in a tight loop
          * (the per-byte checks below were a fifth of the parse time). */
@@ -460,6 +516,8 @@ static int prescan(const unsigned char *s, size_t n, char *err, size_t errlen)
         if (in_str) {
             if (c == '"') {
                 in_str = 0;
+                if (depth == 1)
+                    root_string(sp, s, n, str_at, i);
             } else if (c == '\\' && i + 1 < n) {
                 if (s[i + 1] == 'u') {
                     unsigned v = 0;
@@ -483,12 +541,16 @@ static int prescan(const unsigned char *s, size_t n, char *err, size_t errlen)
             }
         } else if (c == '"') {
             in_str = 1;
+            str_at = i;
         } else if (c == '{' || c == '[') {
             if (++depth > SPOOL_JSON_DEPTH)
                 return spool_seterr(err, errlen, "nesting deeper than %d at offset %zu",
                             SPOOL_JSON_DEPTH, i);
         } else if (c == '}' || c == ']') {
-            depth--;
+            if (--depth == 1 && sp->open) {
+                sp->open = 0;
+                sp->end = i + 1;
+            }
         }
         i++;
     }
@@ -501,6 +563,7 @@ static int prescan(const unsigned char *s, size_t n, char *err, size_t errlen)
 struct ctx {
     char *err;
     size_t errlen;
+    const struct rec_objmemo_ent *hit;   /* the objects, when the memo had them */
 };
 
 /* Element paths are written "name[*]" while checking (formatting every
@@ -902,7 +965,7 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
     r->ncmdline = cmd->u.array.len;
     r->nmodules = mods ? mods->u.array.len : 0;
     r->nenv = env ? env->u.object.len : 0;
-    r->nobjects = objs->u.array.len;
+    r->nobjects = c->hit ? rec_objmemo_count(c->hit) : objs->u.array.len;
     size_t bytes = (r->ncmdline + r->nmodules) * sizeof(struct rec_str) +
                    r->nenv * sizeof(struct rec_env) + r->nobjects * sizeof(struct rec_object);
     struct rec_mem *m = r->mem_;
@@ -921,7 +984,16 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
     if (fill_strs(c, cmd, "cmdline[*]", r->cmdline) < 0 ||
         fill_strs(c, mods, "modules[*]", r->modules) < 0)
         return -1;
-    for (size_t i = 0; i < r->nobjects; i++)
+    if (c->hit) {
+        /* Room: the memo's strings are what a full parse of the same bytes
+         * put into m, and yajl did not see those bytes this time. */
+        size_t sb = rec_objmemo_strbytes(c->hit);
+        if (m->cap - m->used < sb)
+            return spool_seterr(c->err, c->errlen, "out of memory (%zu bytes)", sb);
+        rec_objmemo_copy(c->hit, r->objects, m->data + m->used);
+        m->used += sb;
+    }
+    for (size_t i = 0; !c->hit && i < r->nobjects; i++)
         if (get_object(c, objs->u.array.values[i], "objects[*]", &r->objects[i]) < 0)
             return fix_index(c, i);
     for (size_t i = 0; i < r->nenv; i++) {
@@ -967,10 +1039,14 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
     return 0;
 }
 
-int rec_parse_with(struct rec_parser *p, const char *buf, size_t len, struct rec *r, char *err,
-                   size_t errlen)
+/* One parse of buf into r. With a memo hit, yajl reads the text with the
+ * "objects" array (sp) replaced by [] and parse_tree takes the objects from
+ * the memo; the text around it is read and checked as always. */
+static int parse_once(struct rec_parser *p, const char *buf, size_t len,
+                      const struct objspan *sp, const struct rec_objmemo_ent *hit,
+                      struct rec *r, char *err, size_t errlen)
 {
-    struct ctx c = { err, errlen };
+    struct ctx c = { err, errlen, hit };
     struct arena tree = { p->blk_, p->first_ };
     struct build b;
     yajl_handle h = NULL;
@@ -981,12 +1057,6 @@ int rec_parse_with(struct rec_parser *p, const char *buf, size_t len, struct rec
     memset(&b, 0, sizeof b);
     b.stk = p->stk_;
     b.cap = p->stk_cap_;
-    if (len == 0) {
-        spool_seterr(err, errlen, "empty record");
-        goto out;
-    }
-    if (prescan((const unsigned char *)buf, len, err, errlen) < 0)
-        goto out;
     m = malloc(sizeof *m + len);
     if (!m) {
         spool_seterr(err, errlen, "out of memory (%zu bytes)", len);
@@ -1003,11 +1073,22 @@ int rec_parse_with(struct rec_parser *p, const char *buf, size_t len, struct rec
         spool_seterr(err, errlen, "out of memory (%zu bytes)", len);
         goto out;
     }
-    /* As yajl_tree_parse: comments allowed. Strings need no second UTF-8
+    /* Strict JSON: no comments (no writer emits one, and prescan's reading
+     * of strings and brackets relies on it). Strings need no second UTF-8
      * check: prescan has checked every byte strictly. */
-    yajl_config(h, yajl_allow_comments, 1);
     yajl_config(h, yajl_dont_validate_strings, 1);
-    yajl_status st = yajl_parse(h, (const unsigned char *)buf, len);
+    const unsigned char *u = (const unsigned char *)buf;
+    yajl_status st;
+    if (hit) {
+        /* yajl is a stream parser: three pieces read as one text. */
+        st = yajl_parse(h, u, sp->start);
+        if (st == yajl_status_ok)
+            st = yajl_parse(h, (const unsigned char *)"[]", 2);
+        if (st == yajl_status_ok)
+            st = yajl_parse(h, u + sp->end, len - sp->end);
+    } else {
+        st = yajl_parse(h, u, len);
+    }
     if (st == yajl_status_ok)
         st = yajl_complete_parse(h);
     if (b.oom) {
@@ -1015,12 +1096,14 @@ int rec_parse_with(struct rec_parser *p, const char *buf, size_t len, struct rec
         goto out;
     }
     if (st != yajl_status_ok || !b.root) {
-        char ybuf[256];
-        unsigned char *ye = yajl_get_error(h, 1, (const unsigned char *)buf, len);
-        snprintf(ybuf, sizeof ybuf, "%s", ye ? (const char *)ye : "");
-        if (ye)
-            yajl_free_error(h, ye);
-        one_line(ybuf);
+        char ybuf[256] = "";
+        if (!hit) {   /* a hit's failure is reported by the full parse */
+            unsigned char *ye = yajl_get_error(h, 1, u, len);
+            snprintf(ybuf, sizeof ybuf, "%s", ye ? (const char *)ye : "");
+            if (ye)
+                yajl_free_error(h, ye);
+            one_line(ybuf);
+        }
         spool_seterr(err, errlen, "invalid JSON: %s", ybuf[0] ? ybuf : "parse error");
         goto out;
     }
@@ -1043,10 +1126,49 @@ out:
     return rc;
 }
 
+/* use_memo: consult and fill p's memo (a one-off parser has no use for it). */
+static int parse_with(struct rec_parser *p, const char *buf, size_t len, int use_memo,
+                      struct rec *r, char *err, size_t errlen)
+{
+    struct objspan sp;
+    const struct rec_objmemo_ent *hit = NULL;
+    uint64_t h = 0;
+
+    memset(r, 0, sizeof *r);
+    if (len == 0)
+        return spool_seterr(err, errlen, "empty record");
+    if (prescan((const unsigned char *)buf, len, &sp, err, errlen) < 0)
+        return -1;
+    int memo = use_memo && sp.keys == 1 && sp.end && !sp.unsure;
+    if (memo) {
+        h = spool_hash(buf + sp.start, sp.end - sp.start);
+        hit = rec_objmemo_find(p->memo_, h, buf + sp.start, sp.end - sp.start);
+    }
+    /* A hit that fails anywhere is parsed again in full: the reason given
+     * is always the full parse's. */
+    if (hit && parse_once(p, buf, len, &sp, hit, r, err, errlen) == 0) {
+        p->memo_hits++;
+        return 0;
+    }
+    if (parse_once(p, buf, len, &sp, NULL, r, err, errlen) < 0)
+        return -1;
+    if (memo && !hit)
+        (void)rec_objmemo_put((struct rec_objmemo **)&p->memo_, h, buf + sp.start,
+                              sp.end - sp.start, r->objects, r->nobjects);
+    return 0;
+}
+
+int rec_parse_with(struct rec_parser *p, const char *buf, size_t len, struct rec *r, char *err,
+                   size_t errlen)
+{
+    return parse_with(p, buf, len, 1, r, err, errlen);
+}
+
 void rec_parser_free(struct rec_parser *p)
 {
     struct arena tree = { p->blk_, p->first_ };
     arena_free(&tree);
+    rec_objmemo_free(p->memo_);
     free(p->stk_);
     memset(p, 0, sizeof *p);
 }
@@ -1054,7 +1176,7 @@ void rec_parser_free(struct rec_parser *p)
 int rec_parse(const char *buf, size_t len, struct rec *r, char *err, size_t errlen)
 {
     struct rec_parser p = REC_PARSER_INIT;
-    int rc = rec_parse_with(&p, buf, len, r, err, errlen);
+    int rc = parse_with(&p, buf, len, 0, r, err, errlen);
     rec_parser_free(&p);
     return rc;
 }

@@ -85,10 +85,16 @@ void rec_free(struct rec *r);
 struct rec_parser {
     void *blk_, **stk_;          /* private */
     size_t first_, stk_cap_;
+    void *memo_;
+    size_t memo_hits;            /* records whose "objects" came from the memo (read-only) */
 };
-#define REC_PARSER_INIT { 0, 0, 0, 0 }
+#define REC_PARSER_INIT { 0, 0, 0, 0, 0, 0 }
 
-/* rec_parse with p's scratch memory; same results and contract. */
+/* rec_parse with p's scratch memory; same results and contract. The parser
+ * also keeps a memo of the "objects" arrays it has validated (at most 16 MB,
+ * spool/rec_objmemo.h): a record whose array is byte for byte one of them
+ * takes its objects from there instead of lexing and checking the array
+ * again. The result is the same either way; only the time differs. */
 int rec_parse_with(struct rec_parser *p, const char *buf, size_t len, struct rec *r, char *err,
                    size_t errlen);
 void rec_parser_free(struct rec_parser *p);

@@ -1,12 +1,17 @@
 /* libFuzzer target for the record parser and validator (rec_parse) and the
  * name check: any input must give either a record whose every field is
- * readable within its stated length, or a one-line reason. */
+ * readable within its stated length, or a one-line reason. It is also a
+ * differential test of the object-list memo (spool/rec_objmemo.h): the same
+ * input parsed by a parser whose memo has seen earlier inputs, and once more
+ * after it has seen this one, must give exactly what a memo-less parse gives
+ * (the same reason, or the same record field by field). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rec_parse.h"
+#include "rec_same.h"
 #include "spool_name.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,12 +27,36 @@ static void touch(const struct rec_str *s)
         abort();
 }
 
+/* Lives across inputs: its memo holds the object lists of earlier ones. */
+static struct rec_parser keep = REC_PARSER_INIT;
+
+/* Parses with keep and demands the memo-less outcome (rc, err, want). */
+static void same_with_memo(const uint8_t *data, size_t size, int rc, const char *err,
+                           const struct rec *want)
+{
+    struct rec r2;
+    char err2[256] = "";
+    if (rec_parse_with(&keep, (const char *)data, size, &r2, err2, sizeof err2) != rc)
+        abort();
+    if (rc != 0) {
+        if (strcmp(err, err2) != 0)
+            abort();
+        return;
+    }
+    if (!rec_same(want, &r2, NULL, 0))
+        abort();
+    rec_free(&r2);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct rec r;
     char err[256];
     err[0] = '\0';
-    if (rec_parse((const char *)data, size, &r, err, sizeof err) != 0) {
+    int rc = rec_parse((const char *)data, size, &r, err, sizeof err);
+    same_with_memo(data, size, rc, err, &r);   /* may hit lists of earlier inputs */
+    same_with_memo(data, size, rc, err, &r);   /* hits this input's list */
+    if (rc != 0) {
         if (err[0] == '\0' || strchr(err, '\n'))
             abort(); /* every rejection has a one-line reason */
         return 0;

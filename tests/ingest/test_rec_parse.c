@@ -7,6 +7,7 @@
 
 #include "rec_parse.h"
 #include "spool_json.h"
+#include "rec_same.h"
 #include "spool_name.h"
 #include "tcheck.h"
 
@@ -220,6 +221,24 @@ static void test_link(void)
 
 /* Replaces the first occurrence of `from` in the start record by `to` and
  * expects a rejection whose reason contains `want`. */
+/* A parser whose memo holds the object list of write_run's records (main
+ * primes it): every rejection must read the same through it, since a memo
+ * hit that fails anywhere is parsed again in full. */
+static struct rec_parser primed = REC_PARSER_INIT;
+
+static void expect_same_via_primed(const char *json, size_t len, const char *err)
+{
+    struct rec r;
+    char err2[256] = "";
+    if (rec_parse_with(&primed, json, len, &r, err2, sizeof err2) == 0) {
+        tcheck_fail(__FILE__, __LINE__, "accepted through the memo: %.60s", json);
+        rec_free(&r);
+        return;
+    }
+    if (strcmp(err, err2) != 0)
+        tcheck_fail(__FILE__, __LINE__, "reason \"%s\" became \"%s\" through the memo", err, err2);
+}
+
 static void expect_edit_fails(const char *from, const char *to, const char *want)
 {
     static char tmp[70000];
@@ -246,6 +265,7 @@ static void expect_edit_fails(const char *from, const char *to, const char *want
                     to, err, want);
     if (strchr(err, '\n'))
         tcheck_fail(__FILE__, __LINE__, "reason spans lines: %s", err);
+    expect_same_via_primed(tmp, n - fl + tl, err);
 }
 
 static void expect_literal_fails(const char *json, size_t len, const char *want)
@@ -262,6 +282,7 @@ static void expect_literal_fails(const char *json, size_t len, const char *want)
         tcheck_fail(__FILE__, __LINE__, "reason \"%s\" lacks \"%s\"", err, want);
     if (strchr(err, '\n'))
         tcheck_fail(__FILE__, __LINE__, "reason spans lines: %s", err);
+    expect_same_via_primed(json, len, err);
 }
 
 static void test_rejections(void)
@@ -408,8 +429,98 @@ static void test_check_name(void)
     rec_free(&r);
 }
 
+/* buf with its first occurrence of from replaced by to, into out (size n
+ * in, new size returned); 0 when from is not there. */
+static size_t edited(const char *from, const char *to, size_t n, char *out)
+{
+    char *p = memmem(buf, n, from, strlen(from));
+    if (!p)
+        return 0;
+    size_t pre = (size_t)(p - buf), fl = strlen(from), tl = strlen(to);
+    memcpy(out, buf, pre);
+    memcpy(out + pre, to, tl);
+    memcpy(out + pre + tl, p + fl, n - pre - fl);
+    return n - fl + tl;
+}
+
+/* Parses json with p and without a memo: both must accept it and agree
+ * field by field; hit says whether p must have used its memo. Returns the
+ * number of objects. */
+static size_t same_both_ways(struct rec_parser *p, const char *json, size_t len, int hit)
+{
+    struct rec a, b;
+    char err[256] = "", what[64] = "";
+    size_t hits = p->memo_hits, nobj = 0;
+    if (rec_parse(json, len, &a, err, sizeof err) != 0) {
+        tcheck_fail(__FILE__, __LINE__, "rejected: %s", err);
+        return 0;
+    }
+    if (rec_parse_with(p, json, len, &b, err, sizeof err) != 0) {
+        tcheck_fail(__FILE__, __LINE__, "rejected through the memo: %s", err);
+        rec_free(&a);
+        return 0;
+    }
+    if (!rec_same(&a, &b, what, sizeof what))
+        tcheck_fail(__FILE__, __LINE__, "memo changed field %s", what);
+    CHECK_INT((int)(p->memo_hits - hits), hit);
+    nobj = b.nobjects;
+    rec_free(&a);
+    rec_free(&b);
+    return nobj;
+}
+
+/* The object-list memo: a record whose "objects" text was seen before gets
+ * its objects from the memo, with exactly the result of a full parse; when
+ * a byte-level reading of the text could disagree with yajl's (a second
+ * "objects" key, an escaped one), the memo stays out. */
+static void test_memo(void)
+{
+    static char t[70000];
+    struct rec_parser p = REC_PARSER_INIT;
+    size_t n, k;
+
+    n = write_run(SPOOL_KIND_START, 1);
+    CHECK_INT((int)same_both_ways(&p, buf, n, 0), 3);            /* miss: remembered */
+    CHECK_INT((int)same_both_ways(&p, buf, n, 1), 3);            /* the same text */
+    n = write_run(SPOOL_KIND_END, 0);
+    CHECK_INT((int)same_both_ways(&p, buf, n, 1), 3);            /* another record */
+    k = edited("\"objects\":[", "\"objects\" \t:\r\n [", n, t);
+    CHECK(k > 0);
+    CHECK_INT((int)same_both_ways(&p, t, k, 1), 3);              /* spaced key */
+
+    /* A second key that yajl decodes to "objects": the first one counts. */
+    k = edited("{\"schema\"", "{\"obj\\u0065cts\":[],\"schema\"", n, t);
+    CHECK(k > 0);
+    CHECK_INT((int)same_both_ways(&p, t, k, 0), 0);
+    k = edited("{\"schema\"", "{\"objects\":[],\"schema\"", n, t);
+    CHECK_INT((int)same_both_ways(&p, t, k, 0), 0);
+    k = edited("\"objects\":[", "\"objects\":[],\"obj\\u0065cts\":[", n, t);
+    CHECK_INT((int)same_both_ways(&p, t, k, 0), 0);
+    /* Any escape in a root key keeps the memo out. */
+    k = edited("\"cwd\":", "\"c\\u0077d\":", n, t);
+    CHECK_INT((int)same_both_ways(&p, t, k, 0), 3);
+
+    /* A known list inside a broken text: the full parse's reason. */
+    k = edited("\"exit_status\":3", "\"exit_status\":3,", n, t);
+    CHECK(k > 0);
+    expect_literal_fails(t, k, "invalid JSON");
+    t[k - 1] = ']';
+    expect_literal_fails(t, k, "invalid JSON");
+    /* Comments are not JSON (and would hide a string from prescan). */
+    k = edited("\"kind\"", "/* \" */\"kind\"", n, t);
+    expect_literal_fails(t, k, "invalid JSON");
+    rec_parser_free(&p);
+}
+
 int main(void)
 {
+    size_t n;
+    char err[256];
+    struct rec r;
+    n = write_run(SPOOL_KIND_END, 1);
+    CHECK_INT(rec_parse_with(&primed, buf, n, &r, err, sizeof err), 0);
+    rec_free(&r);
+    test_memo();
     test_start();
     test_end_and_nojob();
     test_link();
@@ -417,5 +528,6 @@ int main(void)
     test_rejections_raw();
     test_minimal_and_escape_forms();
     test_check_name();
+    rec_parser_free(&primed);
     return tcheck_result();
 }
