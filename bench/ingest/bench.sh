@@ -18,8 +18,9 @@
 # Then bytes per run: data + indexes of all track_% tables (information_schema
 # after ANALYZE) / runs, from round 1's database.
 # BASELINE=/path/to/other/track-ingest also times that binary in every round
-# (its own fresh copy and database), just before track-ingest: an A/B of two
-# builds under the same machine conditions.
+# (its own fresh copy and database), before track-ingest in odd rounds and
+# after it in even ones: an A/B of two builds under the same conditions.
+# TIME=1 adds each ingest's user and system CPU seconds (/usr/bin/time, package time).
 # Long crash loop: CRASH_RUNS=20000 CRASH_LOOPS=50 ctest -R ingest.crash.
 set -euo pipefail
 B=$(cd "${1:?usage: bench.sh BUILD_DIR [RUNS] [EXES]}" && pwd); RUNS=${2:-20000}; EXES=${3:-300}
@@ -50,10 +51,15 @@ time_ingest() { # NAME BIN
     sync
     local t0 t1
     t0=$(date +%s.%N)
-    TRACK_CONFIG=$T/$1.conf "$2" --no-progress --quiet
+    if [ -n "${TIME:-}" ]; then
+        TRACK_CONFIG=$T/$1.conf /usr/bin/time -f "%U %S" -o "$T/$1.cpu" "$2" --no-progress --quiet
+    else
+        TRACK_CONFIG=$T/$1.conf "$2" --no-progress --quiet
+    fi
     t1=$(date +%s.%N)
     echo "$t1 - $t0" | bc -l
 }
+cpu_of() { [ -z "${TIME:-}" ] || awk '{printf " (cpu user %.2f sys %.2f)", $1, $2}' "$T/$1.cpu"; }
 time_ceiling() { # NAME
     prep_db "$1" "$B/ingest/track-ingest" "$T/none"
     sql "$1" -e "DELETE FROM track_schema_version"
@@ -68,20 +74,25 @@ median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+
 
 ing=(); cei=(); bas=()
 for r in $(seq 1 "$ROUNDS"); do
-    if [ -n "${BASELINE:-}" ]; then
+    # The two binaries take turns going first: whichever follows the other's
+    # 40,000 renames and copy may find the file system busier.
+    if [ -n "${BASELINE:-}" ] && [ $((r % 2)) = 1 ]; then
         bas+=("$(time_ingest "base$r" "$BASELINE")")
     fi
     ing+=("$(time_ingest "ing$r" "$B/ingest/track-ingest")")
+    if [ -n "${BASELINE:-}" ] && [ $((r % 2)) = 0 ]; then
+        bas+=("$(time_ingest "base$r" "$BASELINE")")
+    fi
     if [ "$r" = 1 ]; then
         mariadb-dump --no-defaults --socket="$T/db/sock" -uroot --no-create-info --skip-triggers \
             --extended-insert --net-buffer-length=1048576 --skip-add-locks --skip-disable-keys \
             ing1 > "$T/rows.sql"
     fi
     cei+=("$(time_ceiling "ceil$r")")
-    line=$(printf 'round %d: track-ingest %.2f s, ceiling %.2f s, %.0f %%' "$r" "${ing[-1]}" \
-        "${cei[-1]}" "$(echo "100 * ${cei[-1]} / ${ing[-1]}" | bc -l)")
-    [ -z "${BASELINE:-}" ] || line+=$(printf '; baseline %.2f s, %.0f %%' "${bas[-1]}" \
-        "$(echo "100 * ${cei[-1]} / ${bas[-1]}" | bc -l)")
+    line=$(printf 'round %d: track-ingest %.2f s%s, ceiling %.2f s, %.0f %%' "$r" "${ing[-1]}" \
+        "$(cpu_of "ing$r")" "${cei[-1]}" "$(echo "100 * ${cei[-1]} / ${ing[-1]}" | bc -l)")
+    [ -z "${BASELINE:-}" ] || line+=$(printf '; baseline %.2f s%s, %.0f %%' "${bas[-1]}" \
+        "$(cpu_of "base$r")" "$(echo "100 * ${cei[-1]} / ${bas[-1]}" | bc -l)")
     echo "$line"
 done
 ing_m=$(printf '%s\n' "${ing[@]}" | median)
