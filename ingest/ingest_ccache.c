@@ -12,18 +12,34 @@ uint64_t ingest_ccache_mix(uint64_t h, const void *p, size_t n)
     return h ^ (h >> 29);
 }
 
+/* Probes per lookup or insert, at most: the hash is not keyed, and the
+ * contents come from users' records, so colliding contents could be made on
+ * purpose; each probe with an equal hash costs a full comparison. Past the
+ * bound a content is not cached (the dicts still answer). */
+#define PROBE_MAX 16
+
 uint32_t ingest_ccache_get(const struct ingest_ccache *c, uint64_t h, size_t n,
                            int (*eq)(const char *bytes, const void *ctx), const void *ctx)
 {
     if (!c->cap)
         return 0;
-    for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+    for (size_t k = 0, i = h & (c->cap - 1); k < PROBE_MAX; k++, i = (i + 1) & (c->cap - 1)) {
         const struct ingest_ccache_ent *e = &c->tab[i];
         if (!e->id)
             return 0;
         if (e->h == h && e->len == n && eq(e->bytes, ctx))
             return e->id;
     }
+    return 0;
+}
+
+/* A free slot for hash h within PROBE_MAX of its home, or -1. */
+static long free_slot(const struct ingest_ccache_ent *tab, size_t cap, uint64_t h)
+{
+    for (size_t k = 0, i = h & (cap - 1); k < PROBE_MAX; k++, i = (i + 1) & (cap - 1))
+        if (!tab[i].id)
+            return (long)i;
+    return -1;
 }
 
 void ingest_ccache_clear(struct ingest_ccache *c)
@@ -58,22 +74,26 @@ void ingest_ccache_put(struct ingest_ccache *c, uint64_t h, const void *p, size_
             struct ingest_ccache_ent *e = &c->tab[i];
             if (!e->id)
                 continue;
-            size_t j = e->h & (cap - 1);
-            while (t[j].id)
-                j = (j + 1) & (cap - 1);
+            long j = free_slot(t, cap, e->h);
+            if (j < 0) {   /* unreachable there: dropped */
+                c->n--;
+                c->bytes -= e->len;
+                free(e->bytes);
+                continue;
+            }
             t[j] = *e;
         }
         free(c->tab);
         c->tab = t;
         c->cap = cap;
     }
+    long j = free_slot(c->tab, c->cap, h);
+    if (j < 0)
+        return;
     char *b = malloc(n ? n : 1);
     if (!b)
         return;
     memcpy(b, p, n);
-    size_t j = h & (c->cap - 1);
-    while (c->tab[j].id)
-        j = (j + 1) & (c->cap - 1);
     c->tab[j].h = h;
     c->tab[j].id = id;
     c->tab[j].len = (uint32_t)n;

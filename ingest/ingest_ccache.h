@@ -29,8 +29,9 @@ uint64_t ingest_ccache_mix(uint64_t h, const void *p, size_t n);
 uint32_t ingest_ccache_get(const struct ingest_ccache *c, uint64_t h, size_t n,
                            int (*eq)(const char *bytes, const void *ctx), const void *ctx);
 /* Remembers content p (n bytes, the serialized form) -> id (id != 0) under
- * hash h; the caller has checked it is absent. Failure to allocate just
- * forgets. */
+ * hash h; the caller has checked it is absent. Failure to allocate, or no
+ * free slot within 16 probes of h's home (colliding contents), just forgets;
+ * lookups give up after as many probes. */
 void ingest_ccache_put(struct ingest_ccache *c, uint64_t h, const void *p, size_t n, uint32_t id);
 void ingest_ccache_clear(struct ingest_ccache *c);
 void ingest_ccache_free(struct ingest_ccache *c);

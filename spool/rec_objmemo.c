@@ -7,6 +7,11 @@
 #include <string.h>
 
 #define SLOTS 8192   /* at most 3/4 used: ~6,000 distinct lists before emptying */
+/* Probes per lookup or insert, at most. The hash is not keyed, so a user who
+ * writes records could make many lists collide; unbounded chains would then
+ * cost a full comparison each per record. Past the bound a list is simply
+ * not remembered (a full parse, never a wrong answer). */
+#define PROBE_MAX 16
 
 struct rec_objmemo_ent {
     uint64_t h;
@@ -26,13 +31,14 @@ const struct rec_objmemo_ent *rec_objmemo_find(const struct rec_objmemo *m, uint
 {
     if (!m)
         return NULL;
-    for (size_t i = h & (SLOTS - 1);; i = (i + 1) & (SLOTS - 1)) {
+    for (size_t k = 0, i = h & (SLOTS - 1); k < PROBE_MAX; k++, i = (i + 1) & (SLOTS - 1)) {
         const struct rec_objmemo_ent *e = m->tab[i];
         if (!e)
             return NULL;
         if (e->h == h && e->span_len == n && memcmp(e->span, span, n) == 0)
             return e;
     }
+    return NULL;
 }
 
 static void clear(struct rec_objmemo *m)
@@ -81,6 +87,11 @@ int rec_objmemo_put(struct rec_objmemo **mp, uint64_t h, const char *span, size_
     }
     if (m->bytes + size > REC_OBJMEMO_BYTES || m->n + 1 > SLOTS / 4 * 3)
         clear(m);
+    size_t i = h & (SLOTS - 1), probes = 0;
+    while (m->tab[i] && ++probes < PROBE_MAX)
+        i = (i + 1) & (SLOTS - 1);
+    if (m->tab[i])
+        return -1;   /* a chain this long is a collision attack or bad luck */
     struct rec_objmemo_ent *e = malloc(size);
     if (!e)
         return -1;
@@ -99,9 +110,6 @@ int rec_objmemo_put(struct rec_objmemo **mp, uint64_t h, const char *span, size_
     }
     e->ix = ix;
     e->strs = strs;
-    size_t i = h & (SLOTS - 1);
-    while (m->tab[i])
-        i = (i + 1) & (SLOTS - 1);
     m->tab[i] = e;
     m->n++;
     m->bytes += size;

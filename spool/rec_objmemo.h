@@ -35,8 +35,9 @@ const struct rec_objmemo_ent *rec_objmemo_find(const struct rec_objmemo *m, uint
 
 /* Remembers that the n bytes at span (hash h) decode to the nobj objects
  * at objs (their strings are copied). *mp is created on first use. Returns
- * 0, or -1 when nothing was kept (too large, or out of memory: the memo is
- * only an optimisation, so callers carry on). */
+ * 0, or -1 when nothing was kept (too large, no free slot within 16 probes
+ * of h's home, or out of memory: the memo is only an optimisation, so
+ * callers carry on). Lookups give up after as many probes. */
 int rec_objmemo_put(struct rec_objmemo **mp, uint64_t h, const char *span, size_t n,
                     const struct rec_object *objs, size_t nobj);
 

@@ -1152,9 +1152,12 @@ static int parse_with(struct rec_parser *p, const char *buf, size_t len, int use
     }
     if (parse_once(p, buf, len, &sp, NULL, r, err, errlen) < 0)
         return -1;
-    if (memo && !hit)
-        (void)rec_objmemo_put((struct rec_objmemo **)&p->memo_, h, buf + sp.start,
-                              sp.end - sp.start, r->objects, r->nobjects);
+    if (memo && !hit) {
+        struct rec_objmemo *mm = p->memo_;   /* not a cast of &p->memo_: aliasing */
+        (void)rec_objmemo_put(&mm, h, buf + sp.start, sp.end - sp.start, r->objects,
+                              r->nobjects);
+        p->memo_ = mm;
+    }
     return 0;
 }
 

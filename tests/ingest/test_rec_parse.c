@@ -5,9 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rec_objmemo.h"
 #include "rec_parse.h"
-#include "spool_json.h"
 #include "rec_same.h"
+#include "spool_json.h"
 #include "spool_name.h"
 #include "tcheck.h"
 
@@ -512,6 +513,28 @@ static void test_memo(void)
     rec_parser_free(&p);
 }
 
+/* Colliding hashes (the hash is not keyed: a user could collide lists on
+ * purpose) give at most 16 probes: the 17th list with one hash is not kept,
+ * and all 16 kept ones are still found, each only by its own text. */
+static void test_memo_collisions(void)
+{
+    struct rec_objmemo *m = NULL;
+    struct rec_object o = { { "/lib/a.so", 9 }, { "", 0 }, { "", 0 } };
+    char span[17][32];
+    for (int i = 0; i < 17; i++) {
+        snprintf(span[i], sizeof span[i], "[{\"path\":\"/lib/a.so\"}%02d]", i);
+        CHECK_INT(rec_objmemo_put(&m, 42, span[i], strlen(span[i]), &o, 1), i < 16 ? 0 : -1);
+    }
+    for (int i = 0; i < 17; i++) {
+        const struct rec_objmemo_ent *e = rec_objmemo_find(m, 42, span[i], strlen(span[i]));
+        CHECK((e != NULL) == (i < 16));
+        if (e)
+            CHECK_INT((int)rec_objmemo_count(e), 1);
+    }
+    CHECK(rec_objmemo_find(m, 43, span[0], strlen(span[0])) == NULL);
+    rec_objmemo_free(m);
+}
+
 int main(void)
 {
     size_t n;
@@ -521,6 +544,7 @@ int main(void)
     CHECK_INT(rec_parse_with(&primed, buf, n, &r, err, sizeof err), 0);
     rec_free(&r);
     test_memo();
+    test_memo_collisions();
     test_start();
     test_end_and_nojob();
     test_link();
