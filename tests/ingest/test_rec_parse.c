@@ -240,22 +240,31 @@ static void expect_same_via_primed(const char *json, size_t len, const char *err
         tcheck_fail(__FILE__, __LINE__, "reason \"%s\" became \"%s\" through the memo", err, err2);
 }
 
+/* buf with its first occurrence of from replaced by to, into out (size n
+ * in, new size returned); 0 when from is not there. */
+static size_t edited(const char *from, const char *to, size_t n, char *out)
+{
+    char *p = memmem(buf, n, from, strlen(from));
+    if (!p)
+        return 0;
+    size_t pre = (size_t)(p - buf), fl = strlen(from), tl = strlen(to);
+    memcpy(out, buf, pre);
+    memcpy(out + pre, to, tl);
+    memcpy(out + pre + tl, p + fl, n - pre - fl);
+    return n - fl + tl;
+}
+
 static void expect_edit_fails(const char *from, const char *to, const char *want)
 {
     static char tmp[70000];
     struct rec r;
     char err[256] = "";
-    size_t n = write_run(SPOOL_KIND_END, 1);
-    char *p = memmem(buf, n, from, strlen(from));
-    if (!p) {
+    size_t n = edited(from, to, write_run(SPOOL_KIND_END, 1), tmp);
+    if (!n) {
         tcheck_fail(__FILE__, __LINE__, "test bug: '%s' not in record", from);
         return;
     }
-    size_t pre = (size_t)(p - buf), fl = strlen(from), tl = strlen(to);
-    memcpy(tmp, buf, pre);
-    memcpy(tmp + pre, to, tl);
-    memcpy(tmp + pre + tl, p + fl, n - pre - fl);
-    int rc = rec_parse(tmp, n - fl + tl, &r, err, sizeof err);
+    int rc = rec_parse(tmp, n, &r, err, sizeof err);
     if (rc == 0) {
         tcheck_fail(__FILE__, __LINE__, "edit '%s' -> '%s' was accepted", from, to);
         rec_free(&r);
@@ -266,7 +275,7 @@ static void expect_edit_fails(const char *from, const char *to, const char *want
                     to, err, want);
     if (strchr(err, '\n'))
         tcheck_fail(__FILE__, __LINE__, "reason spans lines: %s", err);
-    expect_same_via_primed(tmp, n - fl + tl, err);
+    expect_same_via_primed(tmp, n, err);
 }
 
 static void expect_literal_fails(const char *json, size_t len, const char *want)
@@ -428,20 +437,6 @@ static void test_check_name(void)
     CHECK_INT(rec_check_name(&r, &n, err, sizeof err), -1);
     CHECK(strstr(err, "date") != NULL);
     rec_free(&r);
-}
-
-/* buf with its first occurrence of from replaced by to, into out (size n
- * in, new size returned); 0 when from is not there. */
-static size_t edited(const char *from, const char *to, size_t n, char *out)
-{
-    char *p = memmem(buf, n, from, strlen(from));
-    if (!p)
-        return 0;
-    size_t pre = (size_t)(p - buf), fl = strlen(from), tl = strlen(to);
-    memcpy(out, buf, pre);
-    memcpy(out + pre, to, tl);
-    memcpy(out + pre + tl, p + fl, n - pre - fl);
-    return n - fl + tl;
 }
 
 /* Parses json with p and without a memo: both must accept it and agree
