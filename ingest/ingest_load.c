@@ -548,10 +548,18 @@ static const char RUN_COLS[] =
     "term_signal,utime,stime,maxrss_kb,num_nodes,num_tasks,cpus_per_task,num_cores,task_rank,"
     "truncated,object_set_id,module_set_id,env_set_id) VALUES ";
 
-/* MariaDB applies these left to right, later ones seeing the new values:
- * has_start/has_end come last so that every condition sees the old row. */
-#define ID_(c) c "=IF(VALUES(has_start)=1 OR has_start=0,VALUES(" c ")," c "),"
-#define END_(c) c "=IF(VALUES(has_end)=1,VALUES(" c ")," c "),"
+/* First wins, for each half: an incoming start sets the identity columns
+ * only if the row has no start yet, an incoming end the end columns only
+ * if it has no end yet; so a record loaded again (or a second, different
+ * record with the same uuid and kind) changes nothing, and the statement's
+ * counts tell new, merged and duplicate apart (send_rows). The object list
+ * is the end's once there is one, else the start's. MariaDB applies these
+ * left to right, later ones seeing the new values: has_start/has_end come
+ * last so that every condition sees the old row. */
+#define NEW_START_ "VALUES(has_start)=1 AND has_start=0"
+#define NEW_END_ "VALUES(has_end)=1 AND has_end=0"
+#define ID_(c) c "=IF(" NEW_START_ ",VALUES(" c ")," c "),"
+#define END_(c) c "=IF(" NEW_END_ ",VALUES(" c ")," c "),"
 static const char RUN_UPDATE[] =
     " ON DUPLICATE KEY UPDATE "
     ID_("parent_uuid") ID_("job_id") ID_("step_id") ID_("array_job_id") ID_("array_task_id")
@@ -561,11 +569,15 @@ static const char RUN_UPDATE[] =
     ID_("cpus_per_task") ID_("num_cores") ID_("task_rank") ID_("module_set_id")
     ID_("env_set_id")
     END_("end_time") END_("run_time") END_("exit_status") END_("term_signal") END_("utime")
-    END_("stime") END_("maxrss_kb")
-    "object_set_id=IF(VALUES(has_end)=1 OR has_end=0,VALUES(object_set_id),object_set_id),"
-    "truncated=truncated|VALUES(truncated),"
+    END_("stime") END_("maxrss_kb") END_("object_set_id")
+    "truncated=truncated|IF(" NEW_START_ ",VALUES(truncated)&1,0)"
+    "|IF(" NEW_END_ ",VALUES(truncated)&2,0),"
     "has_start=has_start|VALUES(has_start),"
     "has_end=has_end|VALUES(has_end)";
+
+static const char LINK_COLS[] =
+    "INSERT IGNORE INTO track_link (link_uuid,syshost,host,user,uid,gid,time,cwd,output,"
+    "output_build_id,linker,cmdline,object_set_id,truncated) VALUES ";
 
 /* One track_run row from a start (s), an end (e) or both halves of a run
  * found in the same batch (one INSERT instead of an INSERT and an UPDATE). */
@@ -691,18 +703,80 @@ static void add_link_row(struct ingest_loader *L, const struct rec *r, const str
 
 /* ---- the batch ---------------------------------------------------------- */
 
+enum { ROWS_PAIRED, ROWS_SINGLE, ROWS_LINK };   /* the statements, in sending order */
+#define NO_MATE SIZE_MAX
+
+/* Finishes and sends the statement in L->sql, `rows` rows of one kind, and
+ * adds what it did to c. Without CLIENT_FOUND_ROWS the server counts 1
+ * affected row per inserted row, 2 per changed row and 0 per row that
+ * changed nothing; mysql_info's "Duplicates" counts the changed ones (and
+ * is NULL for a single row, whose affected count alone tells). For a link
+ * (INSERT IGNORE) only inserted or not. A changed run row is a merge:
+ * first-wins means a row changes only when a missing half arrives. */
+static int send_rows(struct ingest_loader *L, int kind, size_t rows, struct ingest_counts *c)
+{
+    if (kind != ROWS_LINK)
+        ingest_buf_add(&L->sql, RUN_UPDATE, sizeof RUN_UPDATE - 1);
+    if (send(L) < 0)
+        return -1;
+    unsigned long long affected = mysql_affected_rows(L->db->my);
+    const char *info = NULL;
+    if (kind == ROWS_LINK) {
+        if (affected > rows)
+            goto odd;
+        c->links += affected;
+        c->dups += rows - affected;
+        return 0;
+    }
+    unsigned long nrec = 0, changed = 0, warn = 0;
+    info = mysql_info(L->db->my);
+    if (info) {
+        if (sscanf(info, "Records: %lu Duplicates: %lu Warnings: %lu", &nrec, &changed,
+                   &warn) != 3 || nrec != rows)
+            goto odd;
+    } else if (rows == 1) {
+        changed = affected == 2;
+    } else {
+        goto odd;
+    }
+    if (changed > rows || affected < 2 * (unsigned long long)changed ||
+        affected - 2 * changed > rows - changed)
+        goto odd;
+    size_t fresh = (size_t)(affected - 2 * changed);
+    size_t same = rows - fresh - changed;
+    c->fresh += fresh;
+    if (kind == ROWS_SINGLE) {
+        c->merged += changed;
+        c->dups += same;
+    } else {     /* each row is a start and its end: the end merges unless a dup */
+        c->merged += fresh + changed;
+        c->dups += changed + 2 * same;
+    }
+    return 0;
+odd:
+    /* Never seen; the caller retries the batch one record at a time, where
+     * the affected count alone decides. */
+    snprintf(L->db->err, sizeof L->db->err,
+             "unexpected row counts from the server (%llu affected, info \"%s\") for %zu rows",
+             affected, info ? info : "", rows);
+    L->db->lost = 0;
+    return -1;
+}
+
 int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
-                      const struct ingest_prep *const *preps, size_t n, int *out)
+                      const struct ingest_prep *const *preps, size_t n,
+                      struct ingest_counts *counts)
 {
     struct pend pobj = {0}, pmod = {0}, pname = {0}, poset = {0}, pmset = {0}, ppair = {0}, peset = {0};
-    struct ingest_dict state = {0}, halves = {0};
+    struct ingest_dict halves = {0};
     struct ingest_buf tmp = {0};
-    unsigned char *done = NULL;
+    size_t *mate = NULL;      /* index of the other half sent in the same row */
     struct work *w = calloc(n ? n : 1, sizeof *w);
     uint32_t *ids = NULL;
     size_t capids = 0;
     int rc = -1;
 
+    memset(counts, 0, sizeof *counts);
     if (!w)
         goto nomem;
 
@@ -907,136 +981,67 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
         }
     }
 
-    /* 4. what is already there: one SELECT per table for the whole batch.
-     * state key: the 16 uuid bytes, byte 16 = 1 for links; value: bit 0
-     * start loaded, bit 1 end loaded, bit 2 link loaded, bit 3 always. */
-    for (int links = 0; links < 2; links++) {
-        struct ingest_buf *b = &L->sql;
-        ingest_buf_reset(b);
-        for (size_t i = 0; i < n; i++) {
-            const struct rec *r = recs[i];
-            if ((r->kind == SPOOL_KIND_LINK) != links)
-                continue;
-            if (b->len == 0)
-                ingest_buf_str(b, links ? "SELECT link_uuid,4 FROM track_link WHERE link_uuid IN ("
-                                        : "SELECT run_uuid,has_start|has_end<<1 FROM track_run "
-                                          "WHERE run_uuid IN (");
-            else
-                ingest_buf_add(b, ",", 1);
-            if (links)
-                ingest_buf_text(b, r->run_uuid, strlen(r->run_uuid));
-            else
-                add_uuid(b, r->run_uuid);
-        }
-        if (b->len == 0)
-            continue;
-        ingest_buf_add(b, ")", 1);
-        if (b->oom)
-            goto nomem;
-        MYSQL_RES *res = ingest_db_query(L->db, b->s, b->len);
-        if (!res)
-            goto out;
-        MYSQL_ROW row;
-        while ((row = mysql_fetch_row(res))) {
-            unsigned long *len = mysql_fetch_lengths(res);
-            unsigned char key[32] = {0};
-            if (links) {
-                if (len[0] != 36 || spool_uuid_parse(row[0], key) != 0)
-                    continue;
-                key[16] = 1;
-            } else {
-                if (len[0] != 16)
-                    continue;
-                memcpy(key, row[0], 16);
-            }
-            if (ingest_dict_put(&state, key, (uint32_t)atoi(row[1]) | 8) < 0) {
-                mysql_free_result(res);
-                goto nomem;
-            }
-        }
-        mysql_free_result(res);
-    }
-
-    /* 5. rows: runs then links; duplicates are not sent at all. halves:
-     * uuid + kind (byte 17) -> index + 1 of the first such record. */
-    done = calloc(n ? n : 1, 1);
-    if (!done)
+    /* 4. rows: both halves of a run found in this batch as one row (the
+     * first start with the first end: the first of each wins, as it does
+     * against rows already loaded), sent before the single halves; then
+     * the links. No look at what is already there: the statements are
+     * first-wins by themselves (RUN_UPDATE) and their counts say what
+     * happened. halves: uuid + kind (byte 17) -> index + 1 of the first
+     * such record. */
+    mate = malloc((n ? n : 1) * sizeof *mate);
+    if (!mate)
         goto nomem;
     for (size_t i = 0; i < n; i++) {
         unsigned char hk[32] = {0};
+        mate[i] = NO_MATE;
         if (recs[i]->kind == SPOOL_KIND_LINK)
             continue;
         spool_uuid_parse(recs[i]->run_uuid, hk);
         hk[17] = (unsigned char)recs[i]->kind;
-        if (!ingest_dict_get(&halves, hk) && ingest_dict_put(&halves, hk, (uint32_t)i + 1) < 0)
+        if (ingest_dict_get(&halves, hk))
+            continue;
+        if (ingest_dict_put(&halves, hk, (uint32_t)i + 1) < 0)
             goto nomem;
+        hk[17] = (unsigned char)(recs[i]->kind == SPOOL_KIND_START ? SPOOL_KIND_END
+                                                                   : SPOOL_KIND_START);
+        uint32_t j = ingest_dict_get(&halves, hk);
+        if (j) {
+            mate[i] = j - 1;
+            mate[j - 1] = i;
+        }
     }
-    for (int links = 0; links < 2; links++) {
+    for (int pass = ROWS_PAIRED; pass <= ROWS_LINK; pass++) {
         struct ingest_buf *b = &L->sql;
+        size_t rows = 0;
         ingest_buf_reset(b);
         for (size_t i = 0; i < n; i++) {
             const struct rec *r = recs[i];
-            if ((r->kind == SPOOL_KIND_LINK) != links)
+            int kind = r->kind == SPOOL_KIND_LINK ? ROWS_LINK
+                     : mate[i] != NO_MATE ? ROWS_PAIRED : ROWS_SINGLE;
+            if (kind != pass || (kind == ROWS_PAIRED && r->kind != SPOOL_KIND_START))
                 continue;
-            unsigned char key[32] = {0};
-            spool_uuid_parse(r->run_uuid, key);
-            key[16] = (unsigned char)links;
-            uint32_t st = ingest_dict_get(&state, key) & 7;
-            uint32_t bit = r->kind == SPOOL_KIND_START ? 1 : r->kind == SPOOL_KIND_END ? 2 : 4;
-            if (done[i])
-                continue;     /* sent with its other half */
-            if (st & bit) {
-                out[i] = INGEST_DUP;
-                continue;
-            }
-            out[i] = st ? INGEST_MERGED : INGEST_NEW;
-            /* Both halves new and in this batch: one row. */
-            size_t j = SIZE_MAX;
-            if (!links && st == 0) {
-                unsigned char pk[32];
-                memcpy(pk, key, 32);
-                pk[17] = (unsigned char)(bit == 1 ? 2 : 1);
-                uint32_t pj = ingest_dict_get(&halves, pk);
-                if (pj && !done[pj - 1] && pj - 1 != i) {
-                    j = pj - 1;
-                    done[j] = 1;
-                    out[j] = INGEST_MERGED;
-                    bit = 3;
-                }
-            }
-            if (ingest_dict_put(&state, key, st | bit | 8) < 0)
-                goto nomem;
             if (b->len == 0)
-                ingest_buf_str(b, links ? "INSERT IGNORE INTO track_link (link_uuid,syshost,host,"
-                                          "user,uid,gid,time,cwd,output,output_build_id,linker,"
-                                          "cmdline,object_set_id,truncated) VALUES "
-                                        : RUN_COLS);
+                ingest_buf_str(b, pass == ROWS_LINK ? LINK_COLS : RUN_COLS);
             else
                 ingest_buf_add(b, ",", 1);
-            if (links)
+            if (pass == ROWS_LINK)
                 add_link_row(L, r, &w[i], &tmp);
-            else if (j != SIZE_MAX && r->kind == SPOOL_KIND_START)
-                add_run_row(L, r, &w[i], recs[j], &w[j], &tmp);
-            else if (j != SIZE_MAX)
-                add_run_row(L, recs[j], &w[j], r, &w[i], &tmp);
+            else if (pass == ROWS_PAIRED)
+                add_run_row(L, r, &w[i], recs[mate[i]], &w[mate[i]], &tmp);
             else if (r->kind == SPOOL_KIND_START)
                 add_run_row(L, r, &w[i], NULL, NULL, &tmp);
             else
                 add_run_row(L, NULL, NULL, r, &w[i], &tmp);
+            rows++;
             if (b->len > L->max_stmt) {
-                if (!links)
-                    ingest_buf_add(b, RUN_UPDATE, sizeof RUN_UPDATE - 1);
-                if (send(L) < 0)
+                if (send_rows(L, pass, rows, counts) < 0)
                     goto out;
                 ingest_buf_reset(b);
+                rows = 0;
             }
         }
-        if (b->len) {
-            if (!links)
-                ingest_buf_add(b, RUN_UPDATE, sizeof RUN_UPDATE - 1);
-            if (send(L) < 0)
-                goto out;
-        }
+        if (rows && send_rows(L, pass, rows, counts) < 0)
+            goto out;
     }
     rc = 0;
     goto out;
@@ -1050,9 +1055,8 @@ out:
     pend_free(&pmset);
     pend_free(&ppair);
     pend_free(&peset);
-    ingest_dict_free(&state);
     ingest_dict_free(&halves);
-    free(done);
+    free(mate);
     ingest_buf_free(&tmp);
     free(ids);
     work_free(w, n);

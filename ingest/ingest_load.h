@@ -4,8 +4,9 @@
  * Objects, modules, environment names and (name, value) pairs, and the sets
  * of them that runs reference, are looked up in in-memory dicts first; only
  * the ones never seen go to the database, in bulk (INSERT IGNORE of all, then
- * one SELECT of their ids). Runs are merged by run_uuid with INSERT ... ON
- * DUPLICATE KEY UPDATE (docs/schema.md "Merge"); links with INSERT IGNORE. */
+ * one SELECT of their ids). Runs are merged by run_uuid with a first-wins
+ * INSERT ... ON DUPLICATE KEY UPDATE (docs/schema.md "Merge"), links with
+ * INSERT IGNORE, without first asking what is there. */
 #ifndef TRACK_INGEST_LOAD_H
 #define TRACK_INGEST_LOAD_H
 
@@ -18,10 +19,13 @@
 #include "ingest_dict.h"
 #include "rec_parse.h"
 
-enum ingest_outcome {
-    INGEST_NEW = 1,      /* a new track_run / track_link row */
-    INGEST_MERGED = 2,   /* the other half of an existing run */
-    INGEST_DUP = 3,      /* already loaded: nothing changed */
+/* What a batch did, counted by record (a start and its end sent as one row
+ * are two records). */
+struct ingest_counts {
+    size_t fresh;    /* records that made a new track_run row */
+    size_t merged;   /* the other half of a run, loaded before or in this batch */
+    size_t dups;     /* runs and links already loaded: nothing changed */
+    size_t links;    /* new track_link rows */
 };
 
 struct ingest_uidname { uint32_t uid; char name[65]; };
@@ -61,12 +65,13 @@ void ingest_load_free(struct ingest_loader *L);
  * longer exist. */
 void ingest_load_forget(struct ingest_loader *L);
 
-/* Loads n records (recs[i]) and stores each one's outcome in out[i]. preps
- * is NULL or preps[i] is recs[i]'s ingest_load_prep (NULL entries are
- * made here). Runs statements only; the caller commits or rolls back. 0, or
- * -1 with the reason in L->db->err (L->db->lost says whether the
- * connection is gone). */
+/* Loads n records (recs[i]) and sets *c to what they did (meaningful once
+ * the caller's commit succeeds). preps is NULL or preps[i] is recs[i]'s
+ * ingest_load_prep (NULL entries are made here). Runs statements only; the
+ * caller commits or rolls back. 0, or -1 with the reason in L->db->err
+ * (L->db->lost says whether the connection is gone). */
 int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
-                      const struct ingest_prep *const *preps, size_t n, int *out);
+                      const struct ingest_prep *const *preps, size_t n,
+                      struct ingest_counts *c);
 
 #endif

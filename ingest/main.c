@@ -93,7 +93,6 @@ struct batch {
     struct ingest_file **files;
     struct rec **ptrs;
     const struct ingest_prep **preps;   /* NULL entries: the loader makes them */
-    int *out;
     size_t n;
 };
 
@@ -113,7 +112,8 @@ static int load_commit(struct ingest_loader *L, struct ingest_archive *a, struct
 {
     if (b->n == 0)
         return 0;
-    if (ingest_load_batch(L, b->ptrs, b->preps, b->n, b->out) != 0 ||
+    struct ingest_counts c;
+    if (ingest_load_batch(L, b->ptrs, b->preps, b->n, &c) != 0 ||
         ingest_db_commit(L->db) != 0) {
         ingest_db_rollback(L->db);
         ingest_load_forget(L);
@@ -133,7 +133,6 @@ static int load_commit(struct ingest_loader *L, struct ingest_archive *a, struct
             one.files = &b->files[i];
             one.ptrs = &b->ptrs[i];
             one.preps = &b->preps[i];
-            one.out = &b->out[i];
             one.n = 1;
             int rc = load_commit(L, a, &one, dl, st);
             if (rc)
@@ -141,19 +140,13 @@ static int load_commit(struct ingest_loader *L, struct ingest_archive *a, struct
         }
         return 0;
     }
-    for (size_t i = 0; i < b->n; i++) {
-        const struct rec *r = b->ptrs[i];
-        st->loaded++;
-        if (r->kind == SPOOL_KIND_LINK && b->out[i] != INGEST_DUP)
-            st->links++;
-        else if (b->out[i] == INGEST_NEW)
-            st->fresh++;
-        else if (b->out[i] == INGEST_MERGED)
-            st->merged++;
-        else
-            st->dups++;
+    st->loaded += b->n;
+    st->fresh += c.fresh;
+    st->merged += c.merged;
+    st->dups += c.dups;
+    st->links += c.links;
+    for (size_t i = 0; i < b->n; i++)
         dl->f[dl->n++] = b->files[i];
-    }
     return 0;
 }
 
@@ -574,7 +567,6 @@ int main(int argc, char **argv)
     b.files = calloc(batch_size, sizeof *b.files);
     b.ptrs = calloc(batch_size, sizeof *b.ptrs);
     b.preps = calloc(batch_size, sizeof *b.preps);
-    b.out = calloc(batch_size, sizeof *b.out);
     struct done_list dl = { calloc(batch_size, sizeof *dl.f), 0 };
     struct mover mv;
     memset(&mv, 0, sizeof mv);
@@ -585,7 +577,7 @@ int main(int argc, char **argv)
     pthread_cond_init(&mv.cv, NULL);
     mv.slot = calloc(batch_size, sizeof *mv.slot);
     mv.delete_it = cfg.after_ingest == SPOOL_AFTER_DELETE;
-    if (!alloc_ok || !b.files || !b.ptrs || !b.preps || !b.out || !dl.f || !mv.slot) {
+    if (!alloc_ok || !b.files || !b.ptrs || !b.preps || !dl.f || !mv.slot) {
         spool_log_err("out of memory");
         rc = EXIT_ARCHIVE;
         goto out_reader;
@@ -711,7 +703,6 @@ out:
     free(b.files);
     free(b.ptrs);
     free(b.preps);
-    free(b.out);
     ingest_archive_list_free(&lst);
     return rc;
 }

@@ -2,8 +2,8 @@
 # track-ingest against a real private MariaDB (tests/harness/mariadb.sh).
 #   ingest_test.sh CASE TRACK_INGEST GEN_RECORDS
 # Each case starts its own server in its own temp dir (ctest -j works) and
-# stops it by pid on exit. Cases: basic bytes shuffle malformed crash
-# server_stop lock schema config.
+# stops it by pid on exit. Cases: basic bytes content shuffle dups malformed
+# crash server_stop lock schema config.
 set -euo pipefail
 
 case_=$1; TI=$2; GEN=$3
@@ -58,6 +58,8 @@ dump() {
     FROM track_link l ORDER BY l.link_uuid;"
 }
 count() { sql -e "SELECT COUNT(*) FROM $1"; }
+# the summary line's "N new runs, N merged, N duplicates, N links" as "N N N N"
+counts() { sed -n 's/.*loaded [0-9]* records (\([0-9]*\) new runs, \([0-9]*\) merged, \([0-9]*\) duplicates, \([0-9]*\) links).*/\1 \2 \3 \4/p'; }
 nfiles() { find "$1" -type f -name '*.json' 2>/dev/null | wc -l; }
 
 ingest --migrate >/dev/null
@@ -147,21 +149,65 @@ shuffle)
     mkdir -p "$T/refarch"; cp -a "$T/src/." "$T/refarch/"
     printf 'archive_dir = %s\ndb_option_file = %s\n' "$T/refarch" "$T/db/ref.cnf" > "$T/ref.conf"
     TRACK_CONFIG=$T/ref.conf "$TI" --migrate >/dev/null
-    TRACK_CONFIG=$T/ref.conf "$TI" --no-progress --batch 37 >/dev/null
+    refsum=$(TRACK_CONFIG=$T/ref.conf "$TI" --no-progress --batch 37 2>&1 | counts)
     ref=$(DB=ref dump | md5sum)
     # ends first, in their own run; then starts in small random batches
     mkdir -p "$A/202411"
     find "$T/src" -name '*.zzz.*' -exec mv -t "$A/202411/" {} +
-    ingest --batch 50 >/dev/null
+    ingest --batch 50 2>&1 | counts > "$T/sums"
     [ "$(sql -e 'SELECT COUNT(*) FROM track_run WHERE has_start=1')" = 0 ] || fail "starts before their turn"
     ls "$T/src/202411" | shuf > "$T/order"
     split -l 97 "$T/order" "$T/part."
     for p in "$T"/part.*; do
         while read -r f; do mv "$T/src/202411/$f" "$A/202411/"; done < "$p"
-        ingest --batch $(( (RANDOM % 200) + 1 )) >/dev/null
+        ingest --batch $(( (RANDOM % 200) + 1 )) 2>&1 | counts >> "$T/sums"
     done
     [ "$(dump | md5sum)" = "$ref" ] || { diff <(DB=ref dump) <(dump) | head -5; fail "shuffled load differs from one clean load"; }
-    # and a start and its end inside one batch, with duplicates of both
+    # every run is one new record and, once complete, one merged, in any order
+    got=$(awk '{for (i = 1; i <= 4; i++) s[i] += $i} END {print s[1], s[2], s[3], s[4]}' "$T/sums")
+    [ "$got" = "$refsum" ] || fail "summary counts of the shuffled runs ($got) differ from one clean load ($refsum)"
+    ;;
+dups)
+    # Two starts and two ends with one uuid (a file sent twice with other
+    # contents, or a forged one): the first loaded of each kind wins, in one
+    # batch (name order) as across runs, and the summary counts records.
+    u=0192f0c4-5a6b-7c8d-9e0f-a1b2c3d4e5f6
+    put() { # dir kind nnnn cwd [exit]
+        local tag=aaa extra=
+        [ "$2" = end ] && tag=zzz extra=",\"end_time\":1732215601.5,\"run_time\":1.0,\"exit_status\":$5,\"utime\":0.1,\"stime\":0.1,\"maxrss_kb\":10"
+        mkdir -p "$1/202411"
+        printf '{"schema":1,"kind":"%s","run_uuid":"%s","syshost":"c1","host":"n1","uid":1000,"gid":1000,"user":"alice","pid":7,"ppid":1,"start_time":1732215600.5,"exe":{"path":"/bin/x"},"cmdline":["x"],"cwd":"%s","objects":[{"path":"/lib%s"}]%s}' \
+            "$2" "$u" "$4" "$4" "$extra" > "$1/202411/run.c1.2024_11_21_19_00_00_$3.alice.$tag.$u.json"
+    }
+    four() { put "$1" start 0001 /s1; put "$1" end 0001 /e1 1; put "$1" start 0002 /s2; put "$1" end 0002 /e2 2; }
+    row() { sql -e "SELECT r.cwd, r.exit_status, o.path FROM track_run r JOIN track_run_object ro ON ro.run_id = r.id JOIN track_object o ON o.id = ro.object_id"; }
+    # one batch: the pair S1+E1 is one row, S2 and E2 change nothing
+    four "$A"
+    got=$(ingest 2>&1 | counts)
+    [ "$got" = "1 1 2 0" ] || fail "one batch: counts $got"
+    [ "$(row)" = "$(printf '/s1\t1\t/lib/e1')" ] || fail "one batch: the first records did not win: $(row)"
+    d1=$(dump | md5sum)
+    # the same, one record per batch (single-row statements)
+    sql -e "DELETE FROM track_run"
+    rm -rf "${A:?}/202411" "$A/done"; four "$A"
+    got=$(ingest --batch 1 2>&1 | counts)
+    [ "$got" = "1 1 2 0" ] || fail "batch 1: counts $got"
+    [ "$(dump | md5sum)" = "$d1" ] || fail "batch 1: another row than one batch: $(row)"
+    # E2 alone first: it stays the end; then S1 and E1 as a pair merge the start
+    sql -e "DELETE FROM track_run"
+    rm -rf "${A:?}/202411" "$A/done"; four "$T/later"
+    mkdir -p "$A/202411"; mv "$T/later/202411/"*_0002.alice.zzz.* "$A/202411/"
+    got=$(ingest 2>&1 | counts)
+    [ "$got" = "1 0 0 0" ] || fail "end first: counts $got"
+    mv "$T/later/202411/"* "$A/202411/"
+    got=$(ingest 2>&1 | counts)
+    [ "$got" = "0 1 2 0" ] || fail "then the rest: counts $got"
+    [ "$(row)" = "$(printf '/s1\t2\t/lib/e2')" ] || fail "the end loaded first did not stay: $(row)"
+    # everything again: nothing changes
+    cp -p "$A"/done/202411/* "$A/202411/"
+    got=$(ingest 2>&1 | counts)
+    [ "$got" = "0 0 4 0" ] || fail "again: counts $got"
+    [ "$(row)" = "$(printf '/s1\t2\t/lib/e2')" ] || fail "changed by loading again: $(row)"
     ;;
 malformed)
     "$GEN" "$A" 20
