@@ -45,9 +45,10 @@ int spool_write_atomic_path(const char *dir, const char *name, const void *buf, 
 /* Opens dirfd/name for reading only if it is a regular file: lstat-style
  * check first (a FIFO or device is never opened), then open with
  * O_NOFOLLOW|O_NONBLOCK|O_NOCTTY|O_CLOEXEC, then fstat and compare device and
- * inode with the first check (no swap in between). The final fstat goes to
- * *st. Returns the fd or -1 with errno (ELOOP symlink, EINVAL not regular,
- * ESTALE swapped). */
+ * inode with the first check (no swap in between). O_NOATIME too, where
+ * the caller may (owner or privileged; else it is dropped): reading does
+ * not write the file's atime. The final fstat goes to *st. Returns the fd
+ * or -1 with errno (ELOOP symlink, EINVAL not regular, ESTALE swapped). */
 int spool_open_regular(int dirfd, const char *name, struct stat *st);
 
 /* spool_open_regular for a caller that has just listed dirfd (readdir said

@@ -6,10 +6,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "spool_file.h"
 #include "tcheck.h"
+
+/* Opens and reads root's /etc/passwd (the caller is not root): more than
+ * 63 bytes, so a 63-byte read stops with EFBIG after reading. */
+static int reads_foreign_file(void)
+{
+    char buf[64];
+    size_t len;
+    struct stat st;
+    int fd = spool_open_regular(AT_FDCWD, "/etc/passwd", &st);
+    int ok = fd >= 0 && st.st_uid != geteuid() &&
+             spool_read_record(fd, buf, sizeof buf - 1, &len) < 0 && errno == EFBIG;
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
 
 int main(void)
 {
@@ -53,6 +69,32 @@ int main(void)
     CHECK_INT(spool_read_record(fd, buf, 8, &len), 0);    /* exactly the cap */
     CHECK_INT(len, 8);
     close(fd);
+
+    /* Reading leaves atime alone (O_NOATIME): under relatime an atime not
+     * after mtime would otherwise be written by the first read. */
+    {
+        struct timespec ts[2] = { { 1000000000, 0 }, { 0, UTIME_OMIT } };
+        struct stat after;
+        CHECK_INT(utimensat(dfd, "rec.json", ts, 0), 0);
+        fd = spool_open_regular(dfd, "rec.json", &st);
+        CHECK_INT(spool_read_record(fd, buf, sizeof buf - 1, &len), 0);
+        close(fd);
+        CHECK_INT(fstatat(dfd, "rec.json", &after, 0), 0);
+        CHECK_INT(after.st_atim.tv_sec, 1000000000);
+    }
+    /* Someone else's file: O_NOATIME is refused (EPERM) and dropped, the
+     * file is read all the same (as root: in a child that became nobody). */
+    if (geteuid() == 0) {
+        int status = -1;
+        pid_t pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0)
+            _exit(setuid(65534) == 0 && reads_foreign_file() ? 0 : 1);
+        CHECK_INT(waitpid(pid, &status, 0), pid);
+        CHECK_INT(status, 0);
+    } else {
+        CHECK(reads_foreign_file());
+    }
 
     CHECK_INT(symlinkat("rec.json", dfd, "link.json"), 0);
     CHECK_INT(spool_open_regular(dfd, "link.json", &st), -1);
