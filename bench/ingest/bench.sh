@@ -21,6 +21,8 @@
 # (its own fresh copy and database), before track-ingest in odd rounds and
 # after it in even ones: an A/B of two builds under the same conditions.
 # TIME=1 adds each ingest's user and system CPU seconds (/usr/bin/time, package time).
+# COLD=1 (root) drops the page cache before every timed load, both sides:
+# what a cron ingest finds when the records were written hours before.
 # Long crash loop: CRASH_RUNS=20000 CRASH_LOOPS=50 ctest -R ingest.crash.
 set -euo pipefail
 B=$(cd "${1:?usage: bench.sh BUILD_DIR [RUNS] [EXES]}" && pwd); RUNS=${2:-20000}; EXES=${3:-300}
@@ -49,6 +51,7 @@ time_ingest() { # NAME BIN
     cp -a "$A" "$T/a-$1"
     prep_db "$1" "$2" "$T/a-$1"
     sync
+    cold
     local t0 t1
     t0=$(date +%s.%N)
     if [ -n "${TIME:-}" ]; then
@@ -64,12 +67,15 @@ time_ceiling() { # NAME
     prep_db "$1" "$B/ingest/track-ingest" "$T/none"
     sql "$1" -e "DELETE FROM track_schema_version"
     sync
+    cold
     local t0 t1
     t0=$(date +%s.%N)
     ( echo "SET autocommit=0;"; cat "$T/rows.sql"; echo "COMMIT;" ) | sql "$1"
     t1=$(date +%s.%N)
     echo "$t1 - $t0" | bc -l
 }
+# COLD=1: empty the page cache (after the sync of the caller)
+cold() { [ -z "${COLD:-}" ] || echo 1 > /proc/sys/vm/drop_caches || { echo "COLD=1 needs root" >&2; exit 1; }; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 ing=(); cei=(); bas=()
