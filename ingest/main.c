@@ -296,13 +296,12 @@ static void read_one(struct reader *rd, struct rec_parser *rp, char *buf,
         return;
     }
     if (fd < 0) {
-        errno = o->err;
-        if (errno == ENOENT) {
+        if (o->err == ENOENT) {
             *status = ST_GONE;   /* gone since the listing (another tool, an admin) */
             return;
         }
-        snprintf(why, whylen, "cannot open: %s", errno == ELOOP ? "a symlink" :
-                 errno == EINVAL ? "not a regular file" : strerror(errno));
+        snprintf(why, whylen, "cannot open: %s", o->err == ELOOP ? "a symlink" :
+                 o->err == EINVAL ? "not a regular file" : strerror(o->err));
         return;
     }
     size_t len = 0;

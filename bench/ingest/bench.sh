@@ -74,8 +74,10 @@ time_ceiling() { # NAME
     t1=$(date +%s.%N)
     echo "$t1 - $t0" | bc -l
 }
-# COLD=1: empty the page cache (after the sync of the caller)
-cold() { [ -z "${COLD:-}" ] || echo 1 > /proc/sys/vm/drop_caches || { echo "COLD=1 needs root" >&2; exit 1; }; }
+# COLD=1: empty the page cache (after the sync of the caller). Checked here,
+# not inside cold(): it runs in $(...), where a failure would not stop us.
+[ -z "${COLD:-}" ] || [ -w /proc/sys/vm/drop_caches ] || { echo "COLD=1 needs root" >&2; exit 1; }
+cold() { [ -z "${COLD:-}" ] || echo 1 > /proc/sys/vm/drop_caches; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 ing=(); cei=(); bas=()
