@@ -7,7 +7,7 @@
  * before use: a note, string or dynamic entry that points outside the file
  * (or outside its segment) makes the whole file "corrupt", with a one-line
  * reason. Nothing is ever read out of bounds: elfinfo_mem is the libFuzzer
- * entry point (elf/fuzz_elfinfo.c). */
+ * entry point (tests/elf/fuzz_elfinfo.c). */
 #ifndef TRACK_ELFINFO_H
 #define TRACK_ELFINFO_H
 

@@ -1,25 +1,9 @@
 /* rec_parse: strict reading of run and link records (docs/record-format.md,
- * docs/ingest.md "Validation"). yajl's event parser does the JSON and the
- * callbacks below build the same yajl_val tree that yajl_tree_parse would,
- * but inside one arena per record: yajl_tree_parse mallocs every value, key,
- * string and array separately (hundreds per record) and frees them one by
- * one, which was three quarters of the parse time. This file then checks
- * every key, type, range and size, and turns strings back into the bytes the
+ * docs/ingest.md "Validation"). Three steps, three files: rec_prescan.c
+ * checks the bytes (what yajl would accept but alter), rec_tree.c builds the
+ * yajl_val tree in the parser's arena, and this file checks every key, type,
+ * range and size of the tree and turns strings back into the bytes the
  * writer saw.
- *
- * Before yajl sees the text, one pass over it (prescan) rejects what yajl
- * would accept but silently alter, or could not survive:
- *  - a NUL byte (yajl_tree_parse stops at it) and a \u0000 escape (yajl's
- *    tree keeps strings NUL-terminated without a length: the tail would be
- *    lost; no writer can produce one from C strings);
- *  - bytes that are not strict UTF-8 (yajl only checks the shape, so raw
- *    ED B2 80 would pass and then be "unescaped" into a byte no writer sent);
- *  - \uD800..\uDBFF (yajl turns a lone high surrogate into '?', and pairs it
- *    with whatever \u follows) and lone surrogates other than \uDC80..\uDCFF,
- *    which are the only ones the writer's byte escape produces;
- *  - nesting deeper than SPOOL_JSON_DEPTH (yajl_tree_free recurses).
- * What remains decodes losslessly: spool_json_unescape_bytes maps each
- * ED B2..B3 xx back to its byte.
  *
  * prescan also finds the root's "objects" array; when its text is in the
  * parser's memo (rec_objmemo.h), yajl reads the record without it and the
@@ -36,10 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
 
 #include "rec_objmemo.h"
+#include "rec_prescan.h"
+#include "rec_tree.h"
 #include "spool_hash.h"
 #include "spool_json.h"
 #include "spool_limits.h"
@@ -54,508 +39,6 @@
 #define REC_ITEMS_MAX    1048576   /* elements of one array / members of env */
 #define REC_TIME_MAX     32503680000LL /* year 3000, in seconds */
 #define REC_JOBNUM_MAX   100000000LL
-
-/* Two kinds of memory per record:
- *  - the parse tree (yajl_val nodes, keys, numbers' text, pointer arrays)
- *    is scratch: it lives in an arena of the rec_parser, reset for the next
- *    record, so it stays in the cache and is never faulted in again (one
- *    arena per record made ~50 KB of fresh memory per 5 KB record);
- *  - what the struct rec keeps: the decoded strings, in one block of len
- *    bytes (a string's decoded bytes plus its NUL never exceed its JSON
- *    token, quotes included, so all of them fit), and the four arrays in a
- *    second block. rec_free frees both. */
-struct arena_blk {
-    struct arena_blk *next;
-    size_t cap, used;
-    max_align_t data[];
-};
-
-struct arena {
-    struct arena_blk *blk;   /* current block first */
-    size_t first;            /* capacity of a first block */
-};
-
-/* n bytes aligned to al (a power of two <= max_align_t). */
-static void *arena_take(struct arena *a, size_t n, size_t al)
-{
-    struct arena_blk *b = a->blk;
-    size_t off = b ? (b->used + al - 1) & ~(al - 1) : 0;
-    if (!b || off > b->cap || b->cap - off < n) {
-        size_t cap = b ? b->cap * 2 : (a->first ? a->first : 16384);
-        if (cap < n)
-            cap = n;
-        b = malloc(sizeof *b + cap);
-        if (!b)
-            return NULL;
-        b->cap = cap;
-        b->next = a->blk;
-        a->blk = b;
-        off = 0;
-    }
-    b->used = off + n;
-    return (char *)b->data + off;
-}
-
-static void *arena_alloc(struct arena *a, size_t n)
-{
-    return arena_take(a, n, sizeof(max_align_t));
-}
-
-static void arena_free(struct arena *a)
-{
-    for (struct arena_blk *b = a->blk, *nx; b; b = nx) {
-        nx = b->next;
-        free(b);
-    }
-    a->blk = NULL;
-}
-
-/* Empties a for the next record; a chain of blocks becomes one block of
- * their total size (allocated on first use), so the next record fits. */
-static void arena_reset(struct arena *a)
-{
-    if (a->blk && a->blk->next) {
-        size_t total = 0;
-        for (struct arena_blk *b = a->blk; b; b = b->next)
-            total += b->cap;
-        arena_free(a);
-        a->first = total;
-    } else if (a->blk) {
-        a->blk->used = 0;
-    }
-}
-
-/* What a struct rec owns (r->mem_): the strings, in data[], and the arrays. */
-struct rec_mem {
-    void *arrays;   /* one block for cmdline, modules, env, objects */
-    size_t cap, used;
-    char data[];
-};
-
-/* A copy of s (n bytes, NUL added) in m; NULL if it does not fit, which the
- * size bound above rules out for what the tree holds. */
-static char *mem_str(struct rec_mem *m, const void *s, size_t n)
-{
-    if (m->cap - m->used < n + 1)
-        return NULL;
-    char *p = m->data + m->used;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    m->used += n + 1;
-    return p;
-}
-
-static void mem_free(struct rec_mem *m)
-{
-    if (!m)
-        return;
-    free(m->arrays);
-    free(m);
-}
-
-/* ---- tree builder (yajl callbacks) ---------------------------------------
- * Children of open containers wait on one pointer stack (for objects: key,
- * value, key, value...); closing a container copies its children into the
- * arena. Depth is bounded by prescan; the bound is checked again here. */
-struct build {
-    struct arena *tree;      /* scratch: nodes, keys, numbers, arrays */
-    struct rec_mem *m;       /* the record's: string values */
-    void **stk;
-    size_t n, cap;
-    yajl_val open[SPOOL_JSON_DEPTH + 2];
-    size_t base[SPOOL_JSON_DEPTH + 2];
-    int depth;
-    yajl_val root;
-    int oom;
-};
-
-static int b_push(struct build *b, void *p)
-{
-    if (b->n == b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        void **s = realloc(b->stk, cap * sizeof *s);
-        if (!s) {
-            b->oom = 1;
-            return 0;
-        }
-        b->stk = s;
-        b->cap = cap;
-    }
-    b->stk[b->n++] = p;
-    return 1;
-}
-
-static yajl_val b_new(struct build *b, yajl_type t)
-{
-    yajl_val v = arena_alloc(b->tree, sizeof *v);
-    if (!v) {
-        b->oom = 1;
-        return NULL;
-    }
-    memset(v, 0, sizeof *v);
-    v->type = t;
-    return v;
-}
-
-/* A finished value: the root, or the next child of the open container. */
-static int b_add(struct build *b, yajl_val v)
-{
-    if (!v)
-        return 0;
-    if (b->depth == 0) {
-        b->root = v;
-        return 1;
-    }
-    return b_push(b, v);
-}
-
-/* Keys and numbers' text: scratch, gone with the tree. */
-static char *b_strdup(struct build *b, const unsigned char *s, size_t len)
-{
-    char *p = arena_take(b->tree, len + 1, 1);
-    if (!p) {
-        b->oom = 1;
-        return NULL;
-    }
-    memcpy(p, s, len);
-    p[len] = '\0';
-    return p;
-}
-
-static int cb_null(void *ctx)
-{
-    struct build *b = ctx;
-    return b_add(b, b_new(b, yajl_t_null));
-}
-
-static int cb_boolean(void *ctx, int val)
-{
-    struct build *b = ctx;
-    return b_add(b, b_new(b, val ? yajl_t_true : yajl_t_false));
-}
-
-/* As yajl_tree: the raw text, and i when it is an integer that fits (the
- * validator only reads r, i and YAJL_NUMBER_INT_VALID). */
-static int cb_number(void *ctx, const char *s, size_t len)
-{
-    struct build *b = ctx;
-    yajl_val v = b_new(b, yajl_t_number);
-    if (!v)
-        return 0;
-    v->u.number.r = b_strdup(b, (const unsigned char *)s, len);
-    if (!v->u.number.r)
-        return 0;
-    const char *p = v->u.number.r;
-    int neg = *p == '-';
-    unsigned long long acc = 0, lim = neg ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
-    int ok = 1;
-    p += neg;
-    if (!*p)
-        ok = 0;
-    for (; *p && ok; p++) {
-        if (*p < '0' || *p > '9' || acc > (lim - (unsigned)(*p - '0')) / 10) {
-            ok = 0;
-            break;
-        }
-        acc = acc * 10 + (unsigned)(*p - '0');
-    }
-    if (ok) {
-        v->u.number.i = neg ? (long long)(0 - acc) : (long long)acc;
-        v->u.number.flags = YAJL_NUMBER_INT_VALID;
-    }
-    return b_add(b, v);
-}
-
-static int cb_string(void *ctx, const unsigned char *s, size_t len)
-{
-    struct build *b = ctx;
-    yajl_val v = b_new(b, yajl_t_string);
-    if (!v)
-        return 0;
-    /* String values are what the record keeps: straight into its block. */
-    if (!(v->u.string = mem_str(b->m, s, len))) {
-        b->oom = 1;
-        return 0;
-    }
-    return b_add(b, v);
-}
-
-static int cb_open(struct build *b, yajl_type t)
-{
-    if (b->depth > SPOOL_JSON_DEPTH)
-        return 0;
-    yajl_val v = b_new(b, t);
-    if (!v)
-        return 0;
-    b->open[b->depth] = v;
-    b->base[b->depth] = b->n;
-    b->depth++;
-    return 1;
-}
-
-static int cb_start_map(void *ctx)
-{
-    return cb_open(ctx, yajl_t_object);
-}
-
-static int cb_start_array(void *ctx)
-{
-    return cb_open(ctx, yajl_t_array);
-}
-
-static int cb_map_key(void *ctx, const unsigned char *s, size_t len)
-{
-    struct build *b = ctx;
-    char *k = b_strdup(b, s, len);
-    return k && b_push(b, k);
-}
-
-static int cb_close(struct build *b)
-{
-    if (b->depth == 0)
-        return 0;
-    b->depth--;
-    yajl_val v = b->open[b->depth];
-    size_t base = b->base[b->depth], k = b->n - base;
-    if (v->type == yajl_t_object) {
-        size_t np = k / 2;
-        const char **keys = arena_alloc(b->tree, (np ? np : 1) * sizeof *keys);
-        yajl_val *vals = arena_alloc(b->tree, (np ? np : 1) * sizeof *vals);
-        if (!keys || !vals) {
-            b->oom = 1;
-            return 0;
-        }
-        for (size_t i = 0; i < np; i++) {
-            keys[i] = b->stk[base + 2 * i];
-            vals[i] = b->stk[base + 2 * i + 1];
-        }
-        v->u.object.keys = keys;
-        v->u.object.values = vals;
-        v->u.object.len = np;
-    } else {
-        yajl_val *vals = arena_alloc(b->tree, (k ? k : 1) * sizeof *vals);
-        if (!vals) {
-            b->oom = 1;
-            return 0;
-        }
-        if (k)
-            memcpy(vals, b->stk + base, k * sizeof *vals);
-        v->u.array.values = vals;
-        v->u.array.len = k;
-    }
-    b->n = base;
-    return b_add(b, v);
-}
-
-static int cb_end(void *ctx)
-{
-    return cb_close(ctx);
-}
-
-static const yajl_callbacks build_cbs = {
-    cb_null, cb_boolean, NULL, NULL, cb_number, cb_string,
-    cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end
-};
-
-/* yajl's own memory (handle, lexer, buffers) from the same scratch arena:
- * a handle per record no longer means a handful of malloc/free pairs. Each
- * block carries its size for realloc; free is a no-op (the arena is reset
- * after the record). */
-static void *y_malloc(void *ctx, size_t n)
-{
-    size_t *p = arena_alloc(ctx, n + sizeof(max_align_t));
-    if (!p)
-        return NULL;
-    *p = n;
-    return (char *)p + sizeof(max_align_t);
-}
-
-static void *y_realloc(void *ctx, void *old, size_t n)
-{
-    void *p = y_malloc(ctx, n);
-    if (p && old) {
-        size_t was = *(size_t *)(void *)((char *)old - sizeof(max_align_t));
-        memcpy(p, old, was < n ? was : n);
-    }
-    return p;
-}
-
-static void y_free(void *ctx, void *p)
-{
-}
-
-/* ---- error reporting ---------------------------------------------------- */
-
-/* yajl's verbose message spans lines and quotes raw input: flatten it to one
- * printable line. */
-static void one_line(char *s)
-{
-    char *w = s;
-    int space = 0;
-    for (char *r = s; *r; r++) {
-        unsigned char c = (unsigned char)*r;
-        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-            space = (w != s);
-            continue;
-        }
-        if (space) {
-            *w++ = ' ';
-            space = 0;
-        }
-        *w++ = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
-    }
-    *w = '\0';
-}
-
-/* ---- prescan ------------------------------------------------------------ */
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Bytes that need no look inside a string: printable ASCII but '"' and
- * '\\' (most of a record). Control bytes are left to yajl as before. */
-static int str_plain(unsigned char c)
-{
-    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-}
-
-/* Where the root's "objects" array lies, for the memo (rec_objmemo.h). Set
- * only when nothing could make a byte-level reading disagree with yajl's:
- * exactly one root key spelled "objects", no root key with an escape (yajl
- * would decode "obj\u0065cts" to a second one), and every root string
- * followed by what valid JSON allows there. */
-struct objspan {
-    size_t start, end;   /* the array's '[' and one past its ']'; end 0: none */
-    int keys;            /* root keys spelled "objects" */
-    int unsure;          /* something the reading above does not cover */
-    int open;            /* inside the array */
-};
-
-/* JSON whitespace as yajl's lexer has it (it adds \v and \f). */
-static int json_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static size_t skip_space(const unsigned char *s, size_t n, size_t i)
-{
-    while (i < n && json_space(s[i]))
-        i++;
-    return i;
-}
-
-/* A root string [a, b] (its quotes) has just closed: a key if ':' follows. */
-static void root_string(struct objspan *sp, const unsigned char *s, size_t n, size_t a, size_t b)
-{
-    size_t j = skip_space(s, n, b + 1);
-    if (j < n && (s[j] == ',' || s[j] == '}'))
-        return;   /* a value */
-    if (j >= n || s[j] != ':') {
-        sp->unsure = 1;
-        return;
-    }
-    if (memchr(s + a + 1, '\\', b - a - 1)) {
-        sp->unsure = 1;
-        return;
-    }
-    if (b - a - 1 != 7 || memcmp(s + a + 1, "objects", 7) != 0)
-        return;
-    sp->keys++;
-    j = skip_space(s, n, j + 1);
-    if (j < n && s[j] == '[' && sp->keys == 1) {
-        sp->start = j;
-        sp->open = 1;
-    }
-}
-
-static int prescan(const unsigned char *s, size_t n, struct objspan *sp, char *err, size_t errlen)
-{
-    int in_str = 0, depth = 0;
-    size_t i = 0, str_at = 0;
-    memset(sp, 0, sizeof *sp);
-    while (i < n) {
-        /* Inside a string, runs of plain bytes are skipped in a tight loop
-         * (the per-byte checks below were a fifth of the parse time). */
-        if (in_str) {
-            /* 8 bytes at a time while none is '"', '\\', < 0x20 or >= 0x80
-             * (the usual "has a zero byte" bit tricks; exact as a test). */
-            const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
-            while (i + 8 <= n) {
-                uint64_t x, q, b;
-                memcpy(&x, s + i, 8);
-                q = x ^ (ones * '"');
-                b = x ^ (ones * '\\');
-                if (((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) &
-                     highs) != 0)
-                    break;
-                i += 8;
-            }
-            while (i < n && str_plain(s[i]))
-                i++;
-        }
-        if (i >= n)
-            break;
-        unsigned char c = s[i];
-        if (c == 0)
-            return spool_seterr(err, errlen, "NUL byte at offset %zu", i);
-        if (c >= 0x80) {
-            size_t k = spool_utf8_seq(s + i, n - i);
-            if (!k)
-                return spool_seterr(err, errlen, "invalid UTF-8 byte 0x%02x at offset %zu", c, i);
-            i += k;
-            continue;
-        }
-        if (in_str) {
-            if (c == '"') {
-                in_str = 0;
-                if (depth == 1)
-                    root_string(sp, s, n, str_at, i);
-            } else if (c == '\\' && i + 1 < n) {
-                if (s[i + 1] == 'u') {
-                    unsigned v = 0;
-                    for (int d = 0; d < 4; d++) {
-                        int h = (i + 2 + d < n) ? hexval(s[i + 2 + d]) : -1;
-                        if (h < 0)
-                            return spool_seterr(err, errlen, "bad \\u escape at offset %zu", i);
-                        v = v << 4 | (unsigned)h;
-                    }
-                    if (v == 0)
-                        return spool_seterr(err, errlen, "\\u0000 (NUL) escape at offset %zu", i);
-                    if (v >= 0xd800 && v <= 0xdfff && !(v >= 0xdc80 && v <= 0xdcff))
-                        return spool_seterr(err, errlen,
-                                    "surrogate escape \\u%04x at offset %zu is not a byte escape",
-                                    v, i);
-                    i += 6;
-                    continue;
-                }
-                i += 2;
-                continue;
-            }
-        } else if (c == '"') {
-            in_str = 1;
-            str_at = i;
-        } else if (c == '{' || c == '[') {
-            if (++depth > SPOOL_JSON_DEPTH)
-                return spool_seterr(err, errlen, "nesting deeper than %d at offset %zu",
-                            SPOOL_JSON_DEPTH, i);
-        } else if (c == '}' || c == ']') {
-            if (--depth == 1 && sp->open) {
-                sp->open = 0;
-                sp->end = i + 1;
-            }
-        }
-        i++;
-    }
-    return 0;
-}
 
 /* ---- typed accessors ---------------------------------------------------- */
 
@@ -869,10 +352,10 @@ static int get_job(struct ctx *c, yajl_val root, struct rec_job *j)
 
 /* ---- the record --------------------------------------------------------- */
 
-static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
+/* schema, kind, ids, identity, and exe and job (run) or the link's keys. */
+static int parse_head(struct ctx *c, yajl_val root, struct rec *r)
 {
     struct rec_str kind;
-    yajl_val cmd, mods, objs, env;
     int64_t v;
 
     if (root->type != yajl_t_object)
@@ -933,6 +416,14 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
         r->exe.path.s = empty;
         job_absent(&r->job);
     }
+    return 0;
+}
+
+/* truncated and the four arrays, in one block that r->mem_ owns. */
+static int parse_lists(struct ctx *c, yajl_val root, struct rec *r)
+{
+    int is_link = r->kind == SPOOL_KIND_LINK;
+    yajl_val cmd, mods, objs, env;
 
     yajl_val t = obj_get(root, "truncated");
     if (t && t->type != yajl_t_true && t->type != yajl_t_false)
@@ -999,8 +490,8 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
     for (size_t i = 0; i < r->nenv; i++) {
         const char *path = "env[*]";
         /* Keys are decoded like values: a name may hold any byte but '='.
-         * yajl's keys are its own malloc'd copies, so decoding in place is
-         * fine despite the const in its struct. */
+         * The tree's keys are its own scratch copies (rec_tree.c), so
+         * decoding in place is fine despite the const in yajl's struct. */
         char *name = (char *)env->u.object.keys[i];
         size_t nl = spool_json_unescape_bytes(name, strlen(name));
         if (nl == 0 || nl > REC_STR_MAX || memchr(name, '=', nl)) {
@@ -1009,13 +500,18 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
             return fix_index(c, i);
         }
         /* the key is scratch (the tree's): the record keeps a copy */
-        if (!(r->env[i].name.s = mem_str(m, name, nl)))
+        if (!(r->env[i].name.s = rec_mem_str(m, name, nl)))
             return spool_seterr(c->err, c->errlen, "out of memory (%zu bytes)", nl);
         r->env[i].name.len = nl;
         if (get_str_val(c, env->u.object.values[i], path, REC_STR_MAX, &r->env[i].value) < 0)
             return fix_index(c, i);
     }
+    return 0;
+}
 
+/* The end record's times, resources and exit. */
+static int parse_end(struct ctx *c, yajl_val root, struct rec *r)
+{
     r->end_us = r->run_time_us = -1;
     r->utime_us = r->stime_us = r->maxrss_kb = -1;
     if (r->kind == SPOOL_KIND_END) {
@@ -1039,88 +535,42 @@ static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
     return 0;
 }
 
+static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
+{
+    if (parse_head(c, root, r) < 0 || parse_lists(c, root, r) < 0 || parse_end(c, root, r) < 0)
+        return -1;
+    return 0;
+}
+
 /* One parse of buf into r. With a memo hit, yajl reads the text with the
  * "objects" array (sp) replaced by [] and parse_tree takes the objects from
  * the memo; the text around it is read and checked as always. */
 static int parse_once(struct rec_parser *p, const char *buf, size_t len,
-                      const struct objspan *sp, const struct rec_objmemo_ent *hit,
+                      const struct rec_span *sp, const struct rec_objmemo_ent *hit,
                       struct rec *r, char *err, size_t errlen)
 {
     struct ctx c = { err, errlen, hit };
-    struct arena tree = { p->blk_, p->first_ };
-    struct build b;
-    yajl_handle h = NULL;
     struct rec_mem *m = NULL;
+    yajl_val root;
     int rc = -1;
 
     memset(r, 0, sizeof *r);
-    memset(&b, 0, sizeof b);
-    b.stk = p->stk_;
-    b.cap = p->stk_cap_;
-    m = malloc(sizeof *m + len);
+    m = rec_mem_new(len);
     if (!m) {
         spool_seterr(err, errlen, "out of memory (%zu bytes)", len);
         goto out;
     }
-    m->arrays = NULL;
-    m->cap = len;
-    m->used = 0;
-    b.tree = &tree;
-    b.m = m;
-    yajl_alloc_funcs af = { y_malloc, y_realloc, y_free, &tree };
-    h = yajl_alloc(&build_cbs, &af, &b);
-    if (!h) {
-        spool_seterr(err, errlen, "out of memory (%zu bytes)", len);
+    if (rec_tree_parse(p, m, buf, len, hit ? sp->start : 0, hit ? sp->end : 0, &root, err,
+                       errlen) < 0)
         goto out;
-    }
-    /* Strict JSON: no comments (no writer emits one, and prescan's reading
-     * of strings and brackets relies on it). Strings need no second UTF-8
-     * check: prescan has checked every byte strictly. */
-    yajl_config(h, yajl_dont_validate_strings, 1);
-    const unsigned char *u = (const unsigned char *)buf;
-    yajl_status st;
-    if (hit) {
-        /* yajl is a stream parser: three pieces read as one text. */
-        st = yajl_parse(h, u, sp->start);
-        if (st == yajl_status_ok)
-            st = yajl_parse(h, (const unsigned char *)"[]", 2);
-        if (st == yajl_status_ok)
-            st = yajl_parse(h, u + sp->end, len - sp->end);
-    } else {
-        st = yajl_parse(h, u, len);
-    }
-    if (st == yajl_status_ok)
-        st = yajl_complete_parse(h);
-    if (b.oom) {
-        spool_seterr(err, errlen, "out of memory (%zu bytes)", len);
-        goto out;
-    }
-    if (st != yajl_status_ok || !b.root) {
-        char ybuf[256] = "";
-        if (!hit) {   /* a hit's failure is reported by the full parse */
-            unsigned char *ye = yajl_get_error(h, 1, u, len);
-            snprintf(ybuf, sizeof ybuf, "%s", ye ? (const char *)ye : "");
-            if (ye)
-                yajl_free_error(h, ye);
-            one_line(ybuf);
-        }
-        spool_seterr(err, errlen, "invalid JSON: %s", ybuf[0] ? ybuf : "parse error");
-        goto out;
-    }
     r->mem_ = m;
-    if (parse_tree(&c, b.root, r) < 0)
+    if (parse_tree(&c, root, r) < 0)
         goto out;
     rc = 0;
 out:
-    if (h)
-        yajl_free(h);
-    arena_reset(&tree);
-    p->blk_ = tree.blk;
-    p->first_ = tree.first;
-    p->stk_ = b.stk;
-    p->stk_cap_ = b.cap;
+    rec_tree_reset(p);
     if (rc < 0) {
-        mem_free(m);
+        rec_mem_free(m);
         memset(r, 0, sizeof *r);
     }
     return rc;
@@ -1130,14 +580,14 @@ out:
 static int parse_with(struct rec_parser *p, const char *buf, size_t len, int use_memo,
                       struct rec *r, char *err, size_t errlen)
 {
-    struct objspan sp;
+    struct rec_span sp;
     const struct rec_objmemo_ent *hit = NULL;
     uint64_t h = 0;
 
     memset(r, 0, sizeof *r);
     if (len == 0)
         return spool_seterr(err, errlen, "empty record");
-    if (prescan((const unsigned char *)buf, len, &sp, err, errlen) < 0)
+    if (rec_prescan((const unsigned char *)buf, len, &sp, err, errlen) < 0)
         return -1;
     int memo = use_memo && sp.keys == 1 && sp.end && !sp.unsure;
     if (memo) {
@@ -1169,10 +619,8 @@ int rec_parse_with(struct rec_parser *p, const char *buf, size_t len, struct rec
 
 void rec_parser_free(struct rec_parser *p)
 {
-    struct arena tree = { p->blk_, p->first_ };
-    arena_free(&tree);
+    rec_tree_free(p);
     rec_objmemo_free(p->memo_);
-    free(p->stk_);
     memset(p, 0, sizeof *p);
 }
 
@@ -1186,7 +634,7 @@ int rec_parse(const char *buf, size_t len, struct rec *r, char *err, size_t errl
 
 void rec_free(struct rec *r)
 {
-    mem_free(r->mem_);
+    rec_mem_free(r->mem_);
     memset(r, 0, sizeof *r);
 }
 
