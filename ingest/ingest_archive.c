@@ -24,10 +24,15 @@
 
 static const struct spool_dir_want want_any = { 0, 0, 0, 0, 0, S_IWOTH };
 
-int ingest_archive_open(struct ingest_archive *a, const char *path, char *err, size_t errlen)
+void ingest_archive_init(struct ingest_archive *a)
 {
     memset(a, 0, sizeof *a);
     a->fd = a->lockfd = a->donefd = a->quarfd = a->mfd = a->mdonefd = a->mquarfd = -1;
+}
+
+int ingest_archive_open(struct ingest_archive *a, const char *path, char *err, size_t errlen)
+{
+    ingest_archive_init(a);
     snprintf(a->path, sizeof a->path, "%s", path);
     a->fd = spool_dir_openat(AT_FDCWD, path, &want_any, err, errlen);
     return a->fd < 0 ? -1 : 0;
@@ -36,8 +41,7 @@ int ingest_archive_open(struct ingest_archive *a, const char *path, char *err, s
 int ingest_archive_clone(const struct ingest_archive *a, struct ingest_archive *out, char *err,
                          size_t errlen)
 {
-    memset(out, 0, sizeof *out);
-    out->lockfd = out->donefd = out->quarfd = out->mfd = out->mdonefd = out->mquarfd = -1;
+    ingest_archive_init(out);
     memcpy(out->path, a->path, sizeof out->path);
     out->fd = fcntl(a->fd, F_DUPFD_CLOEXEC, 0);
     if (out->fd < 0) {

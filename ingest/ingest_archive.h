@@ -37,8 +37,12 @@ struct ingest_archive {
     int mfd, mdonefd, mquarfd;
 };
 
+/* An empty handle: no fd open; ingest_archive_close on it does nothing.
+ * open and clone start with it. */
+void ingest_archive_init(struct ingest_archive *a);
+
 /* Opens the archive directory (refusing a world-writable one). 0 or -1 with
- * err. */
+ * err (a is then empty, safe to close). */
 int ingest_archive_open(struct ingest_archive *a, const char *path, char *err, size_t errlen);
 void ingest_archive_close(struct ingest_archive *a);
 

@@ -4,28 +4,28 @@
  * (rec_parse + name check; a bad file goes to quarantine at once), load the
  * good ones in one transaction, COMMIT, and only then move them to done/ (or
  * delete them). A crash at any instant leaves files whose rows are either
- * committed (loading them again is a no-op) or not. */
-#include <dirent.h>
+ * committed (loading them again is a no-op) or not.
+ *
+ * Three threads: the reader (ingest_reader.c) reads and parses one batch
+ * ahead, this one loads and commits, the mover (ingest_mover.c) moves the
+ * committed files. main() runs the steps below in order: options, config,
+ * database and schema, archive (lock, listing), then the batch loop. */
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "ingest_archive.h"
 #include "ingest_db.h"
 #include "ingest_load.h"
+#include "ingest_mover.h"
+#include "ingest_reader.h"
 #include "rec_parse.h"
 #include "spool_config.h"
-#include "spool_dir.h"
-#include "spool_file.h"
 #include "spool_log.h"
 
 enum {
@@ -97,19 +97,13 @@ struct batch {
     size_t n;
 };
 
-/* Files whose rows are committed, waiting to be handed to the mover. */
-struct done_list {
-    struct ingest_file **f;      /* capacity: the batch size */
-    size_t n;
-};
-
 /* Loads and commits b; on success appends its files to dl (the mover moves
  * them: only committed files ever get there). Returns 0, or an exit code. A
  * statement error that is not a lost connection (a record the database
  * refuses) is retried one file per transaction, and the file that still
  * fails is quarantined with the database's reason. */
 static int load_commit(struct ingest_loader *L, struct ingest_archive *a, struct batch *b,
-                       struct done_list *dl, struct stats *st)
+                       struct ingest_done_list *dl, struct stats *st)
 {
     if (b->n == 0)
         return 0;
@@ -151,276 +145,31 @@ static int load_commit(struct ingest_loader *L, struct ingest_archive *a, struct
     return 0;
 }
 
-/* ---- the mover thread -----------------------------------------------------
- * Moving a committed batch to done/ costs a rename per file (on ext4 a
- * quarter of the run, all of it in the kernel's directory code). A third
- * thread does it while the main thread loads the next batch. It is handed
- * only files whose rows are committed, so "moved only after COMMIT" holds;
- * a crash before a move leaves committed files, which the next run loads as
- * duplicates. It has its own archive handle (cached month fds are not
- * shared with the main thread's quarantine moves). */
-struct mover {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct ingest_archive a;
-    struct ingest_file **slot;   /* the batch being moved (capacity: batch size) */
-    size_t n;
-    int full, stop, delete_it;
-    size_t errors;               /* files that could not be moved */
+/* ---- the steps of main ---------------------------------------------------- */
+
+struct opts {
+    const char *config, *defaults, *month;
+    int migrate, quiet, progress;
+    size_t batch;
 };
 
-static void *mover_main(void *arg)
+/* Each batch frees its records and the next one allocates as many again.
+ * With glibc's defaults the free top of the reader thread's heap went back
+ * to the kernel (MADV_DONTNEED) between batches and was faulted in again, a
+ * page fault per page per batch (figures in docs/performance.md). Setting
+ * the trim threshold turns off glibc's adaptive mmap threshold, so that one
+ * is set too: SQL statements and batch arrays of a few MB stay in the heap.
+ * Both are well above a batch's footprint (~50 MB at --batch 2000), not a
+ * limit. */
+static void tune_malloc(void)
 {
-    struct mover *mv = arg;
-    char err[1400];
-    pthread_mutex_lock(&mv->mu);
-    for (;;) {
-        while (!mv->full && !mv->stop)
-            pthread_cond_wait(&mv->cv, &mv->mu);
-        if (!mv->full)
-            break;   /* stopped, nothing left */
-        size_t n = mv->n, errs = 0;
-        pthread_mutex_unlock(&mv->mu);
-        for (size_t i = 0; i < n; i++)
-            if (ingest_archive_done(&mv->a, mv->slot[i], mv->delete_it, err, sizeof err) != 0) {
-                spool_log_err("%s (its rows are committed; the next run sees a duplicate)", err);
-                errs++;
-            }
-        pthread_mutex_lock(&mv->mu);
-        mv->errors += errs;
-        mv->full = 0;
-        pthread_cond_broadcast(&mv->cv);
-    }
-    pthread_mutex_unlock(&mv->mu);
-    return NULL;
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
 }
 
-/* Hands dl's files to the mover once it has finished the previous batch
- * (the two arrays swap: no copy); dl is empty afterwards. */
-static void mover_give(struct mover *mv, struct done_list *dl)
-{
-    if (dl->n == 0)
-        return;
-    pthread_mutex_lock(&mv->mu);
-    while (mv->full)
-        pthread_cond_wait(&mv->cv, &mv->mu);
-    struct ingest_file **t = mv->slot;
-    mv->slot = dl->f;
-    mv->n = dl->n;
-    dl->f = t;
-    dl->n = 0;
-    mv->full = 1;
-    pthread_cond_broadcast(&mv->cv);
-    pthread_mutex_unlock(&mv->mu);
-}
-
-/* Lets the mover finish what it was given, then ends it. */
-static void mover_finish(struct mover *mv, pthread_t th)
-{
-    pthread_mutex_lock(&mv->mu);
-    mv->stop = 1;
-    pthread_cond_broadcast(&mv->cv);
-    pthread_mutex_unlock(&mv->mu);
-    pthread_join(th, NULL);
-}
-
-/* ---- the reader thread ----------------------------------------------------
- * Reading and parsing (the CPU-heavy half) run in a second thread, one batch
- * ahead of the thread that talks to the database: two chunks alternate. The
- * reader touches nothing in the archive but reads; every move, quarantine
- * and log line happens in the main thread, in file order. */
-
-enum { ST_OK = 0, ST_BAD = 1, ST_GONE = 2 };
-
-struct chunk {
-    size_t n;                    /* files in this chunk */
-    struct ingest_file **files;
-    struct rec *recs;            /* valid where status == ST_OK */
-    struct ingest_prep *preps;   /* with recs */
-    int *status;
-    char (*why)[512];
-    int eof;                     /* the last chunk */
-    int fatal;                   /* the reader could not go on: msg */
-    char msg[1400];
-};
-
-struct reader {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct chunk ch[2];
-    int full[2];
-    int stop;
-    struct ingest_file *files;
-    size_t nfiles, batch;
-    int archfd;
-    const char *archpath;
-    size_t cap;
-};
-
-/* Files are opened AHEAD places before they are read, and the kernel is
- * asked to start reading each one as it is opened: an archive written
- * hours before the cron run is mostly not in the page cache any more, and
- * a record's read would otherwise wait for the disk while nothing else
- * runs on this thread. Only within one month directory. */
-enum { AHEAD = 32 };
-struct opened { int fd; int err; };   /* fd, or -1 and the open's errno */
-
-static void open_one(int mfd, const struct ingest_file *f, struct opened *o)
-{
-    struct stat sb;
-    /* The listing said "regular file, this inode": one syscall less per
-     * file than the lstat-style check (anything else takes the full one). */
-    int fd = -1;
-    if (f->dtype == DT_REG)
-        fd = spool_open_regular_known(mfd, f->name, f->dev, f->ino, &sb);
-    if (f->dtype != DT_REG || (fd < 0 && errno == ESTALE))
-        fd = spool_open_regular(mfd, f->name, &sb);
-    o->fd = fd;
-    o->err = fd < 0 ? errno : 0;
-    if (fd >= 0)
-        (void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);   /* a hint: failure is harmless */
-}
-
-/* Reads, parses and checks f, opened (or not) in *o; closes o->fd. */
-static void read_one(struct reader *rd, struct rec_parser *rp, char *buf,
-                     struct ingest_file *f, const struct opened *o, struct rec *rec,
-                     struct ingest_prep *prep, int *status, char *why, size_t whylen)
-{
-    struct spool_name nm;
-    int fd = o->fd;
-    *status = ST_BAD;
-    if (spool_name_parse(f->name, &nm) != 0) {
-        snprintf(why, whylen, "not a record file name (run.* or link.*, see docs/record-format.md)");
-        if (fd >= 0)
-            close(fd);
-        return;
-    }
-    if (fd < 0) {
-        if (o->err == ENOENT) {
-            *status = ST_GONE;   /* gone since the listing (another tool, an admin) */
-            return;
-        }
-        snprintf(why, whylen, "cannot open: %s", o->err == ELOOP ? "a symlink" :
-                 o->err == EINVAL ? "not a regular file" : strerror(o->err));
-        return;
-    }
-    size_t len = 0;
-    int r = spool_read_record(fd, buf, rd->cap, &len);   /* buf: cap + 1 bytes */
-    int e = errno;
-    close(fd);
-    if (r != 0) {
-        if (e == EFBIG)
-            snprintf(why, whylen, "larger than max_record_bytes (%zu)", rd->cap);
-        else
-            snprintf(why, whylen, "read error: %s", strerror(e));
-        return;
-    }
-    if (rec_parse_with(rp, buf, len, rec, why, whylen) != 0)
-        return;
-    if (rec_check_name(rec, &nm, why, whylen) != 0) {
-        rec_free(rec);
-        return;
-    }
-    /* The content-cache keys, while the record is in this core's cache. */
-    ingest_load_prep(rec, prep);
-    *status = ST_OK;
-}
-
-/* Files for chunk number seq with left files to go: batch, except that the
- * first chunks are smaller (1/8, 1/4, 1/2: the database gets work after a
- * few hundred parses instead of a whole batch) and so are the last ones
- * (the move of the last batch to done/ runs after its COMMIT with nothing
- * left to overlap it). Batches are transactions of any size up to batch:
- * where one ends does not matter for exactly-once. */
-static size_t chunk_size(size_t batch, size_t seq, size_t left)
-{
-    size_t want = batch, least = batch / 8 ? batch / 8 : 1;
-    if (seq < 3)
-        want >>= 3 - seq;
-    if (left <= 2 * batch && left / 2 < want)
-        want = left / 2 > least ? left / 2 : least;
-    return want ? want : 1;
-}
-
-static void *reader_main(void *arg)
-{
-    struct reader *rd = arg;
-    struct rec_parser rp = REC_PARSER_INIT;   /* one parse tree's memory, reused */
-    char *buf = malloc(rd->cap + 1);
-    char month[7] = "";
-    int mfd = -1, idx = 0;
-    size_t pos = 0, seq = 0, ahead = 0;     /* files [pos, ahead) are open in ring */
-    struct opened ring[AHEAD];
-    static const struct spool_dir_want any = { 0, 0, 0, 0, 0, S_IWOTH };
-
-    for (;;) {
-        pthread_mutex_lock(&rd->mu);
-        while (rd->full[idx] && !rd->stop)
-            pthread_cond_wait(&rd->cv, &rd->mu);
-        int stop = rd->stop;
-        pthread_mutex_unlock(&rd->mu);
-        if (stop)
-            break;
-        struct chunk *c = &rd->ch[idx];
-        c->n = 0;
-        c->eof = c->fatal = 0;
-        if (!buf) {
-            c->fatal = 1;
-            snprintf(c->msg, sizeof c->msg, "out of memory");
-        }
-        size_t want = chunk_size(rd->batch, seq++, rd->nfiles - pos);
-        while (!c->fatal && c->n < want && pos < rd->nfiles) {
-            struct ingest_file *f = &rd->files[pos];
-            if (mfd < 0 || strcmp(month, f->month) != 0) {
-                if (mfd >= 0)
-                    close(mfd);
-                mfd = spool_dir_openat(rd->archfd, f->month, &any, c->msg, sizeof c->msg);
-                if (mfd < 0) {
-                    c->fatal = 1;
-                    break;
-                }
-                memcpy(month, f->month, 7);
-            }
-            /* at a month change nothing is open ahead (ahead == pos) */
-            while (ahead < rd->nfiles && ahead < pos + AHEAD &&
-                   strcmp(rd->files[ahead].month, month) == 0) {
-                open_one(mfd, &rd->files[ahead], &ring[ahead % AHEAD]);
-                ahead++;
-            }
-            c->files[c->n] = f;
-            read_one(rd, &rp, buf, f, &ring[pos % AHEAD], &c->recs[c->n], &c->preps[c->n],
-                     &c->status[c->n], c->why[c->n], sizeof c->why[c->n]);
-            c->n++;
-            pos++;
-        }
-        c->eof = c->fatal || pos == rd->nfiles;
-        pthread_mutex_lock(&rd->mu);
-        rd->full[idx] = 1;
-        pthread_cond_broadcast(&rd->cv);
-        pthread_mutex_unlock(&rd->mu);
-        if (c->eof)
-            break;
-        idx ^= 1;
-    }
-    for (; pos < ahead; pos++)     /* opened, never read: the reader stopped early */
-        if (ring[pos % AHEAD].fd >= 0)
-            close(ring[pos % AHEAD].fd);
-    if (mfd >= 0)
-        close(mfd);
-    free(buf);
-    rec_parser_free(&rp);
-    return NULL;
-}
-
-static void chunk_release(struct chunk *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        if (c->status[i] == ST_OK)
-            rec_free(&c->recs[i]);
-    c->n = 0;
-}
-
-int main(int argc, char **argv)
+/* Reads the command line into o. Returns -1 to go on, or the exit status
+ * (--help, --version, a usage error: already reported). */
+static int parse_args(int argc, char **argv, struct opts *o)
 {
     static const struct option opts[] = {
         { "config", required_argument, 0, 'c' },
@@ -434,36 +183,15 @@ int main(int argc, char **argv)
         { "version", no_argument, 0, 'V' },
         { 0, 0, 0, 0 },
     };
-    const char *config = NULL, *defaults = NULL, *month = NULL;
-    int migrate = 0, quiet = 0, progress = 1, c, rc = EXIT_OK;
-    size_t batch_size = 2000;
-    char err[1400], holder[256];
-    struct spool_config cfg;
-    struct ingest_db db = {0};
-    struct ingest_loader L;
-    struct ingest_archive a;
-    struct ingest_listing lst = { 0 };
-    struct batch b = {0};
-    struct stats st = {0};
-    int have_archive = 0, have_loader = 0;
-
-    /* Each batch frees its records and the next one allocates as many
-     * again. With glibc's defaults the free top of the reader thread's heap
-     * went back to the kernel (MADV_DONTNEED) between batches and was
-     * faulted in again: 21,000-46,000 page faults per 40,000 records
-     * against 13,900 (the footprint) without trimming, and a fresh page
-     * costs several microseconds on a VM. Setting the trim threshold turns
-     * off glibc's adaptive mmap threshold, so that one is set too: SQL
-     * statements and batch arrays of a few MB stay in the heap. Both are
-     * well above a batch's footprint (~50 MB at --batch 2000), not a limit. */
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    spool_log_init("track-ingest", 0, 0);
+    int c;
+    memset(o, 0, sizeof *o);
+    o->progress = 1;
+    o->batch = 2000;
     while ((c = getopt_long(argc, argv, "c:d:m:b:qh", opts, NULL)) != -1) {
         switch (c) {
-        case 'c': config = optarg; break;
-        case 'd': defaults = optarg; break;
-        case 'm': month = optarg; break;
+        case 'c': o->config = optarg; break;
+        case 'd': o->defaults = optarg; break;
+        case 'm': o->month = optarg; break;
         case 'b': {
             char *e;
             unsigned long v = strtoul(optarg, &e, 10);
@@ -471,12 +199,12 @@ int main(int argc, char **argv)
                 spool_log_err("--batch %s: expected 1..100000", optarg);
                 return EXIT_USAGE;
             }
-            batch_size = v;
+            o->batch = v;
             break;
         }
-        case 'M': migrate = 1; break;
-        case 'q': quiet = 1; break;
-        case 'P': progress = 0; break;
+        case 'M': o->migrate = 1; break;
+        case 'q': o->quiet = 1; break;
+        case 'P': o->progress = 0; break;
         case 'h': usage(stdout); return EXIT_OK;
         case 'V': printf("track-ingest %s (schema %d)\n", TRACK_VERSION,
                          ingest_db_expected_version());
@@ -488,54 +216,63 @@ int main(int argc, char **argv)
         spool_log_err("unexpected argument '%s' (see --help)", argv[optind]);
         return EXIT_USAGE;
     }
-    spool_log_init("track-ingest", 0, quiet);
-    if (month && (strlen(month) != 6 || strspn(month, "0123456789") != 6 ||
-                  atoi(month + 4) < 1 || atoi(month + 4) > 12)) {
-        spool_log_err("--month %s: expected YYYYMM", month);
+    spool_log_init("track-ingest", 0, o->quiet);
+    const char *m = o->month;
+    if (m && (strlen(m) != 6 || strspn(m, "0123456789") != 6 ||
+              atoi(m + 4) < 1 || atoi(m + 4) > 12)) {
+        spool_log_err("--month %s: expected YYYYMM", m);
         return EXIT_USAGE;
     }
-    if (quiet || !isatty(STDERR_FILENO))
-        progress = 0;
+    if (o->quiet || !isatty(STDERR_FILENO))
+        o->progress = 0;
+    return -1;
+}
 
-    spool_config_defaults(&cfg);
-    if (!config)
-        config = spool_config_default_path();
-    if (spool_config_load(&cfg, config, SPOOL_CONF_STRICT | SPOOL_CONF_MISSING_OK, err,
+/* Loads the config and settles the option file. 0 or EXIT_USAGE. */
+static int load_config(struct opts *o, struct spool_config *cfg)
+{
+    char err[1400];
+    spool_config_defaults(cfg);
+    if (!o->config)
+        o->config = spool_config_default_path();
+    if (spool_config_load(cfg, o->config, SPOOL_CONF_STRICT | SPOOL_CONF_MISSING_OK, err,
                           sizeof err) != 0) {
         spool_log_err("%s", err);
         return EXIT_USAGE;
     }
-    if (!defaults)
-        defaults = cfg.db_option_file;
-    if (defaults[0] && access(defaults, R_OK) != 0) {
+    if (!o->defaults)
+        o->defaults = cfg->db_option_file;
+    if (o->defaults[0] && access(o->defaults, R_OK) != 0) {
         spool_log_err("%s: option file not readable: %s (set db_option_file in %s or "
-                      "--defaults-file)", defaults, strerror(errno), config);
+                      "--defaults-file)", o->defaults, strerror(errno), o->config);
         return EXIT_USAGE;
     }
+    return 0;
+}
 
-    if (ingest_db_connect(&db, defaults, cfg.db_group) != 0) {
-        spool_log_err("%s", db.err);
-        rc = EXIT_DB;
-        goto out;
-    }
-    if (migrate) {
-        int from = 0, v = ingest_db_migrate(&db, &from);
-        if (v < 0) {
-            spool_log_err("migrate: %s", db.err);
-            rc = db.lost ? EXIT_DB : EXIT_SCHEMA;
-            goto out;
-        }
-        if (v == from)
-            spool_log_info("schema is at version %d, nothing to do", v);
-        else
-            spool_log_info("schema migrated from version %d to %d", from, v);
-        goto out;
-    }
-    int v = ingest_db_version(&db);
+/* --migrate: creates or upgrades the schema. The exit status. */
+static int migrate(struct ingest_db *db)
+{
+    int from = 0, v = ingest_db_migrate(db, &from);
     if (v < 0) {
-        spool_log_err("%s", db.err);
-        rc = EXIT_DB;
-        goto out;
+        spool_log_err("migrate: %s", db->err);
+        return db->lost ? EXIT_DB : EXIT_SCHEMA;
+    }
+    if (v == from)
+        spool_log_info("schema is at version %d, nothing to do", v);
+    else
+        spool_log_info("schema migrated from version %d to %d", from, v);
+    return EXIT_OK;
+}
+
+/* The schema must be exactly the version this program writes. 0 or the
+ * exit status. */
+static int check_schema(struct ingest_db *db)
+{
+    int v = ingest_db_version(db);
+    if (v < 0) {
+        spool_log_err("%s", db->err);
+        return EXIT_DB;
     }
     if (v != ingest_db_expected_version()) {
         if (v == 0)
@@ -546,194 +283,222 @@ int main(int argc, char **argv)
         else
             spool_log_err("database schema version %d is newer than this track-ingest (%d): "
                           "upgrade track-ingest", v, ingest_db_expected_version());
-        rc = EXIT_SCHEMA;
-        goto out;
+        return EXIT_SCHEMA;
     }
+    return 0;
+}
 
-    if (ingest_archive_open(&a, cfg.archive_dir, err, sizeof err) != 0) {
-        spool_log_err("archive_dir %s", err);
-        rc = EXIT_ARCHIVE;
-        goto out;
-    }
-    have_archive = 1;
-    int lk = ingest_archive_lock(&a, holder, sizeof holder, err, sizeof err);
+/* Takes the archive's lock and lists the files to load. a is open. 0 or the
+ * exit status. */
+static int lock_and_list(struct ingest_archive *a, const char *month, struct ingest_listing *lst)
+{
+    char err[1400], holder[256];
+    int lk = ingest_archive_lock(a, holder, sizeof holder, err, sizeof err);
     if (lk == 1) {
         spool_log_err("archive %s is being loaded by another track-ingest (%s); try again "
-                      "later", cfg.archive_dir, holder);
-        rc = EXIT_LOCKED;
-        goto out;
+                      "later", a->path, holder);
+        return EXIT_LOCKED;
     }
     if (lk < 0) {
         spool_log_err("%s", err);
-        rc = EXIT_ARCHIVE;
-        goto out;
+        return EXIT_ARCHIVE;
     }
-    if (ingest_archive_list(&a, month, &lst, err, sizeof err) != 0) {
+    if (ingest_archive_list(a, month, lst, err, sizeof err) != 0) {
         spool_log_err("%s", err);
-        rc = EXIT_ARCHIVE;
-        goto out;
+        return EXIT_ARCHIVE;
     }
+    return 0;
+}
 
-    struct reader rd;
-    memset(&rd, 0, sizeof rd);
-    pthread_mutex_init(&rd.mu, NULL);
-    pthread_cond_init(&rd.cv, NULL);
-    size_t nfiles = lst.n;
-    rd.files = lst.files;
-    rd.nfiles = nfiles;
-    rd.batch = batch_size;
-    rd.archfd = a.fd;
-    rd.archpath = a.path;
-    rd.cap = cfg.max_record_bytes;
-    int alloc_ok = 1;
-    for (int k = 0; k < 2; k++) {
-        struct chunk *ch = &rd.ch[k];
-        ch->files = calloc(batch_size, sizeof *ch->files);
-        ch->recs = calloc(batch_size, sizeof *ch->recs);
-        ch->preps = calloc(batch_size, sizeof *ch->preps);
-        ch->status = calloc(batch_size, sizeof *ch->status);
-        ch->why = calloc(batch_size, sizeof *ch->why);
-        alloc_ok &= ch->files && ch->recs && ch->preps && ch->status && ch->why;
-    }
-    b.files = calloc(batch_size, sizeof *b.files);
-    b.ptrs = calloc(batch_size, sizeof *b.ptrs);
-    b.preps = calloc(batch_size, sizeof *b.preps);
-    struct done_list dl = { calloc(batch_size, sizeof *dl.f), 0 };
-    struct mover mv;
-    memset(&mv, 0, sizeof mv);
-    mv.a.fd = mv.a.lockfd = mv.a.donefd = mv.a.quarfd = mv.a.mfd = mv.a.mdonefd =
-        mv.a.mquarfd = -1;
-    int have_mover = 0;
-    pthread_mutex_init(&mv.mu, NULL);
-    pthread_cond_init(&mv.cv, NULL);
-    mv.slot = calloc(batch_size, sizeof *mv.slot);
-    mv.delete_it = cfg.after_ingest == SPOOL_AFTER_DELETE;
-    if (!alloc_ok || !b.files || !b.ptrs || !b.preps || !dl.f || !mv.slot) {
-        spool_log_err("out of memory");
-        rc = EXIT_ARCHIVE;
-        goto out_reader;
-    }
-    ingest_load_init(&L, &db);
-    have_loader = 1;
+/* ---- the batch loop ---------------------------------------------------------- */
 
-    double t0 = now(), tlast = t0;
-    pthread_t th, mvth;
-    int have_thread = 0;
-    if (nfiles) {
-        if (ingest_archive_clone(&a, &mv.a, err, sizeof err) != 0) {
-            spool_log_err("%s", err);
-            rc = EXIT_ARCHIVE;
-            goto out_reader;
+/* What one run of the batch loop holds. */
+struct run {
+    struct ingest_loader *L;
+    struct ingest_archive *a;
+    struct ingest_reader rd;
+    struct ingest_mover mv;
+    struct batch b;
+    struct ingest_done_list dl;
+    struct stats st;
+    size_t nfiles;
+    int progress;
+    double t0, tlast;
+};
+
+/* Takes a chunk's good files into the batch and quarantines the bad ones. */
+static void take_chunk(struct run *R, struct ingest_chunk *ch)
+{
+    R->b.n = 0;
+    for (size_t i = 0; i < ch->n; i++) {
+        R->st.files++;
+        if (ch->status[i] == INGEST_READ_BAD)
+            quarantine(R->a, ch->files[i], ch->why[i], &R->st);
+        else if (ch->status[i] == INGEST_READ_OK) {
+            R->b.files[R->b.n] = ch->files[i];
+            R->b.preps[R->b.n] = &ch->preps[i];
+            R->b.ptrs[R->b.n++] = &ch->recs[i];
         }
-        if ((errno = pthread_create(&mvth, NULL, mover_main, &mv)) != 0) {
-            spool_log_err("cannot start the mover thread: %s", strerror(errno));
-            rc = EXIT_ARCHIVE;
-            goto out_reader;
-        }
-        have_mover = 1;
-        if ((errno = pthread_create(&th, NULL, reader_main, &rd)) != 0) {
-            spool_log_err("cannot start the reader thread: %s", strerror(errno));
-            rc = EXIT_ARCHIVE;
-            goto out_reader;
-        }
-        have_thread = 1;
     }
-    for (int idx = 0; have_thread;) {
-        pthread_mutex_lock(&rd.mu);
-        while (!rd.full[idx])
-            pthread_cond_wait(&rd.cv, &rd.mu);
-        pthread_mutex_unlock(&rd.mu);
-        struct chunk *ch = &rd.ch[idx];
-        b.n = 0;
-        for (size_t i = 0; i < ch->n; i++) {
-            st.files++;
-            if (ch->status[i] == ST_BAD)
-                quarantine(&a, ch->files[i], ch->why[i], &st);
-            else if (ch->status[i] == ST_OK) {
-                b.files[b.n] = ch->files[i];
-                b.preps[b.n] = &ch->preps[i];
-                b.ptrs[b.n++] = &ch->recs[i];
-            }
-        }
+}
+
+static void show_progress(struct run *R, int eof)
+{
+    double t = now();
+    if (t - R->tlast >= 0.5 || eof) {
+        double rate = (double)R->st.files / (t - R->t0 > 1e-6 ? t - R->t0 : 1e-6);
+        fprintf(stderr, "\rtrack-ingest: %zu/%zu files, %.0f records/s, ETA %.0f s   ",
+                R->st.files, R->nfiles, rate,
+                (double)(R->nfiles - R->st.files) / (rate > 0 ? rate : 1));
+        R->tlast = t;
+    }
+}
+
+/* Loads every chunk the reader gives, in order, until the last one or the
+ * first error. 0 or the exit status. */
+static int load_chunks(struct run *R)
+{
+    int rc = EXIT_OK;
+    for (;;) {
+        struct ingest_chunk *ch = ingest_reader_next(&R->rd);
+        take_chunk(R, ch);
         if (ch->fatal) {
             spool_log_err("%s", ch->msg);
             rc = EXIT_ARCHIVE;
         }
         if (!rc)
-            rc = load_commit(&L, &a, &b, &dl, &st);
-        mover_give(&mv, &dl);   /* even after an error: these rows are committed */
+            rc = load_commit(R->L, R->a, &R->b, &R->dl, &R->st);
+        ingest_mover_give(&R->mv, &R->dl);   /* even after an error: these rows are committed */
         int eof = ch->eof;
-        chunk_release(ch);
-        pthread_mutex_lock(&rd.mu);
-        rd.full[idx] = 0;
-        if (rc)
-            rd.stop = 1;
-        pthread_cond_broadcast(&rd.cv);
-        pthread_mutex_unlock(&rd.mu);
-        if (progress) {
-            double t = now();
-            if (t - tlast >= 0.5 || eof) {
-                double rate = (double)st.files / (t - t0 > 1e-6 ? t - t0 : 1e-6);
-                fprintf(stderr, "\rtrack-ingest: %zu/%zu files, %.0f records/s, ETA %.0f s   ",
-                        st.files, nfiles, rate, (double)(nfiles - st.files) / (rate > 0 ? rate : 1));
-                tlast = t;
-            }
-        }
+        ingest_reader_release(&R->rd, rc != 0);
+        if (R->progress)
+            show_progress(R, eof);
         if (eof || rc)
-            break;
-        idx ^= 1;
+            return rc;
     }
-    if (have_thread) {
-        pthread_join(th, NULL);
-        /* a chunk the reader filled after we stopped */
-        for (int k = 0; k < 2; k++)
-            if (rd.full[k])
-                chunk_release(&rd.ch[k]);
+}
+
+/* The batch arrays, the reader, the mover and the loader for a run over
+ * lst. 0 or the exit status. */
+static int run_setup(struct run *R, const struct opts *o, const struct spool_config *cfg,
+                     struct ingest_archive *a, struct ingest_listing *lst)
+{
+    size_t n = o->batch;
+    int ok = ingest_reader_init(&R->rd, lst->files, lst->n, n, a->fd, cfg->max_record_bytes) == 0;
+    ok &= ingest_mover_init(&R->mv, n, cfg->after_ingest == SPOOL_AFTER_DELETE) == 0;
+    R->b.files = calloc(n, sizeof *R->b.files);
+    R->b.ptrs = calloc(n, sizeof *R->b.ptrs);
+    R->b.preps = calloc(n, sizeof *R->b.preps);
+    R->dl.f = calloc(n, sizeof *R->dl.f);
+    if (!ok || !R->b.files || !R->b.ptrs || !R->b.preps || !R->dl.f) {
+        spool_log_err("out of memory");
+        return EXIT_ARCHIVE;
     }
-    if (have_mover) {
-        mover_finish(&mv, mvth);
-        have_mover = 0;
-        st.move_errors += mv.errors;
+    return 0;
+}
+
+static void run_free(struct run *R)
+{
+    ingest_mover_finish(&R->mv);
+    ingest_mover_free(&R->mv);
+    ingest_reader_free(&R->rd);
+    free(R->dl.f);
+    free(R->b.files);
+    free(R->b.ptrs);
+    free(R->b.preps);
+}
+
+/* Loads the listed files: reader, loader and mover until the last batch,
+ * then the summary. 0 or the exit status. */
+static int run(const struct opts *o, const struct spool_config *cfg, struct ingest_db *db,
+               struct ingest_loader *L, struct ingest_archive *a, struct ingest_listing *lst)
+{
+    char err[1400];
+    struct run R;
+    int rc;
+
+    memset(&R, 0, sizeof R);
+    R.L = L;
+    R.a = a;
+    R.nfiles = lst->n;
+    R.progress = o->progress;
+    if ((rc = run_setup(&R, o, cfg, a, lst)) != 0)
+        goto out;
+    R.t0 = R.tlast = now();
+    if (R.nfiles) {
+        if (ingest_mover_start(&R.mv, a, err, sizeof err) != 0) {
+            spool_log_err("%s", err);
+            rc = EXIT_ARCHIVE;
+            goto out;
+        }
+        if ((errno = ingest_reader_start(&R.rd)) != 0) {
+            spool_log_err("cannot start the reader thread: %s", strerror(errno));
+            rc = EXIT_ARCHIVE;
+            goto out;
+        }
+        rc = load_chunks(&R);
+        ingest_reader_finish(&R.rd);
     }
+    size_t move_errors = ingest_mover_finish(&R.mv);
     if (rc)
-        goto out_reader;
-    if (progress && nfiles)
+        goto out;
+    R.st.move_errors += move_errors;
+    if (R.progress && R.nfiles)
         fputc('\n', stderr);
-    {
-        double dt = now() - t0;
-        spool_log_info("loaded %zu records (%zu new runs, %zu merged, %zu duplicates, %zu links), "
-                       "%zu quarantined, in %.2f s (%.0f records/s, database %.2f s)",
-                       st.loaded, st.fresh, st.merged, st.dups, st.links, st.quarantined, dt,
-                       dt > 0 ? (double)st.files / dt : 0.0, db.busy);
-    }
-    if (st.move_errors)
+    double dt = now() - R.t0;
+    spool_log_info("loaded %zu records (%zu new runs, %zu merged, %zu duplicates, %zu links), "
+                   "%zu quarantined, in %.2f s (%.0f records/s, database %.2f s)",
+                   R.st.loaded, R.st.fresh, R.st.merged, R.st.dups, R.st.links,
+                   R.st.quarantined, dt, dt > 0 ? (double)R.st.files / dt : 0.0, db->busy);
+    if (R.st.move_errors)
         rc = EXIT_ARCHIVE;
-out_reader:
-    if (have_mover)
-        mover_finish(&mv, mvth);
-    ingest_archive_close(&mv.a);
-    pthread_mutex_destroy(&mv.mu);
-    pthread_cond_destroy(&mv.cv);
-    free(mv.slot);
-    free(dl.f);
-    for (int k = 0; k < 2; k++) {
-        free(rd.ch[k].files);
-        free(rd.ch[k].recs);
-        free(rd.ch[k].preps);
-        free(rd.ch[k].status);
-        free(rd.ch[k].why);
-    }
-    pthread_mutex_destroy(&rd.mu);
-    pthread_cond_destroy(&rd.cv);
 out:
-    if (have_loader)
-        ingest_load_free(&L);
-    if (have_archive)
-        ingest_archive_close(&a);
+    run_free(&R);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    struct spool_config cfg;
+    struct ingest_db db = {0};
+    struct ingest_loader L;
+    struct ingest_archive a;
+    struct ingest_listing lst = { 0 };
+    char err[1400];
+    int rc;
+
+    tune_malloc();
+    spool_log_init("track-ingest", 0, 0);
+    ingest_archive_init(&a);
+    ingest_load_init(&L, &db);
+    if ((rc = parse_args(argc, argv, &o)) >= 0)
+        return rc;
+    if ((rc = load_config(&o, &cfg)) != 0)
+        return rc;
+    if (ingest_db_connect(&db, o.defaults, cfg.db_group) != 0) {
+        spool_log_err("%s", db.err);
+        rc = EXIT_DB;
+        goto out;
+    }
+    if (o.migrate) {
+        rc = migrate(&db);
+        goto out;
+    }
+    if ((rc = check_schema(&db)) != 0)
+        goto out;
+    if (ingest_archive_open(&a, cfg.archive_dir, err, sizeof err) != 0) {
+        spool_log_err("archive_dir %s", err);
+        rc = EXIT_ARCHIVE;
+        goto out;
+    }
+    if ((rc = lock_and_list(&a, o.month, &lst)) != 0)
+        goto out;
+    rc = run(&o, &cfg, &db, &L, &a, &lst);
+out:
+    ingest_load_free(&L);
+    ingest_archive_close(&a);
     ingest_db_close(&db);
-    free(b.files);
-    free(b.ptrs);
-    free(b.preps);
     ingest_archive_list_free(&lst);
     return rc;
 }
