@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <errmsg.h>
+#include <mysql.h>
 #include <mysqld_error.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,19 +111,34 @@ int ingest_db_exec(struct ingest_db *db, const char *sql, size_t len)
     return 0;
 }
 
-MYSQL_RES *ingest_db_query(struct ingest_db *db, const char *sql, size_t len)
+unsigned long long ingest_db_affected(struct ingest_db *db)
+{
+    return mysql_affected_rows(db->my);
+}
+
+const char *ingest_db_info(struct ingest_db *db)
+{
+    return mysql_info(db->my);
+}
+
+int ingest_db_select(struct ingest_db *db, const char *sql, size_t len, ingest_db_row_fn *row,
+                     void *ctx)
 {
     double t = mono();
     if (mysql_real_query(db->my, sql, (unsigned long)len) != 0) {
         db->busy += mono() - t;
-        set_err(db, "query failed");
-        return NULL;
+        return set_err(db, "query failed");
     }
     MYSQL_RES *res = mysql_store_result(db->my);
     db->busy += mono() - t;
     if (!res)
-        set_err(db, "reading result");
-    return res;
+        return set_err(db, "reading result");
+    MYSQL_ROW r;
+    int rc = 0;
+    while (rc == 0 && (r = mysql_fetch_row(res)))
+        rc = row(ctx, r, mysql_fetch_lengths(res));
+    mysql_free_result(res);
+    return rc;
 }
 
 int ingest_db_commit(struct ingest_db *db)

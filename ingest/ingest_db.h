@@ -1,11 +1,11 @@
 /* ingest_db: the MariaDB connection of track-ingest: connect through an
  * option file, run statements with errors classified (connection lost or
- * not), schema version check and forward migrations. */
+ * not), schema version check and forward migrations. The only file of
+ * track-ingest that uses the client library's API. */
 #ifndef TRACK_INGEST_DB_H
 #define TRACK_INGEST_DB_H
 
 #include <stddef.h>
-#include <mysql.h>
 
 struct ingest_migration {
     int version;          /* from the file name's NNNN_ prefix */
@@ -18,8 +18,10 @@ extern const size_t ingest_nmigrations;
 /* The version this binary loads into: the highest migration. */
 int ingest_db_expected_version(void);
 
+struct st_mysql;           /* the client library's MYSQL */
+
 struct ingest_db {
-    MYSQL *my;
+    struct st_mysql *my;
     int lost;             /* the last failure was a lost/broken connection */
     char err[512];        /* last error, one line */
     double busy;          /* seconds spent waiting for the server (summary) */
@@ -36,9 +38,22 @@ void ingest_db_close(struct ingest_db *db);
 /* Runs one statement (len bytes). 0, or -1 with db->err / db->lost. Results
  * are discarded. */
 int ingest_db_exec(struct ingest_db *db, const char *sql, size_t len);
-/* Runs a query and returns its stored result (caller mysql_free_result), or
- * NULL with db->err. */
-MYSQL_RES *ingest_db_query(struct ingest_db *db, const char *sql, size_t len);
+/* After a successful ingest_db_exec: the rows the statement affected as the
+ * server counts them, and the server's info line for a multi-row INSERT
+ * ("Records: N  Duplicates: D  Warnings: W"), NULL when it sent none (a
+ * single row). The string lives until the next statement. */
+unsigned long long ingest_db_affected(struct ingest_db *db);
+const char *ingest_db_info(struct ingest_db *db);
+
+/* Called for each row of ingest_db_select: col[i] is NULL for SQL NULL,
+ * else len[i] bytes (NUL-terminated too). Returns 0 to go on, anything
+ * else to stop. */
+typedef int ingest_db_row_fn(void *ctx, char **col, const unsigned long *len);
+
+/* Runs a query and calls row for each row of its result. Returns 0, -1
+ * with db->err / db->lost, or what row returned when it stopped early. */
+int ingest_db_select(struct ingest_db *db, const char *sql, size_t len, ingest_db_row_fn *row,
+                     void *ctx);
 int ingest_db_commit(struct ingest_db *db);
 void ingest_db_rollback(struct ingest_db *db);
 
