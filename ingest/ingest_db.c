@@ -2,6 +2,7 @@
 #include "ingest_db.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <errmsg.h>
 #include <mysql.h>
 #include <mysqld_error.h>
@@ -109,6 +110,28 @@ int ingest_db_exec(struct ingest_db *db, const char *sql, size_t len)
     else if (mysql_field_count(db->my) != 0)
         return set_err(db, "reading result");
     return 0;
+}
+
+int ingest_db_exec_buf(struct ingest_db *db, const struct ingest_buf *b)
+{
+    if (b->oom)
+        return ingest_db_oom(db);
+    return ingest_db_exec(db, b->s, b->len);
+}
+
+int ingest_db_fail(struct ingest_db *db, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(db->err, sizeof db->err, fmt, ap);
+    va_end(ap);
+    db->lost = 0;
+    return -1;
+}
+
+int ingest_db_oom(struct ingest_db *db)
+{
+    return ingest_db_fail(db, "out of memory building SQL");
 }
 
 unsigned long long ingest_db_affected(struct ingest_db *db)

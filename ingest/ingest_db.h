@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "ingest_buf.h"
+
 struct ingest_migration {
     int version;          /* from the file name's NNNN_ prefix */
     const char *name;     /* the file name in sql/migrations */
@@ -38,6 +40,18 @@ void ingest_db_close(struct ingest_db *db);
 /* Runs one statement (len bytes). 0, or -1 with db->err / db->lost. Results
  * are discarded. */
 int ingest_db_exec(struct ingest_db *db, const char *sql, size_t len);
+
+/* ingest_db_exec of b's text; when b ran out of memory while it was being
+ * built, fails with ingest_db_oom instead of sending it. */
+int ingest_db_exec_buf(struct ingest_db *db, const struct ingest_buf *b);
+
+/* A failure that is not the connection's: the printf-style reason goes
+ * into db->err and db->lost is 0. Returns -1. */
+int ingest_db_fail(struct ingest_db *db, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ingest_db_fail with "out of memory building SQL". Returns -1. */
+int ingest_db_oom(struct ingest_db *db);
 /* After a successful ingest_db_exec: the rows the statement affected as the
  * server counts them, and the server's info line for a multi-row INSERT
  * ("Records: N  Duplicates: D  Warnings: W"), NULL when it sent none (a

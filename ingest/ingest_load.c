@@ -103,20 +103,6 @@ static void pend_commit(struct pend *p, const unsigned char key[32], size_t mark
         p->oom = 1;
 }
 
-int ingest_load_oom(struct ingest_loader *L)
-{
-    snprintf(L->db->err, sizeof L->db->err, "out of memory building SQL");
-    L->db->lost = 0;
-    return -1;
-}
-
-int ingest_load_send(struct ingest_loader *L)
-{
-    if (L->sql.oom)
-        return ingest_load_oom(L);
-    return ingest_db_exec(L->db, L->sql.s, L->sql.len);
-}
-
 /* One row of "SELECT id,key": the id of key into the dict. */
 static int put_id(void *ctx, char **col, const unsigned long *len)
 {
@@ -136,7 +122,7 @@ static int flush(struct ingest_loader *L, struct pend *p, const char *table, con
 {
     struct ingest_buf *b = &L->sql;
     if (p->oom)
-        return ingest_load_oom(L);
+        return ingest_db_oom(L->db);
     if (p->n == 0)
         return 0;
     /* rows */
@@ -151,7 +137,7 @@ static int flush(struct ingest_loader *L, struct pend *p, const char *table, con
         ingest_buf_add(b, p->vals.s + p->voff[i], p->voff[i + 1] - p->voff[i]);
         ingest_buf_add(b, ")", 1);
         if (b->len > L->max_stmt || i + 1 == p->n) {
-            if (ingest_load_send(L) < 0)
+            if (ingest_db_exec_buf(L->db, &L->sql) < 0)
                 return -1;
             ingest_buf_reset(b);
         }
@@ -166,21 +152,19 @@ static int flush(struct ingest_loader *L, struct pend *p, const char *table, con
         if (b->len > L->max_stmt || i + 1 == p->n) {
             ingest_buf_add(b, ")", 1);
             if (b->oom)
-                return ingest_load_oom(L);
+                return ingest_db_oom(L->db);
             int q = ingest_db_select(L->db, b->s, b->len, put_id, dict);
             if (q < 0)
                 return -1;
             if (q > 0)
-                return ingest_load_oom(L);
+                return ingest_db_oom(L->db);
             ingest_buf_reset(b);
         }
     }
     for (size_t i = 0; i < p->n; i++)
         if (!ingest_dict_get(dict, p->keys + 32 * i)) {
-            snprintf(L->db->err, sizeof L->db->err, "%s: a row inserted for a new key "
-                     "cannot be read back", table);
-            L->db->lost = 0;
-            return -1;
+            return ingest_db_fail(L->db, "%s: a row inserted for a new key cannot be read "
+                                  "back", table);
         }
     /* members */
     if (mtable && p->nmem) {
@@ -194,7 +178,7 @@ static int flush(struct ingest_loader *L, struct pend *p, const char *table, con
                 ingest_buf_fmt(b, "(%" PRIu32 ",%" PRIu32 ")", sid, p->mem[k]);
             }
             if (b->len > L->max_stmt || (i + 1 == p->n && b->len)) {
-                if (ingest_load_send(L) < 0)
+                if (ingest_db_exec_buf(L->db, &L->sql) < 0)
                     return -1;
                 ingest_buf_reset(b);
             }
@@ -423,7 +407,7 @@ static int phase_objects(struct batch *B)
     struct ingest_loader *L = B->L;
     for (size_t i = 0; i < B->n; i++)
         if (keys_of_record(B, i) < 0)
-            return ingest_load_oom(L);
+            return ingest_db_oom(L->db);
     if (flush(L, &B->pobj, "track_object", "path,build_id,signature", "hkey", &L->obj, NULL,
               NULL) < 0 ||
         flush(L, &B->pmod, "track_module", "name", "hkey", &L->mod, NULL, NULL) < 0 ||
@@ -498,7 +482,7 @@ static int phase_sets(struct batch *B)
     struct ingest_loader *L = B->L;
     for (size_t i = 0; i < B->n; i++)
         if (sets_of_record(B, i) < 0)
-            return ingest_load_oom(L);
+            return ingest_db_oom(L->db);
     if (flush(L, &B->poset, "track_object_set", "nobjects", "skey", &L->oset,
               "track_object_set_member", "object_id") < 0 ||
         flush(L, &B->pmset, "track_module_set", "nmodules", "skey", &L->mset,
@@ -525,7 +509,7 @@ static int phase_env_sets(struct batch *B)
         if (!x->has_eset || x->eset_id)
             continue;
         if (ids_room(B, r->nenv + 1) < 0)
-            return ingest_load_oom(L);
+            return ingest_db_oom(L->db);
         for (size_t k = 0; k < r->nenv; k++)
             if (!x->skip[k])
                 B->ids[m++] = ingest_dict_get(&L->epair, x->pkeys + 32 * k);
@@ -552,10 +536,7 @@ static int phase_env_sets(struct batch *B)
                 ingest_content_remember(cc[k], r, pp, k, idv[k], &B->tmp);
         if ((r->kind != SPOOL_KIND_LINK && !x->exe_id) || !x->oset_id ||
             (x->has_mset && !x->mset_id) || (x->has_eset && !x->eset_id)) {
-            snprintf(L->db->err, sizeof L->db->err, "internal: unresolved id for run %s",
-                     r->run_uuid);
-            L->db->lost = 0;
-            return -1;
+            return ingest_db_fail(L->db, "internal: unresolved id for run %s", r->run_uuid);
         }
     }
     return 0;
@@ -579,7 +560,7 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
     B.n = n;
     B.w = calloc(n ? n : 1, sizeof *B.w);
     if (!B.w) {
-        ingest_load_oom(L);
+        ingest_db_oom(L->db);
         goto out;
     }
     if (phase_objects(&B) < 0 || phase_sets(&B) < 0 || phase_env_sets(&B) < 0 ||

@@ -1,6 +1,5 @@
 /* ingest_load_priv: what the parts of the loader share about one batch
- * (internal to ingest_load.c and ingest_rows.c): the work per record and
- * the way a statement fails before the server sees it. */
+ * (internal to ingest_load.c and ingest_rows.c): the work per record. */
 #ifndef TRACK_INGEST_LOAD_PRIV_H
 #define TRACK_INGEST_LOAD_PRIV_H
 
@@ -24,12 +23,5 @@ struct ingest_work {
     unsigned missed;
     struct ingest_prep own;   /* when the caller passed none */
 };
-
-/* Sets "out of memory building SQL" in L->db->err; returns -1. */
-int ingest_load_oom(struct ingest_loader *L);
-
-/* Sends the statement in L->sql (ingest_load_oom if building it ran out of
- * memory). 0 or -1 with L->db->err. */
-int ingest_load_send(struct ingest_loader *L);
 
 #endif

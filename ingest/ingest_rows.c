@@ -241,7 +241,7 @@ static int send_rows(struct ingest_loader *L, int kind, size_t rows, struct inge
 {
     if (kind != ROWS_LINK)
         ingest_buf_add(&L->sql, RUN_UPDATE, sizeof RUN_UPDATE - 1);
-    if (ingest_load_send(L) < 0)
+    if (ingest_db_exec_buf(L->db, &L->sql) < 0)
         return -1;
     unsigned long long affected = ingest_db_affected(L->db);
     const char *info = NULL;
@@ -280,11 +280,8 @@ static int send_rows(struct ingest_loader *L, int kind, size_t rows, struct inge
 odd:
     /* Never seen; the caller retries the batch one record at a time, where
      * the affected count alone decides. */
-    snprintf(L->db->err, sizeof L->db->err,
-             "unexpected row counts from the server (%llu affected, info \"%s\") for %zu rows",
-             affected, info ? info : "", rows);
-    L->db->lost = 0;
-    return -1;
+    return ingest_db_fail(L->db, "unexpected row counts from the server (%llu affected, info "
+                          "\"%s\") for %zu rows", affected, info ? info : "", rows);
 }
 
 /* Pairs the halves of each run found in this batch: mate[i] is the index of
@@ -328,7 +325,7 @@ int ingest_rows_send(struct ingest_loader *L, struct rec *const *recs,
     struct ingest_buf tmp = {0};   /* scratch */
     int rc = -1;
     if (!mate || pair_halves(recs, n, mate) < 0) {
-        ingest_load_oom(L);
+        ingest_db_oom(L->db);
         goto out;
     }
     for (int pass = ROWS_PAIRED; pass <= ROWS_LINK; pass++) {
