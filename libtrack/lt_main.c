@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
@@ -20,6 +21,7 @@
 #include "lt_env.h"
 #include "lt_record.h"
 #include "lt_run.h"
+#include "lt_signal.h"
 #include "spool_config.h"
 #include "spool_dir.h"
 #include "spool_file.h"
@@ -45,6 +47,11 @@ static char lt_env_entry[sizeof "TRACK_RUN_UUID=" + 36];
  * directory (spool_job_path) and keeps its path; later records write by
  * path and judge it again only when it has gone (a sweep may remove an idle
  * nojob directory). Returns 0 or -1. */
+/* Where write_record runs: the signal handler formats no message; on a
+ * small alternate stack it does not judge the job directory again either
+ * (spool_job_path's path checks need 8 KiB more). */
+enum { LT_NORMAL = 0, LT_IN_HANDLER = 1, LT_IN_HANDLER_SMALL = 2 };
+
 static int write_record(enum spool_kind kind, const char *data, size_t len, int in_handler)
 {
     char name[SPOOL_NAME_MAX], err[256];
@@ -60,6 +67,8 @@ static int write_record(enum spool_kind kind, const char *data, size_t len, int 
         return -1;
     }
     if (kind == SPOOL_KIND_START || !lt.jobpath[0]) {
+        if (in_handler == LT_IN_HANDLER_SMALL)
+            return -1;
         if (spool_job_path(lt.cfg.spool_dir, lt.uid, lt.job, 1, lt.jobpath, sizeof lt.jobpath,
                            ebuf, elen) < 0) {
             lt.jobpath[0] = '\0';
@@ -69,7 +78,7 @@ static int write_record(enum spool_kind kind, const char *data, size_t len, int 
         }
     }
     rc = spool_write_atomic_path(lt.jobpath, name, data, len, 0600, SPOOL_WRITE_UMASK);
-    if (rc < 0 && errno == ENOENT && kind != SPOOL_KIND_START &&
+    if (rc < 0 && errno == ENOENT && kind != SPOOL_KIND_START && in_handler != LT_IN_HANDLER_SMALL &&
         spool_job_path(lt.cfg.spool_dir, lt.uid, lt.job, 1, lt.jobpath, sizeof lt.jobpath, ebuf,
                        elen) == 0)
         rc = spool_write_atomic_path(lt.jobpath, name, data, len, 0600, SPOOL_WRITE_UMASK);
@@ -86,6 +95,41 @@ static void release(void)
     lt.buf = NULL;
 }
 
+/* Stack the handler needs on a program's alternate stack (gcc
+ * -fstack-usage of its call chain plus libc and a margin; docs/libtrack.md):
+ * writing by the saved job path, and judging the job directory again. */
+#define LT_STACK_WRITE (8 * 1024)
+#define LT_STACK_JUDGE (16 * 1024)
+
+/* Bytes of stack left to the handler: on the program's alternate stack the
+ * room is what the program sized for its own handlers (MINSIGSTKSZ is
+ * 2 KiB), and running past its end would overwrite the program's memory,
+ * since an alternate stack has no guard page. Off it, SIZE_MAX: the kernel
+ * delivered the signal on a normal stack (a stack overflow on a thread
+ * without an alternate stack never reaches a handler: the kernel kills). */
+static size_t stack_room(void)
+{
+    stack_t ss;
+    volatile char here = 0;
+    uintptr_t lo, cur = (uintptr_t)&here;
+
+    if (sigaltstack(NULL, &ss) < 0 || !(ss.ss_flags & SS_ONSTACK))
+        return SIZE_MAX;
+    lo = (uintptr_t)ss.ss_sp;
+    return cur > lo ? cur - lo : 0;
+}
+
+/* How write_record may run from a handler (or _exit, which handlers
+ * call), or -1 when the stack left is too small to write at all. */
+static int handler_mode(void)
+{
+    size_t room = stack_room();
+
+    if (room < LT_STACK_WRITE)
+        return -1;
+    return room >= LT_STACK_JUDGE ? LT_IN_HANDLER : LT_IN_HANDLER_SMALL;
+}
+
 /* on_exit hook: exit() and return from main. Runs in whichever thread
  * exits; a forked child (other pid) and a second exit race write nothing. */
 static void lt_on_exit(int status, void *arg)
@@ -100,7 +144,7 @@ static void lt_on_exit(int status, void *arg)
     /* The status the parent sees is the low 8 bits of exit()'s argument. */
     len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 1);
     if (len)
-        write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, 0);
+        write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, LT_NORMAL);
     else
         lt_debug(lt.debug, "end record does not fit max_record_bytes");
 out:
@@ -117,13 +161,14 @@ out:
  * or fork child has another pid: both write nothing here. */
 static void lt_on_exit_syscall(int status)
 {
-    int saved = errno;
+    int saved = errno, mode;
     size_t len;
 
-    if (getpid() == lt.pid && lt.buf && !atomic_exchange(&lt.done, 1)) {
+    if (getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
+        !atomic_exchange(&lt.done, 1)) {
         len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 0);
         if (len)
-            write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, 1);
+            write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, mode);
     }
     errno = saved;
 }
@@ -147,15 +192,16 @@ __attribute__((visibility("default"))) void _Exit(int status)
  * formatting with stdio, no localtime (the name reuses the start's date). */
 static void lt_on_signal(int sig, siginfo_t *si, void *uc)
 {
-    int saved = errno;
+    int saved = errno, mode;
     size_t len;
 
     /* Check the pid before touching anything: a vfork child shares our
      * memory, a fork child inherited this handler. */
-    if (getpid() == lt.pid && lt.buf && !atomic_exchange(&lt.done, 1)) {
+    if (getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
+        !atomic_exchange(&lt.done, 1)) {
         len = lt_rec_end(&lt, LT_END_SIGNAL, sig, 0);
         if (len)
-            write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, 1);
+            write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, mode);
         /* No munmap: other threads may still run; the process is ending. */
     }
     errno = saved;
@@ -167,32 +213,6 @@ static void lt_on_signal(int sig, siginfo_t *si, void *uc)
         si->si_code > 0)
         return;
     raise(sig);
-}
-
-static void install_handlers(void)
-{
-    struct sigaction sa, old;
-    sigset_t all, saved;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = lt_on_signal;
-    sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_ONSTACK;
-    sigemptyset(&sa.sa_mask);
-    /* Swap and look in one call per signal, putting back the rare
-     * disposition that was not the default (an ignored or handled signal
-     * keeps its meaning). Signals stay blocked meanwhile, so one that
-     * arrives in between is delivered to the disposition it was meant for. */
-    sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &saved);
-    for (int sig = 1; sig < 64 && sig < NSIG; sig++) {
-        if (!(lt.cfg.signals & ((uint64_t)1 << sig)) || sig == SIGKILL || sig == SIGSTOP)
-            continue;
-        if (sigaction(sig, &sa, &old) < 0)
-            continue;
-        if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
-            sigaction(sig, &old, NULL);
-    }
-    sigprocmask(SIG_SETMASK, &saved, NULL);
 }
 
 /* The gate. Returns 1 if this process image is to be tracked. */
@@ -279,7 +299,7 @@ __attribute__((constructor)) static void lt_init(int argc, char **argv, char **e
         lt_debug(lt.debug, "identity keys do not fit max_record_bytes = %zu", lt.cap);
         goto fail;
     }
-    if (write_record(SPOOL_KIND_START, lt.buf, lt.start_len, 0) < 0)
+    if (write_record(SPOOL_KIND_START, lt.buf, lt.start_len, LT_NORMAL) < 0)
         goto fail;
 
     /* Tracked from here on. Children (exec, fork+exec, system, posix_spawn)
@@ -289,7 +309,8 @@ __attribute__((constructor)) static void lt_init(int argc, char **argv, char **e
     putenv(lt_env_entry);
     if (on_exit(lt_on_exit, NULL) != 0)
         lt_debug(lt.debug, "on_exit failed: no end record");
-    install_handlers();
+    if (lt_sig_arm(lt.cfg.signals, lt_on_signal, lt.pid) < 0)
+        lt_debug(lt.debug, "cannot find libc's sigaction: no end record on a signal");
     goto out;
 fail:
     release();

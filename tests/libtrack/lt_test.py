@@ -6,7 +6,7 @@ Every run is made twice, untracked and tracked, and must give byte-identical
 stdout, stderr and exit status; every record found is checked (valid JSON,
 UTF-8, required keys and types, file name agrees with content, mode 0600,
 start/end pairs share run_uuid and identity). Environment from ctest:
-LT_LIB (libtrack.so), LT_PROG, LT_DSO, LT_STATIC, LT_PRELOAD_PREFIX
+LT_LIB (libtrack.so), LT_PROG, LT_SIG, LT_DSO, LT_STATIC, LT_PRELOAD_PREFIX
 (sanitizer runtimes or ""). Exit 77 = skipped (ctest SKIP_RETURN_CODE)."""
 import json
 import os
@@ -20,6 +20,7 @@ import tempfile
 
 LIB = os.environ["LT_LIB"]
 PROG = os.environ.get("LT_PROG", "")
+SIGPROG = os.environ.get("LT_SIG", "")
 REC_CHECK = os.environ.get("LT_REC_CHECK", "")
 DSO = os.environ.get("LT_DSO", "")
 STATIC = os.environ.get("LT_STATIC", "")
@@ -98,10 +99,12 @@ class Lab:
                 e[k] = v
         return e
 
-    def run(self, argv, tracked=True, extra=None, user=None, timeout=60):
+    def run(self, argv, tracked=True, extra=None, user=None, timeout=60, ignore=()):
         def pre():
             import resource
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no cores from signal tests
+            for s in ignore:  # inherited SIG_IGN, as nohup leaves it
+                signal.signal(s, signal.SIG_IGN)
             if user is not None:
                 os.setgroups([])
                 os.setgid(user)
@@ -112,17 +115,19 @@ class Lab:
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               preexec_fn=pre, timeout=timeout)
 
-    def compare(self, argv, extra=None, user=None, expect_rc=None):
-        """Runs untracked then tracked; outputs and status must be identical."""
+    def compare(self, argv, extra=None, user=None, expect_rc=None, ignore=(), mask=None):
+        """Runs untracked then tracked; outputs and status must be identical
+        (after mask(bytes), for output that differs from run to run)."""
         self.clear()
-        u = self.run(argv, tracked=False, extra=extra, user=user)
+        u = self.run(argv, tracked=False, extra=extra, user=user, ignore=ignore)
         self.clear()
-        t = self.run(argv, tracked=True, extra=extra, user=user)
+        t = self.run(argv, tracked=True, extra=extra, user=user, ignore=ignore)
         what = " ".join(a if isinstance(a, str) else repr(a) for a in argv)[:120]
+        m = mask or (lambda b: b)
         check(u.returncode == t.returncode,
               "%s: exit status %d tracked, %d untracked" % (what, t.returncode, u.returncode))
-        check(u.stdout == t.stdout, "%s: stdout differs: %r vs %r" % (what, t.stdout[:300], u.stdout[:300]))
-        check(u.stderr == t.stderr, "%s: stderr differs: %r vs %r" % (what, t.stderr[:300], u.stderr[:300]))
+        check(m(u.stdout) == m(t.stdout), "%s: stdout differs: %r vs %r" % (what, t.stdout[:300], u.stdout[:300]))
+        check(m(u.stderr) == m(t.stderr), "%s: stderr differs: %r vs %r" % (what, t.stderr[:300], u.stderr[:300]))
         if expect_rc is not None:
             check(t.returncode == expect_rc, "%s: exit status %d, expected %d" % (what, t.returncode, expect_rc))
         return t
@@ -750,8 +755,157 @@ def g_static(lab):
     no_record_anywhere(lab, "static program")
 
 
+# Signals every group case may touch: the default list plus SIGINT, SIGHUP,
+# SIGUSR1 and SIGPIPE, so that save/restore of SIGINT is tested on a signal
+# libtrack holds.
+SIG_CONF = "signals = SIGSEGV,SIGBUS,SIGFPE,SIGILL,SIGABRT,SIGTERM,SIGXCPU,SIGINT,SIGHUP,SIGUSR1,SIGPIPE\n"
+
+PY_GETSIGNAL = """
+import signal
+skip = (signal.SIGKILL, signal.SIGSTOP)
+for s in sorted(signal.valid_signals()):
+    if s not in skip:
+        print(int(s), signal.getsignal(s))
+"""
+
+PY_SAVE_RESTORE = """
+import os, signal
+def h(signum, frame):
+    print("caught", signum, flush=True)
+for s in (signal.SIGTERM, signal.SIGINT, signal.SIGSEGV, signal.SIGHUP):
+    old = signal.getsignal(s)
+    print(s.name, "before", old)
+    prev = signal.signal(s, h)
+    print(s.name, "installed, previous", prev)
+    os.kill(os.getpid(), s)
+    back = signal.signal(s, old)
+    print(s.name, "restored", signal.getsignal(s), "handler was ours:", back is h, flush=True)
+os.kill(os.getpid(), signal.SIGTERM)
+print("not reached")
+"""
+
+PY_FAULTHANDLER = """
+import ctypes, faulthandler, signal
+faulthandler.enable()
+print("SIGSEGV", signal.getsignal(signal.SIGSEGV), flush=True)
+ctypes.string_at(0)
+"""
+
+PY_IGNORED = """
+import os, signal
+print("SIGTERM", signal.getsignal(signal.SIGTERM), flush=True)
+os.kill(os.getpid(), signal.SIGTERM)
+print("alive after kill -TERM")
+"""
+
+
+def thread_ids(b):
+    """faulthandler prints thread ids (addresses): equal only up to them."""
+    return re.sub(rb"0x[0-9a-f]+", b"0x?", b)
+
+
+def sig_case(lab, argv, rc, sig=None, status=None, what=None, exe="/lt_sig", end=True, **kw):
+    what = what or " ".join(os.path.basename(a) for a in argv[:3])
+    lab.compare(argv, expect_rc=rc, **kw)
+    rs = runs(lab.records())
+    r = one(rs, exe, what)
+    if not end:
+        check(r and "end" not in r, "%s: an end record, expected none" % what)
+    elif sig is not None:
+        ended(r, what, sig=sig)
+    else:
+        ended(r, what, status)
+    return rs
+
+
+def wait_and_kill(lab, argv, tracked, ignore):
+    """Starts argv, waits for its "ready" line, sends SIGTERM from outside."""
+    p = subprocess.Popen(argv, env=lab.env(tracked), cwd=lab.dir, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE,
+                         preexec_fn=lambda: [signal.signal(s, signal.SIG_IGN) for s in ignore])
+    first = p.stdout.readline()
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=60)
+    return p.returncode, first + out, err
+
+
+def g_signals(lab):
+    """Dispositions look untouched: every libc call, inherited SIG_IGN,
+    handler then SIG_DFL, fork, vfork, threads, stack overflow, exec, raw
+    system calls; Python's signal module and faulthandler; shell traps."""
+    if not SIGPROG:
+        return SKIP
+    lab.conf(SIG_CONF)
+    T, SEGV = signal.SIGTERM, signal.SIGSEGV
+    sig_case(lab, [SIGPROG, "query"], 0, status=0)
+    for ign in ((T,), (T, signal.SIGINT, SEGV, signal.SIGHUP)):
+        sig_case(lab, [SIGPROG, "query"], 0, status=0, ignore=ign, what="query, inherited SIG_IGN")
+    for sg in (T, SEGV, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1, signal.SIGABRT,
+               signal.SIGPIPE):
+        sig_case(lab, [SIGPROG, "calls", str(int(sg))], -sg, sig=sg, what="calls %s" % sg.name)
+    # not in "signals": never held by libtrack, no end record
+    sig_case(lab, [SIGPROG, "calls", str(int(signal.SIGUSR2))], -signal.SIGUSR2, end=False,
+             what="calls SIGUSR2")
+    for sg in (T, SEGV):
+        sig_case(lab, [SIGPROG, "owns", str(int(sg))], 3, status=3, what="owns %s" % sg.name)
+    # inherited SIG_IGN: kill -TERM from inside and from outside
+    sig_case(lab, [SIGPROG, "ignored"], 0, status=0, ignore=(T,))
+    for tracked in (False, True):
+        lab.clear()
+        got = wait_and_kill(lab, [SIGPROG, "wait"], tracked, (T,))
+        check(got == (0, b"ready\nsurvived\n", b""),
+              "SIGTERM ignored, kill -TERM from outside, tracked=%s: %r" % (tracked, got))
+        if tracked:
+            ended(one(runs(lab.records()), "/lt_sig", "wait"), "wait", 0)
+    rs = sig_case(lab, [SIGPROG, "fork"], -T, sig=T)
+    check(len(rs) == 1, "fork: %d runs, expected 1 (a fork child writes nothing)" % len(rs))
+    rs = sig_case(lab, [SIGPROG, "vfork"], -T, sig=T)
+    ended(one(rs, "/true", "vfork child"), "vfork child", 0)
+    t = sig_case(lab, [SIGPROG, "threads"], -T, sig=T)
+    sig_case(lab, [SIGPROG, "altstack"], -SEGV, sig=SEGV, what="stack overflow, alternate stack")
+    # No alternate stack: the kernel cannot deliver, it kills (no record, no
+    # hang). The sanitizer runtime gives every thread an alternate stack.
+    if PREFIX:
+        lab.compare([SIGPROG, "overflow"], expect_rc=-SEGV)
+    else:
+        sig_case(lab, [SIGPROG, "overflow"], -SEGV, end=False, what="stack overflow")
+    lab.compare([SIGPROG, "exec", str(int(T))], expect_rc=0)
+    imgs = sorted(by_exe(runs(lab.records()), "/lt_sig"), key=lambda r: "parent_uuid" in r["start"])
+    if check(len(imgs) == 2, "exec: %d images, expected 2" % len(imgs)):
+        check("end" not in imgs[0], "exec: the replaced image wrote an end record")
+        ended(imgs[1], "exec'd image", 0)
+    # A raw rt_sigaction bypasses libc: the program's SIG_DFL is real, no record.
+    sig_case(lab, [SIGPROG, "raw-dfl"], -T, end=False, what="raw rt_sigaction")
+
+    py = "/usr/bin/python3"
+    if os.access(py, os.X_OK):
+        sig_case(lab, [py, "-c", PY_GETSIGNAL], 0, status=0, exe="python3.11", what="getsignal")
+        sig_case(lab, [py, "-c", PY_GETSIGNAL], 0, status=0, exe="python3.11",
+                 ignore=(T, signal.SIGINT, signal.SIGHUP), what="getsignal, inherited SIG_IGN")
+        sig_case(lab, [py, "-c", PY_SAVE_RESTORE], -T, sig=T, exe="python3.11", what="save/restore")
+        sig_case(lab, [py, "-c", PY_FAULTHANDLER], -SEGV, sig=SEGV, exe="python3.11",
+                 mask=thread_ids, what="faulthandler")
+        t = lab.run([py, "-c", PY_FAULTHANDLER])
+        check(b"Fatal Python error: Segmentation fault" in t.stderr and b"most recent call first" in t.stderr,
+              "faulthandler: no traceback tracked: %r" % t.stderr[:300])
+        sig_case(lab, [py, "-c", PY_IGNORED], 0, status=0, exe="python3.11", ignore=(T,),
+                 what="python, SIGTERM ignored")
+
+    # shells: trap installs a handler; "trap -" puts SIG_DFL back
+    sig_case(lab, ["/bin/sh", "-c", 'trap "echo caught TERM; exit 3" TERM; kill -TERM $$; echo no'],
+             3, status=3, exe="/dash", what="dash trap")
+    sig_case(lab, ["/bin/bash", "-c", 'trap "echo caught TERM" TERM; kill -TERM $$; trap -p; '
+                   'trap - TERM; trap -p; echo reset; kill -TERM $$; echo no'],
+             -T, sig=T, exe="/bash", what="bash trap, trap -")
+    sig_case(lab, ["/bin/bash", "-c", 'trap -p; trap "" TERM; kill -TERM $$; echo ignored'],
+             0, status=0, exe="/bash", what="bash trap ''")
+    lab.conf()
+
+
+
 GROUPS = {"basic": g_basic, "paths": g_paths, "python": g_python, "bytes": g_bytes,
-          "gate": g_gate, "hostile": g_hostile, "nonroot": g_nonroot, "static": g_static}
+          "gate": g_gate, "hostile": g_hostile, "nonroot": g_nonroot, "static": g_static,
+          "signals": g_signals}
 
 
 def main():
