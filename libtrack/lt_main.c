@@ -43,6 +43,41 @@ static char lt_static_buf[2 * LT_STATIC_CAP] __attribute__((aligned(4096)));
  * copy, no malloc when the variable already exists), so it must be static. */
 static char lt_env_entry[sizeof "TRACK_RUN_UUID=" + 36];
 
+/* A copy of environ with one more slot, for a process whose environment has
+ * no TRACK_RUN_UUID yet: putenv would call malloc here, and the first
+ * malloc of a process initialises the allocator (two brk, a getrandom and a
+ * fresh heap page), for every process of a chain whose parent was not
+ * tracked. glibc's setenv copies an environ it did not allocate before
+ * growing it, and clearenv does not free it, so the program can do with it
+ * whatever it could do with its own. Larger environments use putenv. */
+#define LT_ENV_SLOTS 512
+static char *lt_environ[LT_ENV_SLOTS];
+
+/* Sets TRACK_RUN_UUID=<run_uuid> for the children: in place when the
+ * variable exists (as putenv does: the first one, the one getenv finds). */
+static void set_run_env(void)
+{
+    size_t n = 0;
+
+    memcpy(lt_env_entry, "TRACK_RUN_UUID=", 15);
+    memcpy(lt_env_entry + 15, lt.run_uuid, 37);
+    for (; environ && environ[n]; n++) {
+        if (strncmp(environ[n], "TRACK_RUN_UUID=", 15) == 0) {
+            environ[n] = lt_env_entry;
+            return;
+        }
+    }
+    if (n + 2 > LT_ENV_SLOTS) {
+        putenv(lt_env_entry);
+        return;
+    }
+    if (n)
+        memcpy(lt_environ, environ, n * sizeof *lt_environ);
+    lt_environ[n] = lt_env_entry;
+    lt_environ[n + 1] = NULL;
+    environ = lt_environ;
+}
+
 /* Writes a record of the given kind. The start record judges the job
  * directory (spool_job_path) and keeps its path; later records write by
  * path and judge it again only when it has gone (a sweep may remove an idle
@@ -144,7 +179,7 @@ static void lt_on_exit(int status, void *arg)
     /* The status the parent sees is the low 8 bits of exit()'s argument. */
     len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 1);
     if (len)
-        write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, LT_NORMAL);
+        write_record(SPOOL_KIND_END, lt_rec_end_buf(&lt), len, LT_NORMAL);
     else
         lt_debug(lt.debug, "end record does not fit max_record_bytes");
 out:
@@ -168,7 +203,7 @@ static void lt_on_exit_syscall(int status)
         !atomic_exchange(&lt.done, 1)) {
         len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 0);
         if (len)
-            write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, mode);
+            write_record(SPOOL_KIND_END, lt_rec_end_buf(&lt), len, mode);
     }
     errno = saved;
 }
@@ -201,7 +236,7 @@ static void lt_on_signal(int sig, siginfo_t *si, void *uc)
         !atomic_exchange(&lt.done, 1)) {
         len = lt_rec_end(&lt, LT_END_SIGNAL, sig, 0);
         if (len)
-            write_record(SPOOL_KIND_END, lt.buf + lt.cap, len, mode);
+            write_record(SPOOL_KIND_END, lt_rec_end_buf(&lt), len, mode);
         /* No munmap: other threads may still run; the process is ending. */
     }
     errno = saved;
@@ -304,9 +339,7 @@ __attribute__((constructor)) static void lt_init(int argc, char **argv, char **e
 
     /* Tracked from here on. Children (exec, fork+exec, system, posix_spawn)
      * name us as their parent. */
-    memcpy(lt_env_entry, "TRACK_RUN_UUID=", 15);
-    memcpy(lt_env_entry + 15, lt.run_uuid, 37);
-    putenv(lt_env_entry);
+    set_run_env();
     if (on_exit(lt_on_exit, NULL) != 0)
         lt_debug(lt.debug, "on_exit failed: no end record");
     if (lt_sig_arm(lt.cfg.signals, lt_on_signal, lt.pid) < 0)

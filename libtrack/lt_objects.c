@@ -2,6 +2,7 @@
 
 #include <elf.h>
 #include <link.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -42,6 +43,23 @@ static int exe_cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
     obj_ids(info, arg);
     return 1; /* the main program comes first: stop */
+}
+
+static int gen_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    unsigned long long *gen = arg;
+
+    if (size >= offsetof(struct dl_phdr_info, dlpi_subs) + sizeof info->dlpi_subs)
+        *gen = info->dlpi_adds + info->dlpi_subs;
+    return 1; /* the counters are the same in every entry: stop at the first */
+}
+
+unsigned long long lt_obj_generation(void)
+{
+    unsigned long long gen = 0;
+
+    dl_iterate_phdr(gen_cb, &gen);
+    return gen;
 }
 
 int lt_obj_exe_ids(struct spool_note_ids *ids)

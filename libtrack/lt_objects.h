@@ -26,4 +26,9 @@ int lt_obj_exe_ids(struct spool_note_ids *ids);
 void lt_obj_json(struct spool_json *j, size_t full, size_t tail, size_t max_str, int none,
                  int *truncated);
 
+/* The loader's count of objects loaded plus unloaded so far (dl_phdr_info
+ * dlpi_adds + dlpi_subs): it changes with every dlopen or dlclose that maps
+ * or unmaps an object. 0 if the loader does not report it. */
+unsigned long long lt_obj_generation(void);
+
 #endif

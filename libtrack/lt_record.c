@@ -183,6 +183,7 @@ int lt_rec_start(struct lt_run *r, int argc, char **argv, char **envp)
     r->ident_end = j.len;
     r->ident_dropped = dropped;
     r->objs_off = j.len;
+    r->obj_gen = lt_obj_generation();
     lt_obj_json(&j, full, LT_RESERVE_END, LT_STR_MAX, dropped, &ocut);
     r->objs_end = j.len;
     r->ident_truncated = cut;
@@ -215,7 +216,7 @@ size_t lt_rec_end(struct lt_run *r, enum lt_end_how how, int value, int fresh_ob
     long nsec;
     int ocut = 0;
     size_t full = r->cap;
-    char *b = r->buf + r->cap;
+    char *b = lt_rec_end_buf(r);
 
     clock_gettime(CLOCK_REALTIME, &now);
     spool_json_init(&j, b, full);
@@ -223,7 +224,9 @@ size_t lt_rec_end(struct lt_run *r, enum lt_end_how how, int value, int fresh_ob
     spool_json_kint(&j, "schema", 1);
     spool_json_kstr(&j, "kind", "end");
     spool_json_raw(&j, r->buf + r->ident_off, r->ident_end - r->ident_off);
-    if (fresh_objects) {
+    /* The same list with the same budget gives the same array: walk the
+     * loader's list again only if dlopen or dlclose changed it. */
+    if (fresh_objects && lt_obj_generation() != r->obj_gen) {
         lt_obj_json(&j, full, LT_RESERVE_END, LT_STR_MAX, r->ident_dropped, &ocut);
     } else {
         spool_json_raw(&j, r->buf + r->objs_off, r->objs_end - r->objs_off);

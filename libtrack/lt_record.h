@@ -25,9 +25,16 @@ int lt_rec_start(struct lt_run *r, int argc, char **argv, char **envp);
 
 enum lt_end_how { LT_END_EXIT = 0, LT_END_SIGNAL = 1 };
 
+/* Region B: where lt_rec_end builds the end record (lt_run.h). */
+static inline char *lt_rec_end_buf(const struct lt_run *r)
+{
+    return r->buf + r->start_len;
+}
+
 /* Builds the end record into region B: the start's identity section, the
- * objects (fresh_objects: walk the loader's list now; else copy the start's
- * array), then the end keys: exit_status = value (LT_END_EXIT) or signal =
+ * objects (fresh_objects: walk the loader's list now if an object was
+ * loaded or unloaded since the start, else copy the start's array), then
+ * the end keys: exit_status = value (LT_END_EXIT) or signal =
  * value (LT_END_SIGNAL), end_time, run_time, utime, stime, maxrss_kb.
  * Returns the record's length (newline included), 0 on failure.
  * Async-signal-safe when fresh_objects is 0. */

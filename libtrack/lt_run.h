@@ -4,10 +4,11 @@
  * whatever the program did to its heap or environment (clearenv()).
  *
  * Record buffer: 2 * cap bytes (static .bss up to the default cap, else a
- * private anonymous mapping). Region A
- * (buf .. buf + cap) holds the start record and stays intact until the end:
- * its identity section and objects array are copied into the end record.
- * Region B (buf + cap ..) is where the end record is built. Pages never
+ * private anonymous mapping). Region A (buf .. buf + start_len) holds the
+ * start record and stays intact until the end: its identity section and
+ * objects array are copied into the end record. Region B (cap bytes from
+ * buf + start_len) is where the end record is built: right behind the
+ * start record, so a small process touches one page for both. Pages never
  * touched cost no memory. */
 #ifndef TRACK_LT_RUN_H
 #define TRACK_LT_RUN_H
@@ -67,6 +68,7 @@ struct lt_run {
     int ident_dropped;                /* an array element before objects was dropped:
                                          objects then carry none (priority order) */
     int objs_truncated;               /* the start's objects were cut */
+    unsigned long long obj_gen;       /* loader's adds + subs when the objects were listed */
     atomic_int done;                  /* 1 once an end record is being written */
 };
 

@@ -46,7 +46,16 @@ static _Atomic(lt_sa_fn) lt_real;
 static lt_sig_handler_fn lt_handler;  /* set once before main, NULL: not armed */
 static uint64_t lt_armed;             /* signals we may re-arm, set once before main */
 static pid_t lt_owner;                /* the process whose records we write */
-static struct sigaction lt_view[_NSIG]; /* the program's SIG_DFL action per hidden signal */
+/* The program's SIG_DFL action per hidden signal: what glibc's sigaction
+ * copies out of the kernel, 32 bytes a signal (the whole table in one
+ * page; a struct sigaction is 152). */
+struct lt_view {
+    void (*handler)(int);
+    void (*restorer)(void);
+    int flags;
+    unsigned char mask[LT_KMASK];
+};
+static struct lt_view lt_view[_NSIG];
 static atomic_uint_fast64_t lt_intr;  /* siginterrupt(sig, 1): bit sig - 1 */
 
 /* libc's sigaction, found once. dlsym is not async-signal-safe; the first
@@ -73,13 +82,23 @@ static int is_ours(const struct sigaction *sa)
     return lt_handler && (sa->sa_flags & SA_SIGINFO) && sa->sa_sigaction == lt_handler;
 }
 
-/* Copies what glibc's sigaction copies out of the kernel's record. */
-static void copy_view(struct sigaction *dst, const struct sigaction *src)
+/* Keeps what glibc's sigaction copies out of the kernel's record. */
+static void view_store(struct lt_view *v, const struct sigaction *sa)
 {
-    dst->sa_handler = src->sa_handler;
-    dst->sa_flags = src->sa_flags;
-    memcpy(&dst->sa_mask, &src->sa_mask, LT_KMASK);
-    dst->sa_restorer = src->sa_restorer;
+    v->handler = sa->sa_handler;
+    v->restorer = sa->sa_restorer;
+    v->flags = sa->sa_flags;
+    memcpy(v->mask, &sa->sa_mask, LT_KMASK);
+}
+
+/* Gives it back; the rest of the caller's sa_mask stays as it was, as glibc
+ * leaves it. */
+static void view_load(struct sigaction *sa, const struct lt_view *v)
+{
+    sa->sa_handler = v->handler;
+    sa->sa_restorer = v->restorer;
+    sa->sa_flags = v->flags;
+    memcpy(&sa->sa_mask, v->mask, LT_KMASK);
 }
 
 /* The kernel's struct sigaction (x86_64, arm64 and the generic layout):
@@ -125,7 +144,7 @@ static void rearm(lt_sa_fn real, int sig)
     memset(&prog, 0, sizeof prog);
     if (real(sig, &hid, &prog) == 0) {
         if (prog.sa_handler == SIG_DFL)
-            copy_view(&lt_view[sig], &prog);
+            view_store(&lt_view[sig], &prog);
         else if (!is_ours(&prog))
             real(sig, &prog, NULL); /* another thread won meanwhile: its action stands */
     }
@@ -150,7 +169,7 @@ static int lt_sigaction(int sig, const struct sigaction *act, struct sigaction *
     if (rc < 0)
         return rc;
     if (old && is_ours(old))
-        copy_view(old, &lt_view[sig]);
+        view_load(old, &lt_view[sig]);
     if (to_dfl && sig < 64 && (lt_armed & B(sig)) && getpid() == lt_owner)
         rearm(real, sig);
     return rc;
@@ -187,7 +206,7 @@ int lt_sig_arm(uint64_t mask, lt_sig_handler_fn handler, pid_t pid)
                 real(sig, &old, NULL);
             continue;
         }
-        copy_view(&lt_view[sig], &old);
+        view_store(&lt_view[sig], &old);
         n++;
     }
     sigprocmask(SIG_SETMASK, &saved, NULL);

@@ -6,6 +6,7 @@ TRACK_PACKAGES=(
   libelf-dev uuid-dev libyajl-dev libmariadb-dev libmariadb-dev-compat
   mariadb-server mariadb-client munge slurmctld slurmd slurm-client
   python3 binutils file procps util-linux valgrind
+  libpython3.11-testsuite python3-psutil
 )
 
 track_missing_packages() {

@@ -166,7 +166,7 @@ static void test_record_plain(void)
 
     len = lt_rec_end(&run, LT_END_EXIT, 3, 1);
     CHECK(len > 0 && len <= run.cap);
-    if (len && parse(run.buf + run.cap, len, &r, __LINE__) == 0) {
+    if (len && parse(lt_rec_end_buf(&run), len, &r, __LINE__) == 0) {
         CHECK_INT(r.kind, SPOOL_KIND_END);
         CHECK_STR(r.run_uuid, run.run_uuid);
         CHECK_INT(r.has_exit_status, 1);
@@ -179,7 +179,7 @@ static void test_record_plain(void)
     }
     len = lt_rec_end(&run, LT_END_SIGNAL, 11, 0);
     CHECK(len > 0 && len <= run.cap);
-    if (len && parse(run.buf + run.cap, len, &r, __LINE__) == 0) {
+    if (len && parse(lt_rec_end_buf(&run), len, &r, __LINE__) == 0) {
         CHECK_INT(r.has_exit_status, 0);
         CHECK_INT(r.has_signal, 1);
         CHECK_INT(r.signal, 11);
@@ -238,7 +238,7 @@ static void test_truncation(void)
         for (int fresh = 0; fresh < 2; fresh++) {
             size_t len = lt_rec_end(&run, LT_END_EXIT, 0, fresh);
             CHECK(len > 0 && len <= caps[c]);
-            if (len && parse(run.buf + run.cap, len, &r, __LINE__) == 0) {
+            if (len && parse(lt_rec_end_buf(&run), len, &r, __LINE__) == 0) {
                 CHECK_INT(r.truncated, 1);
                 rec_free(&r);
             }
