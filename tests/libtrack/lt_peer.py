@@ -31,12 +31,12 @@ SKIP = 77
 CPYTHON_FULL = ["test_signal", "test_threadsignals", "test_threading", "test_subprocess",
                 "test_fork1", "test_wait3", "test_wait4", "test_faulthandler", "test_os",
                 "test_posix", "test_atexit", "test_pty"]
-CPYTHON_QUICK = ["test_signal", "test_faulthandler", "test_atexit", "test_fork1"]
+CPYTHON_QUICK = ["test_signal", "test_faulthandler", "test_atexit"]
 PSUTIL_FULL = ["psutil.tests.test_process", "psutil.tests.test_posix", "psutil.tests.test_linux",
                "psutil.tests.test_system", "psutil.tests.test_misc", "psutil.tests.test_contracts",
                "psutil.tests.test_connections", "psutil.tests.test_unicode",
                "psutil.tests.test_testutils"]
-PSUTIL_QUICK = ["psutil.tests.test_process", "psutil.tests.test_posix"]
+PSUTIL_QUICK = ["psutil.tests.test_posix"]
 
 # Runs inside the interpreter under test: a unittest result that records the
 # verdict of every test, written as JSON.
