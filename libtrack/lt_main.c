@@ -39,8 +39,8 @@ static struct lt_run lt;
 #define LT_STATIC_CAP (256 * 1024)
 static char lt_static_buf[2 * LT_STATIC_CAP] __attribute__((aligned(4096)));
 
-/* "TRACK_RUN_UUID=<uuid>": handed to putenv, which keeps the pointer (no
- * copy, no malloc when the variable already exists), so it must be static. */
+/* "TRACK_RUN_UUID=<uuid>": put into environ itself (set_run_env), which
+ * keeps the pointer, so it must be static. */
 static char lt_env_entry[sizeof "TRACK_RUN_UUID=" + 36];
 
 /* A copy of environ with one more slot, for a process whose environment has
@@ -78,15 +78,15 @@ static void set_run_env(void)
     environ = lt_environ;
 }
 
-/* Writes a record of the given kind. The start record judges the job
- * directory (spool_job_path) and keeps its path; later records write by
- * path and judge it again only when it has gone (a sweep may remove an idle
- * nojob directory). Returns 0 or -1. */
 /* Where write_record runs: the signal handler formats no message; on a
  * small alternate stack it does not judge the job directory again either
  * (spool_job_path's path checks need 8 KiB more). */
 enum { LT_NORMAL = 0, LT_IN_HANDLER = 1, LT_IN_HANDLER_SMALL = 2 };
 
+/* Writes a record of the given kind. The start record judges the job
+ * directory (spool_job_path) and keeps its path; later records write by
+ * path and judge it again only when it has gone (a sweep may remove an idle
+ * nojob directory). Returns 0 or -1. */
 static int write_record(enum spool_kind kind, const char *data, size_t len, int in_handler)
 {
     char name[SPOOL_NAME_MAX], err[256];
