@@ -180,3 +180,126 @@ out:
         rp_result_free(out);
     return rc;
 }
+
+int rp_db_exec(struct rp_db *db, const char *sql, char *err, size_t errlen)
+{
+    int status;
+    if (mysql_real_query(db->m, sql, (unsigned long)strlen(sql)) != 0) {
+        snprintf(err, errlen, "%s", mysql_error(db->m));
+        return -1;
+    }
+    do {
+        MYSQL_RES *res = mysql_store_result(db->m);
+        if (res)
+            mysql_free_result(res);
+        else if (mysql_field_count(db->m) != 0) {
+            snprintf(err, errlen, "%s", mysql_error(db->m));
+            return -1;
+        }
+        status = mysql_next_result(db->m);
+        if (status > 0) {
+            snprintf(err, errlen, "%s", mysql_error(db->m));
+            return -1;
+        }
+    } while (status == 0);
+    return 0;
+}
+
+#define INSERT_BATCH 256
+
+/* Prepares head + nrows placeholder tuples. NULL with err on failure. */
+static MYSQL_STMT *prepare_insert(struct rp_db *db, const char *head, size_t ncols, size_t nrows,
+                                  char *err, size_t errlen)
+{
+    size_t hl = strlen(head), tl = 2 * ncols + 2, len = hl + 8 + nrows * tl;
+    char *sql = malloc(len + 1), *p;
+    MYSQL_STMT *st = NULL;
+    if (!sql) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    p = sql + sprintf(sql, "%s VALUES ", head);
+    for (size_t r = 0; r < nrows; r++) {
+        if (r)
+            *p++ = ',';
+        *p++ = '(';
+        for (size_t c = 0; c < ncols; c++) {
+            if (c)
+                *p++ = ',';
+            *p++ = '?';
+        }
+        *p++ = ')';
+    }
+    *p = '\0';
+    st = mysql_stmt_init(db->m);
+    if (!st)
+        snprintf(err, errlen, "out of memory");
+    else if (mysql_stmt_prepare(st, sql, (unsigned long)(p - sql)) != 0) {
+        snprintf(err, errlen, "%s", mysql_stmt_error(st));
+        mysql_stmt_close(st);
+        st = NULL;
+    }
+    free(sql);
+    return st;
+}
+
+int rp_db_insert(struct rp_db *db, const char *head, size_t ncols, size_t nrows,
+                 const struct rp_db_val *vals, char *err, size_t errlen)
+{
+    MYSQL_STMT *full = NULL, *st = NULL;
+    MYSQL_BIND *b = NULL;
+    unsigned long *lens = NULL;
+    my_bool *nulls = NULL;
+    int rc = -1;
+    size_t max = ncols * INSERT_BATCH;
+    b = calloc(max, sizeof *b);
+    lens = calloc(max, sizeof *lens);
+    nulls = calloc(max, sizeof *nulls);
+    if (!b || !lens || !nulls) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    for (size_t done = 0; done < nrows;) {
+        size_t k = nrows - done < INSERT_BATCH ? nrows - done : INSERT_BATCH;
+        if (k == INSERT_BATCH) {
+            if (!full && !(full = prepare_insert(db, head, ncols, k, err, errlen)))
+                goto out;
+            st = full;
+        } else if (!(st = prepare_insert(db, head, ncols, k, err, errlen)))
+            goto out;
+        memset(b, 0, max * sizeof *b);
+        for (size_t i = 0; i < k * ncols; i++) {
+            const struct rp_db_val *v = &vals[done * ncols + i];
+            b[i].is_null = &nulls[i];
+            nulls[i] = !v->s && !v->is_int;
+            if (v->s) {
+                b[i].buffer_type = MYSQL_TYPE_STRING;
+                b[i].buffer = (void *)v->s;
+                lens[i] = (unsigned long)v->len;
+                b[i].buffer_length = lens[i];
+                b[i].length = &lens[i];
+            } else if (v->is_int) {
+                b[i].buffer_type = MYSQL_TYPE_LONGLONG;
+                b[i].buffer = (void *)&v->i;
+            } else
+                b[i].buffer_type = MYSQL_TYPE_NULL;
+        }
+        if (mysql_stmt_bind_param(st, b) != 0 || mysql_stmt_execute(st) != 0) {
+            snprintf(err, errlen, "%s", mysql_stmt_error(st));
+            if (st != full)
+                mysql_stmt_close(st);
+            goto out;
+        }
+        if (st != full)
+            mysql_stmt_close(st);
+        done += k;
+    }
+    rc = 0;
+out:
+    if (full)
+        mysql_stmt_close(full);
+    free(b);
+    free(lens);
+    free(nulls);
+    return rc;
+}

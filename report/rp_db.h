@@ -30,6 +30,27 @@ int rp_db_set_int(struct rp_db *db, const char *name, long long v, char *err, si
 int rp_db_run(struct rp_db *db, const char *script, size_t len, struct rp_result *out,
               char *err, size_t errlen);
 
+/* Runs statements that return no rows (DDL, DML; several separated by
+ * ';'). Any result set is discarded. 0, or -1 with the server's message. */
+int rp_db_exec(struct rp_db *db, const char *sql, char *err, size_t errlen);
+
+/* A value for rp_db_insert: bytes (s, len), an integer (s NULL, is_int 1),
+ * or SQL NULL (s NULL, is_int 0). */
+struct rp_db_val {
+    const char *s;
+    size_t len;
+    long long i;
+    int is_int;
+};
+
+/* Inserts nrows rows of ncols values (vals is row-major) with
+ * "<head> VALUES (?,...),(?,...)" prepared statements of up to 256 rows
+ * each, so values never become SQL text. head names the table and its
+ * columns ("INSERT INTO t (a, b)"; ours, not user input). 0, or -1 with
+ * the server's message. */
+int rp_db_insert(struct rp_db *db, const char *head, size_t ncols, size_t nrows,
+                 const struct rp_db_val *vals, char *err, size_t errlen);
+
 void rp_db_close(struct rp_db *db);
 
 #endif

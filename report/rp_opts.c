@@ -8,18 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rp_swmap.h"
 #include "spool_uuid.h"
 
 const char *const rp_report_names[] = {
     "summary", "executables", "libraries", "who-used", "modules",
-    "users", "job", "failures", "env", NULL,
+    "users", "job", "failures", "env", "software", NULL,
 };
 
 #define TEXT_MAX 255  /* syshost, user, account, partition, job id */
 
 enum {
     O_SINCE = 256, O_UNTIL, O_SYSHOST, O_USER, O_ACCOUNT, O_PARTITION, O_LIMIT, O_FORMAT,
-    O_DEFAULTS, O_CONFIG, O_SQLDIR, O_LIBRARY, O_BUILDID, O_SIGNATURE, O_PREFIXES,
+    O_DEFAULTS, O_CONFIG, O_SQLDIR, O_LIBRARY, O_BUILDID, O_SIGNATURE, O_PREFIXES, O_PACKAGE,
     O_HELP, O_VERSION,
 };
 
@@ -39,6 +40,7 @@ static const struct option longopts[] = {
     { "build-id", required_argument, NULL, O_BUILDID },
     { "signature", required_argument, NULL, O_SIGNATURE },
     { "system-prefixes", required_argument, NULL, O_PREFIXES },
+    { "package", required_argument, NULL, O_PACKAGE },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -54,12 +56,14 @@ void rp_opts_usage(FILE *f)
 "  executables        top executables by core-hours, runs and users (all, parallel, serial)\n"
 "  libraries          shared libraries by path and by family: runs, jobs, users, core-hours, builds\n"
 "  who-used           runs, jobs and users that loaded a library (--library GLOB,\n"
-"                     --build-id HEX and/or --signature UUID)\n"
-"  modules            users, jobs and runs per module\n"
+"                     --build-id HEX, --signature UUID and/or --package NAME[/VERSION])\n"
+"  modules            users, jobs and runs per module; loaded modules whose files no run used\n"
 "  users              runs, core-hours and distinct executables per user\n"
 "  job JOBID          every tracked run of a job as a process tree\n"
 "  failures           runs without an end, killed by a signal or with a non-zero status\n"
 "  env NAME           distribution of a recorded variable's values per executable\n"
+"  software           core-hours by package/version (Lmod map and site rules), executables\n"
+"                     and libraries\n"
 "\n"
 "Options:\n"
 "  --since DATE       first day (YYYY-MM-DD, database session time zone); default: --until - 30 days\n"
@@ -71,6 +75,7 @@ void rp_opts_usage(FILE *f)
 "  --config FILE      config file (else $TRACK_CONFIG, else " TRACK_CONFIG_FILE ")\n"
 "  --sql-dir DIR      directory of the report SQL files (else the installed one)\n"
 "  --system-prefixes LIST  comma-separated prefixes of system executables (else config)\n"
+"  --package NAME[/VERSION]  who-used: objects attributed to the package (docs/software.md)\n"
 "  --help, --version\n"
 "\n"
 "Exit status: 0 success (also when no run matches), 1 database error, 2 bad command line,\n"
@@ -270,6 +275,23 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
             }
             o->system_prefixes = v;
             break;
+        case O_PACKAGE: {
+            size_t n = strlen(v), pkglen;
+            const char *ver;
+            if (!text_ok(v, why, sizeof why)) {
+                snprintf(err, errlen, "--package: %s", why);
+                return -1;
+            }
+            rp_sw_split(v, n, &pkglen, &ver, NULL);
+            if (pkglen == 0 || v[n - 1] == '/') {
+                snprintf(err, errlen, "--package: '%s' is not NAME or NAME/VERSION", v);
+                return -1;
+            }
+            snprintf(o->package, sizeof o->package, "%.*s", (int)pkglen, v);
+            if (ver)
+                snprintf(o->pkg_version, sizeof o->pkg_version, "%s", ver);
+            break;
+        }
         case O_HELP:
             o->help = 1;
             return 0;
@@ -286,13 +308,13 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
     }
     if (optind >= argc) {
         snprintf(err, errlen, "no report given (one of summary executables libraries who-used "
-                 "modules users job failures env; see --help)");
+                 "modules users job failures env software; see --help)");
         return -1;
     }
     o->report = argv[optind++];
     if (!is_report(o->report)) {
         snprintf(err, errlen, "'%s' is not a report (one of summary executables libraries "
-                 "who-used modules users job failures env)", o->report);
+                 "who-used modules users job failures env software)", o->report);
         return -1;
     }
     if (strcmp(o->report, "job") == 0 || strcmp(o->report, "env") == 0) {
@@ -317,13 +339,15 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
         return -1;
     }
     if (strcmp(o->report, "who-used") == 0) {
-        if (!o->library && !o->build_id[0] && !o->signature[0]) {
-            snprintf(err, errlen, "who-used: needs --library GLOB, --build-id HEX or --signature UUID");
+        if (!o->library && !o->build_id[0] && !o->signature[0] && !o->package[0]) {
+            snprintf(err, errlen, "who-used: needs --library GLOB, --build-id HEX, --signature UUID "
+                     "or --package NAME[/VERSION]");
             return -1;
         }
-    } else if (o->library || o->build_id[0] || o->signature[0]) {
+    } else if (o->library || o->build_id[0] || o->signature[0] || o->package[0]) {
         snprintf(err, errlen, "%s: only the who-used report takes it",
-                 o->library ? "--library" : o->build_id[0] ? "--build-id" : "--signature");
+                 o->library ? "--library" : o->build_id[0] ? "--build-id"
+                 : o->signature[0] ? "--signature" : "--package");
         return -1;
     }
     return 0;

@@ -27,6 +27,8 @@ struct rp_opts {
     char build_id[129];          /* lowercased; "" = not given */
     char signature[37];          /* canonical; "" = not given */
     const char *system_prefixes; /* NULL = from the config */
+    char package[256];           /* who-used --package: the name; "" = not given */
+    char pkg_version[256];       /* its version; "" = any */
     int help, version;
 };
 

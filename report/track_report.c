@@ -12,6 +12,8 @@
 #include "rp_opts.h"
 #include "rp_out.h"
 #include "rp_sql.h"
+#include "rp_swload.h"
+#include "rp_swmap.h"
 #include "spool_config.h"
 #include "spool_log.h"
 
@@ -37,6 +39,8 @@ static int bind_params(struct rp_db *db, const struct rp_opts *o, const char *pr
         { "signature", o->signature[0] ? o->signature : NULL },
         { "job", job ? o->arg : NULL },
         { "env_name", env ? o->arg : NULL },
+        { "package", o->package[0] ? o->package : NULL },
+        { "pkg_version", o->pkg_version[0] ? o->pkg_version : NULL },
     };
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (rp_db_set_str(db, s[i].name, s[i].value, err, errlen) < 0)
@@ -71,11 +75,12 @@ int main(int argc, char **argv)
     struct spool_config cfg;
     struct rp_db *db = NULL;
     struct rp_result res = { 0 };
+    struct rp_swmap swmap = RP_SWMAP_INIT;
     char err[ERRLEN], since[11], until[11];
     const char *cfgpath, *optfile, *dir;
     char *script = NULL;
     size_t len;
-    int rc = RP_EXIT_DB;
+    int rc = RP_EXIT_DB, want_sw;
 
     spool_log_init("track-report", 0, 0);
     if (rp_opts_parse(argc, argv, &o, err, sizeof err) < 0) {
@@ -116,6 +121,20 @@ int main(int argc, char **argv)
         return RP_EXIT_CONFIG;
     }
 
+    /* the software map is read before connecting: a bad file is a
+     * configuration error (exit 3) whatever the server says; who-used
+     * needs it only for --package */
+    want_sw = rp_swload_wanted(o.report) && (strcmp(o.report, "who-used") != 0 || o.package[0]);
+    if (want_sw) {
+        if ((cfg.software_map[0] && rp_swmap_load(cfg.software_map, 0, &swmap, err, sizeof err) < 0) ||
+            (cfg.lmod_reverse_map[0] &&
+             rp_swmap_load(cfg.lmod_reverse_map, 1, &swmap, err, sizeof err) < 0)) {
+            spool_log_err("%s", err);
+            rc = RP_EXIT_CONFIG;
+            goto out;
+        }
+    }
+
     db = rp_db_connect(optfile, cfg.db_group, err, sizeof err);
     if (!db) {
         spool_log_err("%s", err);
@@ -124,6 +143,10 @@ int main(int argc, char **argv)
     if (bind_params(db, &o, o.system_prefixes ? o.system_prefixes : cfg.system_prefixes,
                     err, sizeof err) < 0) {
         spool_log_err("%s", err);
+        goto out;
+    }
+    if (want_sw && rp_swload_send(db, &swmap, err, sizeof err) < 0) {
+        spool_log_err("loading the software map: %s", err);
         goto out;
     }
     if (rp_db_run(db, script, len, &res, err, sizeof err) < 0) {
@@ -148,6 +171,7 @@ int main(int argc, char **argv)
     rc = RP_EXIT_OK;
 out:
     rp_result_free(&res);
+    rp_swmap_free(&swmap);
     rp_db_close(db);
     free(script);
     return rc;

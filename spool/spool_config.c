@@ -218,6 +218,11 @@ int spool_config_set(struct spool_config *cfg, const char *key, const char *valu
     if (strcmp(key, "system_prefixes") == 0)
         return set_str(cfg->system_prefixes, sizeof cfg->system_prefixes, key, value, err,
                        errlen);
+    if (strcmp(key, "lmod_reverse_map") == 0)
+        return set_path(cfg->lmod_reverse_map, sizeof cfg->lmod_reverse_map, key, value, err,
+                        errlen);
+    if (strcmp(key, "software_map") == 0)
+        return set_path(cfg->software_map, sizeof cfg->software_map, key, value, err, errlen);
     if (strcmp(key, "max_record_bytes") == 0) {
         if (parse_ulong(value, &u) || u < 4096 || u > 16 * 1024 * 1024) {
             spool_seterr(err, errlen, "max_record_bytes must be a number from 4096 to 16777216, not '%s'",

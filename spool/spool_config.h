@@ -31,6 +31,8 @@ struct spool_config {
     char db_option_file[SPOOL_CONF_PATH_MAX];   /* MariaDB option file; "" = client default */
     char db_group[SPOOL_CONF_NAME_MAX];         /* default "track" */
     char system_prefixes[SPOOL_CONF_LIST_MAX];  /* reports: executables under these are "system" */
+    char lmod_reverse_map[SPOOL_CONF_PATH_MAX]; /* reports: Lmod spider's xalt_rmapT; "" = none */
+    char software_map[SPOOL_CONF_PATH_MAX];     /* reports: the site's software rules; "" = none */
     uint64_t signals;                           /* bit n set = catch signal n for an end record */
     unsigned long epilog_max_files;             /* files one collect/sweep run handles at most */
     char path[SPOOL_CONF_PATH_MAX];             /* the file that was read, "" if none */

@@ -7,6 +7,7 @@ TRACK_PACKAGES=(
   mariadb-server mariadb-client munge slurmctld slurmd slurm-client
   python3 binutils file procps util-linux valgrind
   libpython3.11-testsuite python3-psutil
+  lmod gfortran
 )
 
 track_missing_packages() {

@@ -4,9 +4,15 @@
 --               its file name (libopenblas*, /opt/*/libmpi.so*)
 --   @build_id   the GNU build-id, lowercase hex, exactly
 --   @signature  the watermark uuid (track-stamp), canonical lowercase
+--   @package, @pkg_version   objects attributed to the package (and that
+--               version when given) by the site rules or Lmod's reverse map
+--               (docs/software.md; track-report loads them; by hand, without
+--               the tables, nothing is attributed)
 -- (all given ones must match). Both libraries and executables are searched
 -- (column loaded_as). One row per job (or run outside a job), user and
--- matching object; @limit rows at most (default: all).
+-- matching object, with the object's package and version (NULL when
+-- unattributed; only computed with @package); @limit rows at most (default:
+-- all).
 -- Parameters: session variables, NULL (unset) = not given.
 --   @since, @until   'YYYY-MM-DD' in the session time zone, @until exclusive;
 --                    default @until = tomorrow, @since = @until - 30 days
@@ -20,15 +26,42 @@ SET @lib_like := REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(
                    CONVERT(@library USING utf8mb4), '|', '||'), '%', '|%'), '_', '|_'), '*', '%'), '?', '_');
 SET @f_build_id := CONVERT(LOWER(@build_id) USING ascii) COLLATE ascii_bin;
 SET @f_signature := CONVERT(LOWER(@signature) USING ascii) COLLATE ascii_bin;
+SET @f_package := CONVERT(@package USING utf8mb4) COLLATE utf8mb4_bin;
+SET @f_pkg_version := CONVERT(@pkg_version USING utf8mb4) COLLATE utf8mb4_bin;
+
+-- --package: attribute the objects of the window's runs (migration 0007);
+-- without it rp_sw_objs stays empty and this costs nothing
+DROP TEMPORARY TABLE IF EXISTS rp_sw_objs, rp_sw_attr;
+CREATE TEMPORARY TABLE rp_sw_objs (PRIMARY KEY (id)) AS
+  WITH w AS (
+    SELECT DISTINCT r.exe_object_id, r.object_set_id FROM track_run r
+    WHERE @package IS NOT NULL AND r.start_time >= @t0 AND r.start_time < @t1
+      AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+      AND (@f_user IS NULL OR r.user = @f_user)
+      AND (@f_account IS NULL OR r.account = @f_account)
+      AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+  )
+  SELECT o.id, o.path, x.is_exe
+  FROM (SELECT u.id, MAX(u.is_exe) AS is_exe
+        FROM (SELECT DISTINCT exe_object_id AS id, 1 AS is_exe FROM w
+              UNION ALL
+              SELECT DISTINCT m.object_id, 0
+              FROM (SELECT DISTINCT object_set_id FROM w) s
+              JOIN track_object_set_member m ON m.set_id = s.object_set_id) u
+        GROUP BY u.id) x
+  JOIN track_object o ON o.id = x.id;
+CALL track_sw_attribute();
 
 WITH
 obj AS (
   SELECT o.id, o.path, o.build_id, o.signature FROM track_object o
-  WHERE (@library IS NOT NULL OR @build_id IS NOT NULL OR @signature IS NOT NULL)
+  WHERE (@library IS NOT NULL OR @build_id IS NOT NULL OR @signature IS NOT NULL OR @package IS NOT NULL)
     AND (@library IS NULL OR o.path LIKE @lib_like ESCAPE '|'
          OR SUBSTRING_INDEX(o.path, '/', -1) LIKE @lib_like ESCAPE '|')
     AND (@build_id IS NULL OR o.build_id = @f_build_id)
     AND (@signature IS NULL OR o.signature = @f_signature)
+    AND (@package IS NULL OR o.id IN (SELECT a.id FROM rp_sw_attr a WHERE a.package = @f_package
+                                      AND (@pkg_version IS NULL OR a.version = @f_pkg_version)))
 ),
 hits AS (
   SELECT STRAIGHT_JOIN 'library' AS loaded_as, obj.id AS object_id, r.syshost, r.job_id, r.user, r.account,
@@ -57,14 +90,17 @@ agg AS (
   GROUP BY h.syshost, h.job_id, h.user, h.account, h.loaded_as, h.object_id
 ),
 ranked AS (
-  SELECT a.*, o.path, o.build_id, o.signature,
+  SELECT a.*, o.path, o.build_id, o.signature, sw.package, sw.version,
          ROW_NUMBER() OVER (ORDER BY a.first_start, a.syshost, a.job_id, a.user, o.path, o.build_id, a.loaded_as) AS rk
   FROM agg a JOIN track_object o ON o.id = a.object_id
+  LEFT JOIN rp_sw_attr sw ON sw.id = a.object_id
 )
 SELECT x.user, x.syshost, x.job_id, x.account, x.path AS object, x.build_id, x.signature, x.loaded_as,
        x.runs, ROUND(x.cs / 3600, 2) AS core_hours,
        DATE_FORMAT(FROM_UNIXTIME(x.first_start), '%Y-%m-%d %H:%i:%s') AS first_start,
-       DATE_FORMAT(FROM_UNIXTIME(x.last_start), '%Y-%m-%d %H:%i:%s') AS last_start
+       DATE_FORMAT(FROM_UNIXTIME(x.last_start), '%Y-%m-%d %H:%i:%s') AS last_start,
+       x.package, x.version
 FROM ranked x
 WHERE x.rk <= @lim
 ORDER BY x.rk;
+DROP TEMPORARY TABLE IF EXISTS rp_sw_objs, rp_sw_attr;

@@ -354,6 +354,27 @@ def test_modules():
     cmp_rows("modules", doc["rows"], exp, ["rank", "module", "users", "jobs", "runs", "core_hours"])
 
 
+def test_software():
+    """Without a map or rules (the test config names none) every object is
+    unattributed: one row per section holding all runs, and no module is a
+    retirement candidate (nothing is known about their files)."""
+    rs = window()
+    doc = report_json(["software", "--since", SINCE, "--until", UNTIL])
+    exp = {"runs": len(rs), "jobs": jobs_of(rs), "users": len({r["user"] for r in rs}),
+           "core_hours": ch(sum(core_us(r) for r in rs)), "package": None, "version": None,
+           "source": "unattributed", "rank": 1}
+    for sec in ("executables", "libraries"):
+        got = [r for r in doc["rows"] if r["section"] == sec]
+        cmp_rows("software %s" % sec, got, [exp], ["rank", "package", "version", "source", "runs", "jobs",
+                                                   "users", "core_hours"])
+    check(len(doc["rows"]) == 2, "software: two rows without a map")
+    ex = [r for r in doc["rows"] if r["section"] == "executables"]
+    check(ex and ex[0]["objects"] == len({r["exe"][0] for r in rs}), "software: distinct executables")
+    doc = report_json(["modules", "--since", SINCE, "--until", UNTIL])
+    check(all(r["section"] == "loaded" and r["file_runs"] is None for r in doc["rows"]),
+          "modules without a map: no file_runs, no retirement candidates")
+
+
 def test_users():
     for kw, args in (({}, []), ({"syshost": "alpha"}, ["--syshost", "alpha"])):
         rs = window(**kw)
@@ -448,7 +469,7 @@ def test_job():
 
 
 def test_empty_period():
-    for rep in ("executables", "libraries", "modules", "users", "failures"):
+    for rep in ("executables", "libraries", "modules", "users", "failures", "software"):
         doc = report_json([rep, "--since", "2023-01-01", "--until", "2023-02-01"])
         check(doc["rows"] == [], "%s: empty period gives no rows" % rep)
         p = run([rep, "--since", "2023-01-01", "--until", "2023-02-01", "--format", "csv"])
@@ -489,7 +510,7 @@ def csv_text(v):
 
 def test_csv_matches_json():
     for args in (["executables"], ["libraries"], ["failures"], ["who-used", "--library", "lib*"],
-                 ["env", "OMP_NUM_THREADS"], ["summary"], ["users"], ["modules"]):
+                 ["env", "OMP_NUM_THREADS"], ["summary"], ["users"], ["modules"], ["software"]):
         a = args + ["--since", SINCE, "--until", UNTIL]
         doc = report_json(a)
         p = run(a + ["--format", "csv"])
@@ -584,6 +605,7 @@ def main():
     test_libraries(["--user", "alice"], {"user": "alice"})
     test_who_used()
     test_modules()
+    test_software()
     test_users()
     test_failures()
     test_env()

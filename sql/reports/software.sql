@@ -1,0 +1,103 @@
+-- software: core-hours by software package and version (docs/software.md),
+-- one section for executables (what ran) and one for libraries (what the
+-- runs loaded). Attribution is a join done here, at report time: each
+-- object's path goes through the site rules and Lmod's reverse map that
+-- track-report loaded into rp_sw_prefix / rp_sw_exe (track_sw_attribute,
+-- migration 0007); raw paths stay what the records said.
+-- Columns: section, rank, package, version, source (rule, name, lmod or
+-- unattributed; a comma list when several), runs, jobs, users, core_hours,
+-- objects (distinct paths). Objects nothing claims are one row with package
+-- NULL and source 'unattributed', always shown. Top @limit per section by
+-- core-hours. A run counts once per package in the libraries section
+-- however many of its libraries the package has.
+-- Parameters: session variables, NULL (unset) = not given.
+--   @since, @until   'YYYY-MM-DD' in the session time zone, @until exclusive;
+--                    default @until = tomorrow, @since = @until - 30 days
+--   @syshost, @user, @account, @partition   exact matches
+--   @limit           rows per section (default 20)
+-- track_report_setup (sql/migrations/0003) sets @t0/@t1, the window in epoch
+-- seconds (track-report reads them back), the @f_ filters and @lim.
+CALL track_report_setup(20, 1);
+
+DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_objs, rp_sw_lk, rp_sw_out;
+-- runs reduced to (executable, job, user) and (object set, job, user)
+-- groups on the integer keys of migration 0004, as in executables/libraries
+CREATE TEMPORARY TABLE rp_sw_ej (KEY (object_id)) ENGINE=MEMORY AS
+  SELECT r.exe_object_id AS object_id, r.job_key, r.user_key, COUNT(*) AS n,
+         SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
+  FROM track_run r
+  WHERE r.start_time >= @t0 AND r.start_time < @t1
+    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+    AND (@f_user IS NULL OR r.user = @f_user)
+    AND (@f_account IS NULL OR r.account = @f_account)
+    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+  GROUP BY r.exe_object_id, r.job_key, r.user_key;
+CREATE TEMPORARY TABLE rp_sw_lj (KEY (set_id)) ENGINE=MEMORY AS
+  SELECT r.object_set_id AS set_id, r.job_key, r.user_key, COUNT(*) AS n,
+         SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
+  FROM track_run r
+  WHERE r.start_time >= @t0 AND r.start_time < @t1
+    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+    AND (@f_user IS NULL OR r.user = @f_user)
+    AND (@f_account IS NULL OR r.account = @f_account)
+    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+  GROUP BY r.object_set_id, r.job_key, r.user_key;
+-- the objects those runs used, then their attribution (rp_sw_attr)
+CREATE TEMPORARY TABLE rp_sw_objs (PRIMARY KEY (id)) AS
+  SELECT o.id, o.path, x.is_exe
+  FROM (SELECT u.id, MAX(u.is_exe) AS is_exe
+        FROM (SELECT DISTINCT object_id AS id, 1 AS is_exe FROM rp_sw_ej
+              UNION ALL
+              SELECT DISTINCT m.object_id, 0
+              FROM (SELECT DISTINCT set_id FROM rp_sw_lj) s
+              JOIN track_object_set_member m ON m.set_id = s.set_id) u
+        GROUP BY u.id) x
+  JOIN track_object o ON o.id = x.id;
+CALL track_sw_attribute();
+-- (package, version, set) once each: a run counts once per package
+CREATE TEMPORARY TABLE rp_sw_lk AS
+  SELECT DISTINCT a.package, a.version, m.set_id
+  FROM (SELECT DISTINCT set_id FROM rp_sw_lj) s
+  JOIN track_object_set_member m ON m.set_id = s.set_id
+  JOIN rp_sw_attr a ON a.id = m.object_id;
+CREATE TEMPORARY TABLE rp_sw_out AS
+  WITH
+  ex AS (
+    SELECT 1 AS ord, a.package, a.version,
+           GROUP_CONCAT(DISTINCT COALESCE(a.src, 'unattributed') ORDER BY COALESCE(a.src, 'unattributed')) AS source,
+           SUM(j.n) AS runs, COUNT(DISTINCT j.job_key) AS jobs, COUNT(DISTINCT j.user_key) AS users,
+           SUM(j.cs) AS cs, COUNT(DISTINCT o.path) AS objects
+    FROM rp_sw_ej j JOIN rp_sw_attr a ON a.id = j.object_id JOIN rp_sw_objs o ON o.id = j.object_id
+    GROUP BY a.package, a.version
+  ),
+  lsrc AS (  -- the library objects of each package: sources and distinct paths
+    SELECT a.package, a.version,
+           GROUP_CONCAT(DISTINCT COALESCE(a.src, 'unattributed') ORDER BY COALESCE(a.src, 'unattributed')) AS source,
+           COUNT(DISTINCT o.path) AS objects
+    FROM rp_sw_objs o JOIN rp_sw_attr a ON a.id = o.id
+    WHERE o.id IN (SELECT m.object_id FROM track_object_set_member m
+                   JOIN (SELECT DISTINCT set_id FROM rp_sw_lj) s ON s.set_id = m.set_id)
+    GROUP BY a.package, a.version
+  ),
+  lib AS (
+    SELECT 2 AS ord, k.package, k.version, SUM(j.n) AS runs, COUNT(DISTINCT j.job_key) AS jobs,
+           COUNT(DISTINCT j.user_key) AS users, SUM(j.cs) AS cs
+    FROM rp_sw_lk k JOIN rp_sw_lj j ON j.set_id = k.set_id
+    GROUP BY k.package, k.version
+  ),
+  allrows AS (
+    SELECT * FROM ex
+    UNION ALL
+    SELECT l.ord, l.package, l.version, s.source, l.runs, l.jobs, l.users, l.cs, s.objects
+    FROM lib l JOIN lsrc s ON s.package <=> l.package AND s.version <=> l.version
+  )
+  SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.ord ORDER BY x.cs DESC, x.runs DESC,
+                                 x.package IS NULL, x.package, x.version) AS rk
+  FROM allrows x;
+
+SELECT IF(x.ord = 1, 'executables', 'libraries') AS section, x.rk AS `rank`, x.package, x.version,
+       x.source, x.runs, x.jobs, x.users, ROUND(x.cs / 3600, 2) AS core_hours, x.objects
+FROM rp_sw_out x
+WHERE x.rk <= @lim OR x.package IS NULL
+ORDER BY x.ord, x.rk;
+DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_objs, rp_sw_lk, rp_sw_out, rp_sw_attr;
