@@ -17,58 +17,65 @@
 -- seconds (track-report reads them back), the @f_ filters and @lim.
 CALL track_report_setup(20, 1);
 
-DROP TEMPORARY TABLE IF EXISTS rp_md_g, rp_md_agg, rp_md_files, rp_sw_objs, rp_sw_attr;
--- runs reduced to (executable, object set, module set, job, user) groups
-CREATE TEMPORARY TABLE rp_md_g ENGINE=MEMORY AS
-  SELECT r.exe_object_id, r.object_set_id, r.module_set_id, r.user_key, r.job_key,
-         COUNT(*) AS n, SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
+DROP TEMPORARY TABLE IF EXISTS rp_md_agg, rp_md_es, rp_md_files, rp_sw_objs, rp_sw_attr;
+CREATE TEMPORARY TABLE rp_md_agg (PRIMARY KEY (module_id)) AS
+  WITH base AS (
+    -- jobs and users by the integer keys of migration 0004: narrower
+    -- temporary rows and cheaper comparisons than the strings
+    SELECT r.module_set_id, r.user_key, r.job_key,
+           COUNT(*) AS n, SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
+    FROM track_run r
+    WHERE r.start_time >= @t0 AND r.start_time < @t1
+      AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+      AND (@f_user IS NULL OR r.user = @f_user)
+      AND (@f_account IS NULL OR r.account = @f_account)
+      AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+      AND r.module_set_id IS NOT NULL
+    GROUP BY r.module_set_id, r.user_key, r.job_key
+  )
+  SELECT m.module_id, COUNT(DISTINCT b.user_key) AS users, COUNT(DISTINCT b.job_key) AS jobs,
+         SUM(b.n) AS runs, SUM(b.cs) AS cs
+  FROM base b JOIN track_module_set_member m ON m.set_id = b.module_set_id
+  GROUP BY m.module_id;
+-- file_runs, only with a reverse map (else the WHERE is false up front):
+-- every run of the window (modules loaded or not) as (executable, object
+-- set) groups, their objects attributed (migration 0007)
+CREATE TEMPORARY TABLE rp_md_es ENGINE=MEMORY AS
+  SELECT r.exe_object_id, r.object_set_id, COUNT(*) AS n
   FROM track_run r
-  WHERE r.start_time >= @t0 AND r.start_time < @t1
+  WHERE COALESCE(@sw_lmod, 0) > 0 AND r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
-  GROUP BY r.exe_object_id, r.object_set_id, r.module_set_id, r.user_key, r.job_key;
-CREATE TEMPORARY TABLE rp_md_agg (PRIMARY KEY (module_id)) AS
-  SELECT m.module_id, COUNT(DISTINCT g.user_key) AS users, COUNT(DISTINCT g.job_key) AS jobs,
-         SUM(g.n) AS runs, SUM(g.cs) AS cs
-  FROM rp_md_g g JOIN track_module_set_member m ON m.set_id = g.module_set_id
-  WHERE g.module_set_id IS NOT NULL
-  GROUP BY m.module_id;
--- the objects the window's runs used, attributed (migration 0007); only
--- when the map has directories at all
+  GROUP BY r.exe_object_id, r.object_set_id;
 CREATE TEMPORARY TABLE rp_sw_objs (PRIMARY KEY (id)) AS
   SELECT o.id, o.path, x.is_exe
   FROM (SELECT u.id, MAX(u.is_exe) AS is_exe
-        FROM (SELECT DISTINCT exe_object_id AS id, 1 AS is_exe FROM rp_md_g
+        FROM (SELECT DISTINCT exe_object_id AS id, 1 AS is_exe FROM rp_md_es
               UNION ALL
               SELECT DISTINCT m.object_id, 0
-              FROM (SELECT DISTINCT object_set_id FROM rp_md_g) s
+              FROM (SELECT DISTINCT object_set_id FROM rp_md_es) s
               JOIN track_object_set_member m ON m.set_id = s.object_set_id) u
         GROUP BY u.id) x
-  JOIN track_object o ON o.id = x.id
-  WHERE COALESCE(@sw_lmod, 0) > 0;
+  JOIN track_object o ON o.id = x.id;
 CALL track_sw_attribute();
 -- runs per module of the map, each run once (its executable and its
 -- libraries may all be the module's)
 CREATE TEMPORARY TABLE rp_md_files (PRIMARY KEY (module)) AS
   WITH k AS (
     SELECT DISTINCT a.module, g.exe_object_id, g.object_set_id
-    FROM rp_md_g g JOIN rp_sw_attr a ON a.id = g.exe_object_id
+    FROM rp_md_es g JOIN rp_sw_attr a ON a.id = g.exe_object_id
     WHERE a.module IS NOT NULL
     UNION
     SELECT DISTINCT a.module, g.exe_object_id, g.object_set_id
-    FROM (SELECT DISTINCT exe_object_id, object_set_id FROM rp_md_g) g
+    FROM rp_md_es g
     JOIN track_object_set_member m ON m.set_id = g.object_set_id
     JOIN rp_sw_attr a ON a.id = m.object_id
     WHERE a.module IS NOT NULL
-  ),
-  n AS (
-    SELECT exe_object_id, object_set_id, SUM(n) AS n FROM rp_md_g
-    GROUP BY exe_object_id, object_set_id
   )
-  SELECT CONVERT(k.module USING binary) AS module, SUM(n.n) AS runs
-  FROM k JOIN n ON n.exe_object_id = k.exe_object_id AND n.object_set_id = k.object_set_id
+  SELECT CONVERT(k.module USING binary) AS module, SUM(g.n) AS runs
+  FROM k JOIN rp_md_es g ON g.exe_object_id = k.exe_object_id AND g.object_set_id = k.object_set_id
   GROUP BY k.module;
 
 WITH
@@ -97,4 +104,4 @@ SELECT 'files unused (retirement candidates)', u.rk2, u.name, u.users, u.jobs, u
        ROUND(u.cs / 3600, 2), u.file_runs
 FROM unused u
 ORDER BY (section = 'loaded') DESC, 2;
-DROP TEMPORARY TABLE IF EXISTS rp_md_g, rp_md_agg, rp_md_files, rp_sw_objs, rp_sw_attr;
+DROP TEMPORARY TABLE IF EXISTS rp_md_agg, rp_md_es, rp_md_files, rp_sw_objs, rp_sw_attr;
