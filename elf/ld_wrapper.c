@@ -22,6 +22,7 @@
 #include "elfinfo.h"
 #include "elfstamp.h"
 #include "ldargs.h"
+#include "ldcc.h"
 #include "linkrec.h"
 #include "spool_config.h"
 #include "spool_dir.h"
@@ -278,6 +279,7 @@ static void write_record(const struct spool_config *cfg, int dirfd, const struct
                          const char *real, int argc, char **argv, const char *uuid)
 {
     struct linkrec r;
+    struct ldcc cc;
     struct linkrec_object *objs = calloc(a->ninputs ? a->ninputs : 1, sizeof *objs);
     struct spool_note_ids out_ids;
     char **v = real_argv(real, argc, argv, NULL);
@@ -304,6 +306,19 @@ static void write_record(const struct spool_config *cfg, int dirfd, const struct
     r.argc = argc;
     r.objects = objs;
     r.nobjects = a->ninputs;
+    /* which compiler ran this link: the process chain above us is still
+     * there (the driver waits for us); its version costs one run of the
+     * driver, bounded (docs/watermarks.md "Compiler") */
+    if (ldcc_detect(&cc) == 0) {
+        if (ldcc_version(&cc, LDCC_VERSION_TIMEOUT_MS) < 0)
+            dbg("%s: no version from -dumpversion", cc.path);
+        r.cc_name = cc.name;
+        r.cc_path = cc.path;
+        r.cc_version = cc.version;
+        r.cc_wrapper = cc.wrapper;
+        dbg("compiler %s (%s) %s, wrapper '%s', from %s", cc.name, cc.path, cc.version,
+            cc.wrapper, cc.found);
+    }
     if (linkrec_write(cfg, dirfd, &r, err, sizeof err) < 0)
         dbg("%s", err);
 out:

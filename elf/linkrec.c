@@ -49,6 +49,15 @@ static int format(struct spool_json *j, const struct linkrec *r, const struct sp
     kstr_cut(j, "output", r->output, STR_CUT, &cut);
     spool_json_kstr(j, "output_build_id", r->output_build_id);
     kstr_cut(j, "linker", r->linker, STR_CUT, &cut);
+    if (r->cc_name) {
+        spool_json_key(j, "compiler");
+        spool_json_obj_open(j);
+        kstr_cut(j, "name", r->cc_name, SPOOL_ID_MAX, &cut);
+        kstr_cut(j, "path", r->cc_path ? r->cc_path : "", STR_CUT, &cut);
+        kstr_cut(j, "version", r->cc_version ? r->cc_version : "", SPOOL_ID_MAX, &cut);
+        kstr_cut(j, "wrapper", r->cc_wrapper ? r->cc_wrapper : "", SPOOL_ID_MAX, &cut);
+        spool_json_obj_close(j);
+    }
     spool_json_key(j, "cmdline");
     spool_json_arr_open(j);
     for (i = 0; i < ncmd && i < (size_t)r->argc; i++)

@@ -25,6 +25,9 @@ struct linkrec {
     const struct linkrec_object *objects;
     size_t nobjects;
     struct timeval time;          /* when the link finished */
+    /* The compiler driver that ran the link (ldcc.h): NULL name = unknown,
+     * no "compiler" key; the other three "" when unknown. */
+    const char *cc_name, *cc_path, *cc_version, *cc_wrapper;
 };
 
 /* Formats r as JSON within cfg->max_record_bytes (dropping trailing objects,

@@ -101,7 +101,8 @@ static const char RUN_UPDATE[] =
 
 static const char LINK_COLS[] =
     "INSERT IGNORE INTO track_link (link_uuid,syshost,host,user,uid,gid,time,cwd,output,"
-    "output_build_id,linker,cmdline,object_set_id,truncated) VALUES ";
+    "output_build_id,linker,cmdline,object_set_id,truncated,"
+    "compiler,compiler_version,compiler_wrapper,compiler_path) VALUES ";
 
 /* One track_run row from a start (s), an end (e) or both halves of a run
  * found in the same batch (one INSERT instead of an INSERT and an UPDATE). */
@@ -224,7 +225,19 @@ static void add_link_row(struct ingest_loader *L, const struct rec *r,
     ingest_buf_hex(b, r->linker.s, r->linker.len);
     ingest_buf_add(b, ",", 1);
     add_joined(b, r->cmdline, r->ncmdline, tmp);
-    ingest_buf_fmt(b, ",%" PRIu32 ",%d)", w->oset_id, r->truncated);
+    ingest_buf_fmt(b, ",%" PRIu32 ",%d,", w->oset_id, r->truncated);
+    /* the compiler (migration 0010): NULL when the record names none */
+    ingest_buf_text_or_null(b, r->cc_name.s, r->cc_name.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text_or_null(b, r->cc_version.s, r->cc_version.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text_or_null(b, r->cc_wrapper.s, r->cc_wrapper.len);
+    ingest_buf_add(b, ",", 1);
+    if (r->cc_path.len)
+        ingest_buf_hex(b, r->cc_path.s, r->cc_path.len);
+    else
+        ingest_buf_add(b, "NULL", 4);
+    ingest_buf_add(b, ")", 1);
 }
 
 enum { ROWS_PAIRED, ROWS_SINGLE, ROWS_LINK };   /* the statements, in sending order */

@@ -13,7 +13,7 @@
 
 const char *const rp_report_names[] = {
     "summary", "executables", "libraries", "who-used", "modules",
-    "users", "job", "failures", "env", "software", NULL,
+    "users", "job", "failures", "env", "software", "compilers", NULL,
 };
 
 #define TEXT_MAX 255  /* syshost, user, account, partition, job id */
@@ -64,6 +64,7 @@ void rp_opts_usage(FILE *f)
 "  env NAME           distribution of a recorded variable's values per executable\n"
 "  software           core-hours by package/version (Lmod map and site rules), executables\n"
 "                     and libraries\n"
+"  compilers          compiler drivers by links and by core-hours of the programs they built\n"
 "\n"
 "Options:\n"
 "  --since DATE       first day (YYYY-MM-DD, database session time zone); default: --until - 30 days\n"
@@ -308,13 +309,13 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
     }
     if (optind >= argc) {
         snprintf(err, errlen, "no report given (one of summary executables libraries who-used "
-                 "modules users job failures env software; see --help)");
+                 "modules users job failures env software compilers; see --help)");
         return -1;
     }
     o->report = argv[optind++];
     if (!is_report(o->report)) {
         snprintf(err, errlen, "'%s' is not a report (one of summary executables libraries "
-                 "who-used modules users job failures env software)", o->report);
+                 "who-used modules users job failures env software compilers)", o->report);
         return -1;
     }
     if (strcmp(o->report, "job") == 0 || strcmp(o->report, "env") == 0) {

@@ -7,7 +7,7 @@
 
 int rp_swload_wanted(const char *report)
 {
-    static const char *const names[] = { "software", "who-used", "modules", "compilers", NULL };
+    static const char *const names[] = { "software", "who-used", "modules", NULL };
     for (int i = 0; names[i]; i++)
         if (strcmp(report, names[i]) == 0)
             return 1;

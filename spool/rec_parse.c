@@ -39,6 +39,7 @@
 #define REC_ITEMS_MAX    1048576   /* elements of one array / members of env */
 #define REC_TIME_MAX     32503680000LL /* year 3000, in seconds */
 #define REC_JOBNUM_MAX   100000000LL
+#define REC_CC_MAX       SPOOL_ID_MAX      /* compiler name, version, wrapper (VARCHAR(64)) */
 
 /* ---- typed accessors ---------------------------------------------------- */
 
@@ -289,6 +290,27 @@ static int get_object(struct ctx *c, yajl_val v, const char *path, struct rec_ob
                         &o->signature);
 }
 
+/* A link record's optional "compiler" object (the linker wrapper's ldcc):
+ * name required and non-empty, path bytes, version and wrapper short text.
+ * Absent leaves all four "". */
+static int get_compiler(struct ctx *c, yajl_val root, struct rec *r)
+{
+    yajl_val cc = obj_get(root, "compiler");
+    r->cc_name.s = r->cc_path.s = r->cc_version.s = r->cc_wrapper.s = "";
+    r->cc_name.len = r->cc_path.len = r->cc_version.len = r->cc_wrapper.len = 0;
+    if (!cc)
+        return 0;
+    if (cc->type != yajl_t_object)
+        return spool_seterr(c->err, c->errlen, "key 'compiler': expected an object, got %s",
+                            type_name(cc));
+    if (get_text(c, cc, "name", "compiler.name", 1, REC_CC_MAX, &r->cc_name) < 0 ||
+        get_str(c, cc, "path", "compiler.path", 0, REC_STR_MAX, &r->cc_path) < 0 ||
+        get_text(c, cc, "version", "compiler.version", 0, REC_CC_MAX, &r->cc_version) < 0 ||
+        get_text(c, cc, "wrapper", "compiler.wrapper", 0, REC_CC_MAX, &r->cc_wrapper) < 0)
+        return -1;
+    return 0;
+}
+
 /* An array of strings: each decoded, each at most REC_STR_MAX bytes. */
 static int get_str_array(struct ctx *c, yajl_val obj, const char *key, int required,
                          yajl_val *arr)
@@ -398,6 +420,8 @@ static int parse_head(struct ctx *c, yajl_val root, struct rec *r)
             return -1;
         if (r->link_output.len == 0)
             return spool_seterr(c->err, c->errlen, "key 'output': empty");
+        if (get_compiler(c, root, r) < 0)
+            return -1;
     } else {
         if (get_int(c, root, "pid", "pid", 1, 1, INT32_MAX, -1, &r->pid) < 0 ||
             get_int(c, root, "ppid", "ppid", 1, 0, INT32_MAX, -1, &r->ppid) < 0 ||
@@ -412,6 +436,7 @@ static int parse_head(struct ctx *c, yajl_val root, struct rec *r)
     static const char empty[] = "";
     if (!is_link) {
         r->link_output.s = r->linker.s = empty;
+        r->cc_name.s = r->cc_path.s = r->cc_version.s = r->cc_wrapper.s = empty;
     } else {
         r->exe.path.s = empty;
         job_absent(&r->job);

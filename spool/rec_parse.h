@@ -59,6 +59,9 @@ struct rec {
     /* link records */
     struct rec_str link_output, linker;
     struct rec_str output_build_id;      /* lowercase hex or "" */
+    /* the link's "compiler" object (docs/record-format.md); all "" when
+     * absent; name is never "" when present */
+    struct rec_str cc_name, cc_path, cc_version, cc_wrapper;
     void *mem_;                          /* private: owned storage */
 };
 

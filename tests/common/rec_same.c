@@ -63,5 +63,6 @@ int rec_same(const struct rec *a, const struct rec *b, char *what, size_t whatle
     SAME_INT(has_signal); SAME_INT(signal); SAME_INT(utime_us); SAME_INT(stime_us);
     SAME_INT(maxrss_kb);
     SAME_STR(link_output); SAME_STR(linker); SAME_STR(output_build_id);
+    SAME_STR(cc_name); SAME_STR(cc_path); SAME_STR(cc_version); SAME_STR(cc_wrapper);
     return 1;
 }

@@ -113,6 +113,8 @@ def row(section, package, version=None, **kw):
          and (version is None or r["version"] == version)
          and all(r.get(k) == v for k, v in kw.items())]
     return m[0] if len(m) == 1 else None
+def find(**kw):
+    return [r for r in rows if all(r.get(k) == v for k, v in kw.items())]
 sys.exit(0 if eval(sys.argv[2]) else 1)
 PY
     ok "$1"
@@ -181,4 +183,14 @@ set -e
 [ "$rc" = 3 ] && [[ "$err" == *"$T/software.map:2: the prefix must be an absolute path"* ]] ||
     fail "bad rules: rc=$rc $err"
 ok "bad rules file: $err"
+# 5. compilers: the link records name the driver; runs lead to their link
+gccv=$(gcc -dumpfullversion)
+report compilers > "$T/out.json" || fail "track-report compilers failed"
+check "compilers by links: gcc $gccv 2 links (libfftwx.so, simprog), gfortran 1" \
+      'len(find(section="by links", compiler="gcc", version="'"$gccv"'", links=2, linkers=1)) == 1 and len(find(section="by links", compiler="gfortran", links=1)) == 1'
+check "compilers by core-hours: gcc built simprog (2 runs), gfortran fsimprog (1 run)" \
+      'len(find(section="by core-hours", compiler="gcc", runs=2)) == 1 and len(find(section="by core-hours", compiler="gfortran", runs=1)) == 1 and len(find(section="by core-hours")) == 2'
+[ "$(q "SELECT GROUP_CONCAT(compiler ORDER BY compiler) FROM track_link")" = "gcc,gcc,gfortran" ] ||
+    fail "track_link.compiler: $(q "SELECT GROUP_CONCAT(compiler) FROM track_link")"
+ok "track_link.compiler holds gcc, gcc, gfortran"
 echo "software_test: all checks passed"

@@ -63,6 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     touch(&r.syshost); touch(&r.host); touch(&r.user); touch(&r.cwd);
     touch(&r.exe.path); touch(&r.link_output); touch(&r.linker);
+    touch(&r.cc_name); touch(&r.cc_path); touch(&r.cc_version); touch(&r.cc_wrapper);
     touch(&r.job.id); touch(&r.job.partition); touch(&r.job.account);
     for (size_t i = 0; i < r.ncmdline; i++) touch(&r.cmdline[i]);
     for (size_t i = 0; i < r.nmodules; i++) touch(&r.modules[i]);

@@ -189,6 +189,8 @@ static void test_end_and_nojob(void)
     rec_free(&r);
 }
 
+static void expect_literal_fails(const char *json, size_t len, const char *want);
+
 static void test_link(void)
 {
     static const char link[] =
@@ -217,7 +219,40 @@ static void test_link(void)
     CHECK_INT(r.nobjects, 2);
     CHECK_INT(r.pid, -1);
     CHECK_STR(r.cwd.s, "/home/bob/src");
+    CHECK_STR(r.cc_name.s, "");
     rec_free(&r);
+
+    /* the optional "compiler" object (issue 19) */
+    static char withcc[2048];
+    const char *cc_ok = ",\"compiler\":{\"name\":\"gfortran\",\"path\":\"/usr/bin/gfortran-12\","
+                        "\"version\":\"12.2.0\",\"wrapper\":\"mpif90\"}}\n";
+    size_t base = sizeof link - 3; /* without the closing "}\n" */
+    memcpy(withcc, link, base);
+    strcpy(withcc + base, cc_ok);
+    rc = rec_parse(withcc, strlen(withcc), &r, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "unexpected: %s\n", err);
+    CHECK_INT(rc, 0);
+    if (rc == 0) {
+        CHECK_STR(r.cc_name.s, "gfortran");
+        CHECK_STR(r.cc_path.s, "/usr/bin/gfortran-12");
+        CHECK_STR(r.cc_version.s, "12.2.0");
+        CHECK_STR(r.cc_wrapper.s, "mpif90");
+        rec_free(&r);
+    }
+    static const struct { const char *cc, *want; } bad[] = {
+        { ",\"compiler\":\"gcc\"}\n", "key 'compiler': expected an object" },
+        { ",\"compiler\":{\"path\":\"/x\"}}\n", "key 'compiler.name': missing" },
+        { ",\"compiler\":{\"name\":\"\"}}\n", "key 'compiler.name': empty" },
+        { ",\"compiler\":{\"name\":\"gcc\",\"version\":\"1\\n2\"}}\n", "key 'compiler.version': control" },
+        { ",\"compiler\":{\"name\":\"gcc\",\"wrapper\":7}}\n", "key 'compiler.wrapper': expected a string" },
+        { ",\"compiler\":{\"name\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"}}\n",
+          "key 'compiler.name': 70 bytes, at most 64" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        strcpy(withcc + base, bad[i].cc);
+        expect_literal_fails(withcc, strlen(withcc), bad[i].want);
+    }
 }
 
 /* Replaces the first occurrence of `from` in the start record by `to` and
