@@ -1,4 +1,4 @@
-/* The archive tree (SPEC "Archive"): <archive>/<YYYYMM>/, done/,
+/* The archive tree (docs/spec.md "4. The archive"): <archive>/<YYYYMM>/, done/,
  * quarantine/<YYYYMM>/. Every directory is root:<archive_group>, mode 2770:
  * setgid so files inherit the group, group rwx so the unprivileged ingester
  * can move files out, nothing for others. The archive is group-writable, so

@@ -1,6 +1,6 @@
 /* ingest_archive: the archive side of track-ingest: the one-ingester lock,
  * listing month directories and record files, moving files to done/ or
- * quarantine/ (with a .reason file). Layout in SPEC "Archive". */
+ * quarantine/ (with a .reason file). Layout in docs/spec.md "4. The archive". */
 #ifndef TRACK_INGEST_ARCHIVE_H
 #define TRACK_INGEST_ARCHIVE_H
 

@@ -1,4 +1,4 @@
-/* spool_config: the one config file every component reads (SPEC "Config").
+/* spool_config: the one config file every component reads (docs/spec.md "7. Config").
  *
  * `key = value` lines, `#` comments, no sections. Tools load it with
  * SPOOL_CONF_STRICT: an unknown key or a bad value is an error naming the

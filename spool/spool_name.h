@@ -1,4 +1,4 @@
-/* spool_name: record file names (SPEC "File names").
+/* spool_name: record file names (docs/spec.md "2. File names").
  *
  *   run.<syshost>.<YYYY_MM_DD_hh_mm_ss_ffff>.<user>.<aaa|zzz>.<run_uuid>.json
  *   link.<syshost>.<YYYY_MM_DD_hh_mm_ss_ffff>.<user>.<uuid>.json

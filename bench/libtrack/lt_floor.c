@@ -1,5 +1,5 @@
 /* lt_floor.so: the floor under libtrack's cost. A preload library that does
- * nothing but what SPEC.md's write protocol requires of any writer: a start
+ * nothing but what the write protocol (docs/spec.md "2. File names") requires of any writer: a start
  * record before main and an end record at exit, each created as a temp file
  * (O_CREAT|O_EXCL|O_NOFOLLOW), written whole and renamed, in a directory
  * given by LT_FLOOR_DIR. No config, no identity, no objects: comparing it
