@@ -156,11 +156,11 @@ struct opts {
 /* Each batch frees its records and the next one allocates as many again.
  * With glibc's defaults the free top of the reader thread's heap went back
  * to the kernel (MADV_DONTNEED) between batches and was faulted in again, a
- * page fault per page per batch (figures in docs/performance.md). Setting
- * the trim threshold turns off glibc's adaptive mmap threshold, so that one
- * is set too: SQL statements and batch arrays of a few MB stay in the heap.
- * Both are well above a batch's footprint (~50 MB at --batch 2000), not a
- * limit. */
+ * page fault per page per batch (figures in docs/performance.md "Figures
+ * behind comments"). Setting the trim threshold turns off glibc's adaptive
+ * mmap threshold, so that one is set too: SQL statements and batch arrays
+ * of a few MB stay in the heap. Both are well above a batch's footprint
+ * at the default --batch, not a limit. */
 static void tune_malloc(void)
 {
     mallopt(M_TRIM_THRESHOLD, 256 << 20);

@@ -33,9 +33,9 @@ static struct lt_run lt;
 
 /* The record buffer for the default max_record_bytes and below: in .bss,
  * where untouched pages cost nothing, like an anonymous mapping. A mapping
- * of our own (mmap, munmap) costs ~30 us more per process on a VM (munmap of
- * a touched page flushes TLBs across CPUs; see docs/performance.md): larger
- * caps still get one. */
+ * of our own (mmap, munmap) costs measurably more per process on a VM
+ * (munmap of a touched page flushes TLBs across CPUs; see
+ * docs/performance.md): larger caps still get one. */
 #define LT_STATIC_CAP (256 * 1024)
 static char lt_static_buf[2 * LT_STATIC_CAP] __attribute__((aligned(4096)));
 

@@ -3,7 +3,8 @@
  *
  * Most records repeat an object list seen before, byte for byte: the same
  * executable loads the same libraries, and a run's end record repeats its
- * start record's list. That array is four fifths of a record. The memo maps
+ * start record's list. That array is most of a record (figures in
+ * docs/performance.md "Figures behind comments"). The memo maps
  * the exact JSON text of an array that was fully parsed and validated to its
  * decoded objects, so that the next record carrying the same bytes skips
  * lexing and checking them again. A hit is decided by comparing every byte

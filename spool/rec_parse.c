@@ -51,8 +51,8 @@ struct ctx {
 };
 
 /* Element paths are written "name[*]" while checking (formatting every
- * element's path cost a quarter of the parse time); a failure puts the real
- * index into the message. */
+ * element's path was a large share of the parse time); a failure puts the
+ * real index into the message. */
 static int fix_index(struct ctx *c, size_t i)
 {
     char *p = c->err ? strstr(c->err, "[*]") : NULL;
@@ -260,7 +260,7 @@ static int get_build_id(struct ctx *c, yajl_val obj, const char *key, const char
         return spool_seterr(c->err, c->errlen, "key '%s': odd number of hex digits", path);
     /* '0'-'9' or 'a'-'f' in two unsigned compares, combined without a
      * branch per byte: digits and letters alternate at random, and the
-     * mispredicted branch made this loop most of get_build_id's time. */
+     * mispredicted branch dominated this loop. */
     unsigned bad = 0;
     for (size_t i = 0; i < s.len; i++) {
         unsigned char ch = (unsigned char)s.s[i];

@@ -80,7 +80,7 @@ void rec_free(struct rec *r);
 
 /* For many records in one thread: the parse tree is built in the parser's
  * scratch memory, which the next record reuses (it stays in the cache; a
- * tree per record was ~50 KB of fresh memory per 5 KB record). A parsed
+ * tree per record was several times the record's size in fresh memory). A parsed
  * struct rec owns all it points to and does not depend on the parser: it
  * may outlive it and be freed (rec_free) in another thread. A parser is
  * used by one thread at a time; REC_PARSER_INIT (or all zero) is a fresh

@@ -144,8 +144,8 @@ int spool_open_regular(int dirfd, const char *name, struct stat *st)
 }
 
 /* O_NOATIME: the first read of a freshly written file writes its atime
- * (relatime), an inode update and a journal entry per record: a third of
- * the ingester's open-and-read cost on ext4, for an atime nobody reads
+ * (relatime), an inode update and a journal entry per record: a large share
+ * of the ingester's open-and-read cost on ext4, for an atime nobody reads
  * (the file is moved to done/ next). Only the file's owner or a privileged
  * process may ask; anyone else gets EPERM, and after the first EPERM this
  * process stops asking. A lock-free int: safe in a signal handler. */

@@ -1,6 +1,6 @@
 /* spool_tz: the local UTC offset without glibc's tzset, which reads the
- * zone file through stdio and malloc and costs ~45 us in a fresh process:
- * a quarter of libtrack's start-up on a small program. Only the common case
+ * zone file through stdio and malloc: a large part of libtrack's start-up
+ * on a small program (docs/performance.md). Only the common case
  * is handled here (TZ unset, /etc/localtime a TZif file whose transition
  * table covers the time asked); anything else answers -1 and the caller uses
  * localtime_r, so the result is always glibc's. */
