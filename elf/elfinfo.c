@@ -430,11 +430,8 @@ static int open_regular(const char *path, uint64_t *size, char *err, size_t errl
         return -1;
     }
     if (fstat(fd, &st) < 0) {
-        int e = errno;
-        spool_seterr(err, errlen, "%s", strerror(e));
-        close(fd);
-        errno = e;
-        return -1;
+        spool_seterr(err, errlen, "%s", strerror(errno));
+        return spool_fail_close(fd);
     }
     if (!S_ISREG(st.st_mode)) {
         spool_seterr(err, errlen, "%s", S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
@@ -475,7 +472,7 @@ int elfinfo_file(const char *path, struct elfinfo *info, char *err, size_t errle
 int elfinfo_ids(const char *path, struct spool_note_ids *ids)
 {
     struct elfinfo info;
-    char err[16];
+    char err[SPOOL_ERR_MAX];
     memset(ids, 0, sizeof *ids);
     if (elfinfo_file(path, &info, err, sizeof err) < 0)
         return -1;

@@ -56,7 +56,7 @@ int elfstamp_make(const char *as_cmd, const char *as_flag, const char *out_path,
                   char *err, size_t errlen)
 {
     unsigned char b[16];
-    char src[1024], why[256];
+    char src[1024], why[SPOOL_ERR_MAX];
     char *argv[6];
     int argc = 0, pfd[2] = { -1, -1 }, fa_ok = 0, rc = -1, status, n, serr, spawned = 0;
     posix_spawn_file_actions_t fa;

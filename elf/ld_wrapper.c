@@ -26,6 +26,7 @@
 #include "linkrec.h"
 #include "spool_config.h"
 #include "spool_dir.h"
+#include "spool_err.h"
 #include "spool_uuid.h"
 
 #ifndef TRACK_DEFAULT_LD
@@ -168,7 +169,7 @@ static int link_target(const struct ldargs *a, int *elfclass, unsigned *machine)
 static int make_stamp(const struct ldargs *a, const char *obj, const char *uuid)
 {
     const char *as = elfstamp_assembler(), *flag = NULL;
-    char err[512];
+    char err[SPOOL_ERR_MAX];
     int tclass, sclass;
     unsigned tmach, smach;
 
@@ -283,7 +284,7 @@ static void write_record(const struct spool_config *cfg, int dirfd, const struct
     struct linkrec_object *objs = calloc(a->ninputs ? a->ninputs : 1, sizeof *objs);
     struct spool_note_ids out_ids;
     char **v = real_argv(real, argc, argv, NULL);
-    char err[512];
+    char err[SPOOL_ERR_MAX];
     size_t i;
 
     if (!objs || !v) {
@@ -345,7 +346,7 @@ static void exit_like(int status)
 int main(int argc, char **argv)
 {
     const char *real, *job, *tmp = getenv("TMPDIR"), *v;
-    char realbuf[PATH_MAX], dir[PATH_MAX], obj[PATH_MAX + 32], uuid[37], err[512];
+    char realbuf[PATH_MAX], dir[PATH_MAX], obj[PATH_MAX + 32], uuid[37], err[SPOOL_ERR_MAX];
     struct spool_config cfg;
     struct ldargs a;
     int dirfd = -1, status, have_args = 0, have_dir = 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "elfinfo.h"
+#include "spool_err.h"
 #include "spool_json.h"
 #include "spool_log.h"
 
@@ -176,7 +177,7 @@ int main(int argc, char **argv)
         printf("[");
     for (i = optind; i < argc; i++) {
         struct elfinfo info;
-        char err[512];
+        char err[SPOOL_ERR_MAX];
         if (elfinfo_file(argv[i], &info, err, sizeof err) < 0) {
             fflush(stdout);
             spool_log_err("%s: %s", argv[i], err);

@@ -15,6 +15,7 @@
 #include "linkrec.h"
 #include "spool_config.h"
 #include "spool_dir.h"
+#include "spool_err.h"
 #include "spool_log.h"
 #include "spool_uuid.h"
 
@@ -50,7 +51,7 @@ static int stamp_record(const char *out, const char *uuid, int argc, char **argv
 {
     struct spool_config cfg;
     struct linkrec r;
-    char err[512], self[4096];
+    char err[SPOOL_ERR_MAX], self[4096];
     const char *job = getenv("SLURM_JOB_ID");
     ssize_t n;
     int dirfd, rc = -1;
@@ -97,7 +98,7 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *out = NULL, *want = NULL;
-    char uuid[37], err[512];
+    char uuid[37], err[SPOOL_ERR_MAX];
     int c, record = 1;
 
     spool_log_init("track-stamp", 0, 0);

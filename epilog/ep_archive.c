@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "spool_dir.h"
+#include "spool_err.h"
 #include "spool_log.h"
 
 #define EP_DIR_MODE 02770
@@ -78,7 +79,7 @@ static int ensure_dir(struct ep_archive *a, int parentfd, const char *name, cons
                       int *created)
 {
     struct spool_dir_want want = { 1, a->uid, 0, 0, 0, 0 };
-    char err[512];
+    char err[SPOOL_ERR_MAX];
     int fd;
 
     *created = mkdirat(parentfd, name, 0700) == 0;
@@ -101,7 +102,7 @@ static int ensure_dir(struct ep_archive *a, int parentfd, const char *name, cons
 int ep_archive_open(struct ep_archive *a, struct ep_ctx *ctx)
 {
     struct spool_dir_want want = { 1, ctx->self_uid, 0, 0, 0, 0 };
-    char err[1024], parent[SPOOL_CONF_PATH_MAX + 16], *dir;
+    char err[SPOOL_ERR_MAX], parent[SPOOL_CONF_PATH_MAX + 16], *dir;
     int fd = -1, created = 0, rc = -1;
 
     memset(a, 0, sizeof *a);

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "spool_err.h"
 #include "spool_file.h"
 #include "spool_log.h"
 #include "spool_name.h"
@@ -220,12 +221,8 @@ static int open_unnamed(struct ep_batch *b, struct ep_half *h, int dst_fd)
     }
     /* Exact mode whatever the umask (checked once: root's usual 022 leaves
      * 0640 alone). Nobody can open the inode before it has a name. */
-    if (b->need_fchmod && fchmod(fd, 0640) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
+    if (b->need_fchmod && fchmod(fd, 0640) < 0)
+        return spool_fail_close(fd);
     h->nfds++;
     return fd;
 }

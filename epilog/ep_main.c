@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "spool_dir.h"
+#include "spool_err.h"
 #include "spool_log.h"
 
 static void usage(FILE *f)
@@ -47,7 +48,7 @@ static void usage(FILE *f)
  * writable by anyone else, in a secure directory. */
 static int config_trusted(const char *path, uid_t self)
 {
-    char dir[SPOOL_CONF_PATH_MAX], err[1024];
+    char dir[SPOOL_CONF_PATH_MAX], err[SPOOL_ERR_MAX];
     struct stat st;
 
     if (lstat(path, &st) < 0)
@@ -102,7 +103,7 @@ int main(int argc, char **argv)
     };
     static struct ep_ctx ctx;
     const char *config = NULL, *job = NULL, *uid = NULL, *gid = NULL, *cmd;
-    char err[1024];
+    char err[SPOOL_ERR_MAX];
     int c, strict = 0, quiet = 0, use_syslog = 1, rc, flags = SPOOL_CONF_STRICT;
     time_t min_age = 3600;
 

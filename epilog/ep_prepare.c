@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "spool_dir.h"
+#include "spool_err.h"
 #include "spool_log.h"
 
 /* Makes parentfd/name a directory owned by uid:gid (gid -1: leave) with
@@ -117,7 +118,7 @@ static int ensure(struct ep_ctx *ctx, int parentfd, const char *path, const char
 
 int ep_prepare(struct ep_ctx *ctx, const char *uidstr, const char *gidstr)
 {
-    char parent[SPOOL_CONF_PATH_MAX], base[SPOOL_CONF_PATH_MAX], err[1024];
+    char parent[SPOOL_CONF_PATH_MAX], base[SPOOL_CONF_PATH_MAX], err[SPOOL_ERR_MAX];
     char uidpath[SPOOL_CONF_PATH_MAX + 16], uidname[16];
     const char *path = ctx->cfg.spool_dir;
     uid_t uid = 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "spool_dir.h"
+#include "spool_err.h"
 #include "spool_log.h"
 
 int ep_parse_uid(const char *s, uid_t *out)
@@ -35,7 +36,7 @@ int ep_parse_uid(const char *s, uid_t *out)
 int ep_spool_root_open(struct ep_ctx *ctx)
 {
     struct spool_dir_want want = { 1, ctx->self_uid, 0, 0, S_ISVTX, 0 };
-    char parent[SPOOL_CONF_PATH_MAX], err[1024];
+    char parent[SPOOL_CONF_PATH_MAX], err[SPOOL_ERR_MAX];
     const char *path = ctx->cfg.spool_dir;
     int fd;
 
@@ -54,11 +55,9 @@ int ep_spool_root_open(struct ep_ctx *ctx)
     }
     fd = spool_dir_openat(AT_FDCWD, path, &want, err, sizeof err);
     if (fd < 0) {
-        int e = errno;
-        if (e != ENOENT)
+        if (errno != ENOENT)   /* spool_log keeps errno for the caller */
             spool_log_err("spool_dir %s: refused: %s (track-epilog prepare repairs it)", path,
                           err);
-        errno = e;
         return -1;
     }
     return fd;
@@ -73,11 +72,8 @@ int ep_spool_open_child(struct ep_ctx *ctx, int parentfd, const char *parentpath
     if (fd >= 0) {
         if (fstat(fd, st) == 0)
             return fd;
-        e = errno;
-        close(fd);
-        spool_log_err("%s/%s: fstat: %s", parentpath, name, strerror(e));
-        errno = e;
-        return -1;
+        spool_log_err("%s/%s: fstat: %s", parentpath, name, strerror(errno));
+        return spool_fail_close(fd);
     }
     e = errno;
     if (e == ENOENT)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "spool_dir.h"
+#include "spool_err.h"
 #include "spool_log.h"
 #include "spool_name.h"
 
@@ -32,7 +33,7 @@ static void sweep_archive_month(struct ep_ctx *ctx, int parentfd, const char *pp
                                 const char *month, time_t min_age)
 {
     struct spool_dir_want want = { 1, ctx->self_uid, 0, 0, 0, 0 };
-    char path[SPOOL_CONF_PATH_MAX + 600], err[512];
+    char path[SPOOL_CONF_PATH_MAX + 600], err[SPOOL_ERR_MAX];
     struct dirent *de;
     struct stat st;
     DIR *d;

@@ -61,7 +61,7 @@ int ingest_db_connect(struct ingest_db *db, const char *option_file, const char 
      * option file: nothing on the command line, nothing in the environment
      * that ps could show. */
     if (!mysql_real_connect(db->my, NULL, NULL, NULL, NULL, 0, NULL, 0)) {
-        char what[1200];
+        char what[SPOOL_ERR_MAX];
         snprintf(what, sizeof what, "cannot connect (option file %s, group [%s])",
                  option_file && option_file[0] ? option_file : "(client defaults)",
                  group && group[0] ? group : "track");

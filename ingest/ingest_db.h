@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "ingest_buf.h"
+#include "spool_err.h"
 
 struct ingest_migration {
     int version;          /* from the file name's NNNN_ prefix */
@@ -25,7 +26,7 @@ struct st_mysql;           /* the client library's MYSQL */
 struct ingest_db {
     struct st_mysql *my;
     int lost;             /* the last failure was a lost/broken connection */
-    char err[512];        /* last error, one line */
+    char err[SPOOL_ERR_MAX];   /* last error, one line */
     double busy;          /* seconds spent waiting for the server (summary) */
 };
 

@@ -5,12 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spool_err.h"
 #include "spool_log.h"
 
 static void *mover_main(void *arg)
 {
     struct ingest_mover *mv = arg;
-    char err[1400];
+    char err[SPOOL_ERR_MAX];
     pthread_mutex_lock(&mv->mu);
     for (;;) {
         while (!mv->full && !mv->stop)

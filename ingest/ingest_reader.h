@@ -17,12 +17,11 @@
 #include "ingest_archive.h"
 #include "ingest_load.h"
 #include "rec_parse.h"
+#include "spool_err.h"
 
 /* A file's outcome in a chunk. */
 enum { INGEST_READ_OK = 0, INGEST_READ_BAD = 1, INGEST_READ_GONE = 2 };
 
-/* Why a file is bad: one line, for its quarantine .reason. */
-#define INGEST_WHY_MAX 512
 
 /* Up to a batch of files, read and parsed. Owned by the reader; the
  * consumer reads it between ingest_reader_next and ingest_reader_release. */
@@ -32,10 +31,10 @@ struct ingest_chunk {
     struct rec *recs;               /* valid where status == INGEST_READ_OK */
     struct ingest_prep *preps;      /* with recs */
     int *status;
-    char (*why)[INGEST_WHY_MAX];    /* where status == INGEST_READ_BAD */
+    char (*why)[SPOOL_ERR_MAX];     /* where status == INGEST_READ_BAD: one line */
     int eof;                        /* the last chunk */
     int fatal;                      /* the reader could not go on: msg */
-    char msg[1400];
+    char msg[SPOOL_ERR_MAX];
 };
 
 struct ingest_reader {

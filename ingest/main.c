@@ -26,6 +26,7 @@
 #include "ingest_reader.h"
 #include "rec_parse.h"
 #include "spool_config.h"
+#include "spool_err.h"
 #include "spool_log.h"
 
 enum {
@@ -79,7 +80,7 @@ static double now(void)
 static int quarantine(struct ingest_archive *a, const struct ingest_file *f, const char *reason,
                       struct stats *st)
 {
-    char err[1400];
+    char err[SPOOL_ERR_MAX];
     spool_log_warn("%s/%s/%s: quarantined: %s", a->path, f->month, f->name, reason);
     if (ingest_archive_quarantine(a, f, reason, err, sizeof err) != 0) {
         spool_log_err("%s", err);
@@ -231,7 +232,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 /* Loads the config and settles the option file. 0 or EXIT_USAGE. */
 static int load_config(struct opts *o, struct spool_config *cfg)
 {
-    char err[1400];
+    char err[SPOOL_ERR_MAX];
     spool_config_defaults(cfg);
     if (!o->config)
         o->config = spool_config_default_path();
@@ -292,7 +293,7 @@ static int check_schema(struct ingest_db *db)
  * exit status. */
 static int lock_and_list(struct ingest_archive *a, const char *month, struct ingest_listing *lst)
 {
-    char err[1400], holder[256];
+    char err[SPOOL_ERR_MAX], holder[256];
     int lk = ingest_archive_lock(a, holder, sizeof holder, err, sizeof err);
     if (lk == 1) {
         spool_log_err("archive %s is being loaded by another track-ingest (%s); try again "
@@ -413,7 +414,7 @@ static void run_free(struct run *R)
 static int run(const struct opts *o, const struct spool_config *cfg, struct ingest_db *db,
                struct ingest_loader *L, struct ingest_archive *a, struct ingest_listing *lst)
 {
-    char err[1400];
+    char err[SPOOL_ERR_MAX];
     struct run R;
     int rc;
 
@@ -465,7 +466,7 @@ int main(int argc, char **argv)
     struct ingest_loader L;
     struct ingest_archive a;
     struct ingest_listing lst = { 0 };
-    char err[1400];
+    char err[SPOOL_ERR_MAX];
     int rc;
 
     tune_malloc();

@@ -31,6 +31,12 @@
 
 static struct lt_run lt;
 
+/* libtrack's error buffers are smaller than the tools' SPOOL_ERR_MAX: they
+ * live on the program's stack, in the fatal-signal handler on the
+ * program's signal stack (which may be small), and their text only ever
+ * feeds a TRACK_DEBUG line, where a cut message costs nothing. */
+#define LT_ERR_MAX 256
+
 /* The record buffer for the default max_record_bytes and below: in .bss,
  * where untouched pages cost nothing, like an anonymous mapping. A mapping
  * of our own (mmap, munmap) costs measurably more per process on a VM
@@ -89,7 +95,7 @@ enum { LT_NORMAL = 0, LT_IN_HANDLER = 1, LT_IN_HANDLER_SMALL = 2 };
  * nojob directory). Returns 0 or -1. */
 static int write_record(enum spool_kind kind, const char *data, size_t len, int in_handler)
 {
-    char name[SPOOL_NAME_MAX], err[256];
+    char name[SPOOL_NAME_MAX], err[LT_ERR_MAX];
     /* The signal handler passes no message buffer: formatting is not
      * async-signal-safe. */
     char *ebuf = in_handler ? NULL : err;
@@ -254,7 +260,7 @@ static void lt_on_signal(int sig, siginfo_t *si, void *uc)
 static int gate(void)
 {
     const char *v = getenv("TRACK_DISABLE");
-    char err[256];
+    char err[LT_ERR_MAX];
     ssize_t n;
 
     if (v && strcmp(v, "1") == 0)

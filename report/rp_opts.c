@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rp_swmap.h"
+#include "spool_err.h"
 #include "spool_uuid.h"
 
 const char *const rp_report_names[] = {
@@ -153,9 +154,12 @@ static int env_name_ok(const char *s)
     return 1;
 }
 
+/* Long on purpose: one getopt loop with one short case per option, then
+ * the report argument and the checks that involve several options. Split,
+ * an option would be read in one place and judged in another. */
 int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t errlen)
 {
-    char why[128];
+    char why[SPOOL_ERR_MAX];
     int c;
     memset(o, 0, sizeof *o);
     o->format = RP_FORMAT_TABLE;

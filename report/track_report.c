@@ -15,9 +15,9 @@
 #include "rp_swload.h"
 #include "rp_swmap.h"
 #include "spool_config.h"
+#include "spool_err.h"
 #include "spool_log.h"
 
-#define ERRLEN 1024
 
 /* Binds every parameter the scripts read; unset ones become NULL so a
  * script's defaults apply. */
@@ -56,7 +56,7 @@ static void fetch_window(struct rp_db *db, char since[11], char until[11])
     static const char q[] =
         "SELECT DATE_FORMAT(FROM_UNIXTIME(@t0), '%Y-%m-%d'), DATE_FORMAT(FROM_UNIXTIME(@t1), '%Y-%m-%d')";
     struct rp_result r;
-    char err[ERRLEN];
+    char err[SPOOL_ERR_MAX];
     since[0] = until[0] = '\0';
     if (rp_db_run(db, q, sizeof q - 1, &r, err, sizeof err) < 0)
         return;
@@ -76,7 +76,7 @@ int main(int argc, char **argv)
     struct rp_db *db = NULL;
     struct rp_result res = { 0 };
     struct rp_swmap swmap = RP_SWMAP_INIT;
-    char err[ERRLEN], since[11], until[11];
+    char err[SPOOL_ERR_MAX], since[11], until[11];
     const char *cfgpath, *optfile, *dir;
     char *script = NULL;
     size_t len;

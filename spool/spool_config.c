@@ -272,7 +272,7 @@ int spool_config_load(struct spool_config *cfg, const char *path, int flags,
                       char *err, size_t errlen)
 {
     char buf[CONF_FILE_MAX + 1];
-    char why[512];
+    char why[SPOOL_ERR_MAX];
     size_t len = 0;
     int fd = -1, rc = -1, saved = 0, lineno = 0;
     int strict = flags & SPOOL_CONF_STRICT;

@@ -24,12 +24,8 @@ int spool_dir_check(int fd, const char *what, const struct spool_dir_want *w,
     struct stat st;
     mode_t perm;
 
-    if (fstat(fd, &st) < 0) {
-        int e = errno;
-        spool_seterr(err, errlen, "%s: fstat: %s", what, ERRSTR(err, e));
-        errno = e;
-        return -1;
-    }
+    if (fstat(fd, &st) < 0)
+        return spool_seterr(err, errlen, "%s: fstat: %s", what, ERRSTR(err, errno));
     if (!S_ISDIR(st.st_mode)) {
         spool_seterr(err, errlen, "%s: not a directory", what);
         errno = ENOTDIR;
@@ -60,31 +56,23 @@ int spool_dir_check(int fd, const char *what, const struct spool_dir_want *w,
 int spool_dir_openat(int dirfd, const char *name, const struct spool_dir_want *w,
                      char *err, size_t errlen)
 {
-    int fd, e;
+    int fd;
 
     fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
-        e = errno;
-        if (e == ELOOP || e == ENOTDIR)
-            spool_seterr(err, errlen, "%s: not a directory or a symbolic link", name);
-        else
-            spool_seterr(err, errlen, "%s: %s", name, ERRSTR(err, e));
-        errno = e;
-        return -1;
+        if (errno == ELOOP || errno == ENOTDIR)
+            return spool_seterr(err, errlen, "%s: not a directory or a symbolic link", name);
+        return spool_seterr(err, errlen, "%s: %s", name, ERRSTR(err, errno));
     }
-    if (spool_dir_check(fd, name, w, err, errlen) < 0) {
-        e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
+    if (spool_dir_check(fd, name, w, err, errlen) < 0)
+        return spool_fail_close(fd);
     return fd;
 }
 
 int spool_dir_mkopenat(int dirfd, const char *name, mode_t create_mode,
                        const struct spool_dir_want *w, char *err, size_t errlen)
 {
-    int fd, e;
+    int fd;
 
     /* Open first: on every run but the first the directory exists, and
      * this is the start-up path of every tracked process. */
@@ -92,37 +80,23 @@ int spool_dir_mkopenat(int dirfd, const char *name, mode_t create_mode,
     if (fd >= 0 || errno != ENOENT)
         return fd;
     if (mkdirat(dirfd, name, create_mode) < 0) {
-        e = errno;
-        if (e == EEXIST)    /* created by a racing writer: judge theirs */
+        if (errno == EEXIST)    /* created by a racing writer: judge theirs */
             return spool_dir_openat(dirfd, name, w, err, errlen);
-        spool_seterr(err, errlen, "%s: cannot create: %s", name, ERRSTR(err, e));
-        errno = e;
-        return -1;
+        return spool_seterr(err, errlen, "%s: cannot create: %s", name, ERRSTR(err, errno));
     }
     fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        e = errno;
-        spool_seterr(err, errlen, "%s: %s", name, ERRSTR(err, e));
-        errno = e;
-        return -1;
-    }
+    if (fd < 0)
+        return spool_seterr(err, errlen, "%s: %s", name, ERRSTR(err, errno));
     /* The umask may have narrowed the mode; set it exactly, on the fd we
      * hold, so a swap after mkdirat cannot redirect it; the check below
      * still judges what we hold. */
     if (fchmod(fd, create_mode) < 0) {
-        e = errno;
-        spool_seterr(err, errlen, "%s: fchmod: %s", name, ERRSTR(err, e));
-        goto fail;
+        spool_seterr(err, errlen, "%s: fchmod: %s", name, ERRSTR(err, errno));
+        return spool_fail_close(fd);
     }
-    if (spool_dir_check(fd, name, w, err, errlen) < 0) {
-        e = errno;
-        goto fail;
-    }
+    if (spool_dir_check(fd, name, w, err, errlen) < 0)
+        return spool_fail_close(fd);
     return fd;
-fail:
-    close(fd);
-    errno = e;
-    return -1;
 }
 
 int spool_job_name_ok(const char *job)
@@ -142,7 +116,7 @@ static int check_or_make(const char *path, const char *what, int create,
                          const struct spool_dir_want *w, char *err, size_t errlen)
 {
     struct stat st;
-    int fd, e;
+    int fd;
 
     if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (S_ISLNK(st.st_mode)) {
@@ -164,12 +138,8 @@ static int check_or_make(const char *path, const char *what, int create,
         }
         return 0;
     }
-    e = errno;
-    if (e != ENOENT || !create) {
-        spool_seterr(err, errlen, "%s: %s", path, ERRSTR(err, e));
-        errno = e;
-        return -1;
-    }
+    if (errno != ENOENT || !create)
+        return spool_seterr(err, errlen, "%s: %s", path, ERRSTR(err, errno));
     fd = spool_dir_mkopenat(AT_FDCWD, path, 0700, w, err, errlen);
     if (fd < 0)
         return -1;
@@ -237,24 +207,15 @@ int spool_path_is_secure(const char *path, uid_t trusted_uid, char *err, size_t 
 {
     char real[PATH_MAX], *slash;
     struct stat st;
-    int e;
 
-    if (!realpath(path, real)) {
-        e = errno;
-        spool_seterr(err, errlen, "%s: %s", path, ERRSTR(err, e));
-        errno = e;
-        return -1;
-    }
+    if (!realpath(path, real))
+        return spool_seterr(err, errlen, "%s: %s", path, ERRSTR(err, errno));
     /* Walk from the full path up to "/", judging each directory. The path
      * itself may be group-writable: the archive is shared with the
      * ingester's group by design (mode 2770); its ancestors may not. */
     for (int self = 1;; self = 0) {
-        if (lstat(real[0] ? real : "/", &st) < 0) {
-            e = errno;
-            spool_seterr(err, errlen, "%s: %s", real[0] ? real : "/", ERRSTR(err, e));
-            errno = e;
-            return -1;
-        }
+        if (lstat(real[0] ? real : "/", &st) < 0)
+            return spool_seterr(err, errlen, "%s: %s", real[0] ? real : "/", ERRSTR(err, errno));
         if (!S_ISDIR(st.st_mode)) {
             spool_seterr(err, errlen, "%s: not a directory", real[0] ? real : "/");
             errno = ENOTDIR;

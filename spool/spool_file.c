@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "spool_err.h"
+
 #define SPOOL_PATH_BUF 1400   /* a spool_dir path + a record name */
 
 int spool_tmpname(char *out, size_t outlen, const char *name)
@@ -168,12 +170,8 @@ int spool_open_regular_known(int dirfd, const char *name, dev_t dev, ino_t ino,
     }
     if (fd < 0)
         return -1;
-    if (fstat(fd, st) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
+    if (fstat(fd, st) < 0)
+        return spool_fail_close(fd);
     if (!S_ISREG(st->st_mode) || st->st_dev != dev || st->st_ino != ino) {
         close(fd);
         errno = ESTALE;

@@ -1,10 +1,13 @@
 /* Tool logging: stderr always, syslog when asked. */
 #include "spool_log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <syslog.h>
+
+#include "spool_err.h"
 
 static const char *log_prog = "track";
 static int log_syslog;
@@ -25,11 +28,13 @@ static void emit(int prio, const char *level, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 static void emit(int prio, const char *level, const char *fmt, va_list ap)
 {
-    char msg[2048];
+    char msg[SPOOL_ERR_MAX + 512];   /* a message: context and an error buffer */
+    int e = errno;    /* callers log a failure, then hand its errno on */
     vsnprintf(msg, sizeof msg, fmt, ap);
     fprintf(stderr, "%s: %s%s\n", log_prog, level, msg);
     if (log_syslog)
         syslog(prio, "%s%s", level, msg);
+    errno = e;
 }
 
 void spool_log_err(const char *fmt, ...)
