@@ -4,6 +4,7 @@
  *   ep_batch    durable copies into the archive, fsync'd in batches
  *   ep_scan     judging the entries of one spool directory
  *   ep_lock     one epilog run at a time per node
+ *   ep_spool    the spool root and helpers every module shares
  *   ep_collect / ep_prepare / ep_sweep   the subcommands
  *
  * Everything runs as root over directories users control: every spool path
@@ -185,15 +186,6 @@ int ep_scan_dir(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, const char *p
  * is exhausted (logged once). */
 int ep_scan_budget(struct ep_ctx *ctx);
 
-/* A printable form of a name for messages and quarantine files: bytes
- * outside [A-Za-z0-9._+@-] become '_' and it is cut at 200 bytes; a leading
- * '.' becomes '_'. Writes into out (outlen >= 2). */
-void ep_scan_safe_name(char *out, size_t outlen, const char *name);
-
-/* Removes dirfd/name if it is still the file (dev, ino) we judged. 0, or -1
- * with errno (ESTALE when it was replaced meanwhile). */
-int ep_scan_unlink_same(int dirfd, const char *name, dev_t dev, ino_t ino);
-
 /* ---- ep_lock ---- */
 /* Takes the node-wide epilog lock: <spool root fd>/.track-epilog.lock,
  * root-owned 0600 (a planted one is replaced), flock'ed exclusively, waiting
@@ -201,7 +193,8 @@ int ep_scan_unlink_same(int dirfd, const char *name, dev_t dev, ino_t ino);
  * after logging. */
 int ep_lock_take(int rootfd, const char *rootpath, unsigned wait_s);
 
-/* ---- spool root, shared by the subcommands ---- */
+/* ---- ep_spool: the spool root and helpers shared by every module (it
+ * calls no other module: ep_scan -> ep_batch -> ep_spool, one way) ---- */
 /* Opens the spool root for reading: spool_path_is_secure on its parent,
  * then O_NOFOLLOW, owned by us, sticky. -1 with errno ENOENT (quietly) when
  * it does not exist, else -1 after logging. */
@@ -213,6 +206,15 @@ int ep_spool_root_open(struct ep_ctx *ctx);
  * failures are logged. */
 int ep_spool_open_child(struct ep_ctx *ctx, int parentfd, const char *parentpath,
                         const char *name, struct stat *st);
+
+/* A printable form of a name for messages and quarantine files: bytes
+ * outside [A-Za-z0-9._+@-] become '_' and it is cut at 200 bytes; a leading
+ * '.' becomes '_'. Writes into out (outlen >= 2). */
+void ep_spool_safe_name(char *out, size_t outlen, const char *name);
+
+/* Removes dirfd/name if it is still the file (dev, ino) we judged. 0, or -1
+ * with errno (ESTALE when it was replaced meanwhile). */
+int ep_spool_unlink_same(int dirfd, const char *name, dev_t dev, ino_t ino);
 
 /* Parses a uid given as text (digits, < 2^32 - 1). 0 or -1. */
 int ep_parse_uid(const char *s, uid_t *out);

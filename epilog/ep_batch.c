@@ -288,7 +288,7 @@ static int write_reason(struct ep_batch *b, struct ep_half *h, int dst_fd, const
     int n;
 
     snprintf(rname, sizeof rname, "%s.reason", dst);
-    ep_scan_safe_name(safe, sizeof safe, it->spool_name);
+    ep_spool_safe_name(safe, sizeof safe, it->spool_name);
     n = snprintf(text, sizeof text,
                  "file: %s/%s\nreason: %s\nowner: uid %lu gid %lu\nsize: %lld\nlinks: %lu\n"
                  "mode: %04o\nquarantined-by: track-epilog\ntime: %lld\n",
@@ -320,7 +320,7 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
     char safe[256];
     int quarantine = reason != NULL, dst_fd, tmp_fd;
 
-    ep_scan_safe_name(safe, sizeof safe, name);
+    ep_spool_safe_name(safe, sizeof safe, name);
     if (ctx->dry_run) {
         if (quarantine) {
             printf("quarantine %s/%s -> %s/quarantine/%s/ (%s)\n", b->spool_path, safe,
@@ -342,7 +342,7 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
      * quarantined name may be anything: make it printable and keep it clear
      * of our ".reason" suffix. */
     if (quarantine) {
-        ep_scan_safe_name(base, sizeof base - 8, name);
+        ep_spool_safe_name(base, sizeof base - 8, name);
         size_t bl = strlen(base);
         if (bl >= 7 && strcmp(base + bl - 7, ".reason") == 0)
             strcat(base, "_");
@@ -456,7 +456,7 @@ static int place(struct ep_batch *b, struct ep_half *h, struct ep_item *it)
         if (!it->quarantine) {
             snprintf(why, sizeof why, "a different file named %s is already in %s/%s", cand,
                      b->arch->path, it->month);
-            ep_scan_safe_name(safe, sizeof safe, it->spool_name);
+            ep_spool_safe_name(safe, sizeof safe, it->spool_name);
             spool_log_warn("%s/%s: quarantined: %s", h->spool_path, safe, why);
             pthread_mutex_lock(&b->arch_lock);
             fd = ep_archive_month(b->arch, 1, it->month);
@@ -529,8 +529,8 @@ static void commit_half(struct ep_batch *b, struct ep_half *h)
             h->failed++;
             h->rc = -1;
         } else if (it->dst_name) {
-            ep_scan_safe_name(safe, sizeof safe, it->spool_name);
-            if (ep_scan_unlink_same(h->spool_fd, it->spool_name, it->st.st_dev,
+            ep_spool_safe_name(safe, sizeof safe, it->spool_name);
+            if (ep_spool_unlink_same(h->spool_fd, it->spool_name, it->st.st_dev,
                                     it->st.st_ino) < 0 && errno != ENOENT)
                 spool_log_warn("%s/%s: archived, but not removed from the spool: %s",
                                h->spool_path, safe,

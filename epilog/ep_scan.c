@@ -24,34 +24,6 @@
 #include "spool_log.h"
 #include "spool_name.h"
 
-void ep_scan_safe_name(char *out, size_t outlen, const char *name)
-{
-    size_t i, n = 0;
-    for (i = 0; name[i] && n + 1 < outlen && n < 200; i++) {
-        unsigned char c = (unsigned char)name[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '.' || c == '_' || c == '+' || c == '@' || c == '-';
-        out[n++] = ok ? (char)c : '_';
-    }
-    if (n == 0 && outlen > 1)
-        out[n++] = '_';
-    out[n] = '\0';
-    if (out[0] == '.')
-        out[0] = '_';
-}
-
-int ep_scan_unlink_same(int dirfd, const char *name, dev_t dev, ino_t ino)
-{
-    struct stat st;
-    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-        return -1;
-    if (st.st_dev != dev || st.st_ino != ino) {
-        errno = ESTALE;
-        return -1;
-    }
-    return unlinkat(dirfd, name, 0);
-}
-
 int ep_scan_budget(struct ep_ctx *ctx)
 {
     if (ctx->budget > 0) {
@@ -106,7 +78,7 @@ static void remove_entry(struct ep_ctx *ctx, int dirfd, const char *path, const 
         ctx->removed++;
         return;
     }
-    if (ep_scan_unlink_same(dirfd, name, st->st_dev, st->st_ino) < 0) {
+    if (ep_spool_unlink_same(dirfd, name, st->st_dev, st->st_ino) < 0) {
         if (errno == ENOENT)
             return;
         spool_log_err("%s/%s: cannot remove (%s): %s", path, safe, why,
@@ -135,7 +107,7 @@ static void handle_entry(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, cons
     size_t len = 0, cap = ctx->cfg.max_record_bytes;
     int fd, named;
 
-    ep_scan_safe_name(safe, sizeof safe, name);
+    ep_spool_safe_name(safe, sizeof safe, name);
     /* A file listed as regular is opened straight away and must still be
      * that inode; anything else (or a swap) takes the full check. */
     fd = -1;

@@ -1,6 +1,9 @@
-/* The spool root as the collect and sweep subcommands find it: its
- * ancestors must be secure (MUNGE's walk), the root itself ours and sticky.
- * They never repair it; `track-epilog prepare` does. */
+/* What every module of the epilog shares about the spool: the spool root
+ * as the collect and sweep subcommands find it (its ancestors must be
+ * secure, MUNGE's walk; the root itself ours and sticky; they never repair
+ * it, `track-epilog prepare` does), its directories, and the two helpers
+ * ep_scan and ep_batch both use for spool entries (printable names, removal
+ * of the very inode that was judged). It calls no other epilog module. */
 #include "ep.h"
 
 #include <errno.h>
@@ -100,4 +103,32 @@ int ep_spool_open_child(struct ep_ctx *ctx, int parentfd, const char *parentpath
     ctx->failed++;
     errno = e;
     return -1;
+}
+
+void ep_spool_safe_name(char *out, size_t outlen, const char *name)
+{
+    size_t i, n = 0;
+    for (i = 0; name[i] && n + 1 < outlen && n < 200; i++) {
+        unsigned char c = (unsigned char)name[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '.' || c == '_' || c == '+' || c == '@' || c == '-';
+        out[n++] = ok ? (char)c : '_';
+    }
+    if (n == 0 && outlen > 1)
+        out[n++] = '_';
+    out[n] = '\0';
+    if (out[0] == '.')
+        out[0] = '_';
+}
+
+int ep_spool_unlink_same(int dirfd, const char *name, dev_t dev, ino_t ino)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return -1;
+    if (st.st_dev != dev || st.st_ino != ino) {
+        errno = ESTALE;
+        return -1;
+    }
+    return unlinkat(dirfd, name, 0);
 }

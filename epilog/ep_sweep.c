@@ -62,7 +62,7 @@ static void sweep_archive_month(struct ep_ctx *ctx, int parentfd, const char *pp
             printf("remove %s/%s (stale temp file of a killed run)\n", path, de->d_name);
             continue;
         }
-        if (ep_scan_unlink_same(fd, de->d_name, st.st_dev, st.st_ino) == 0) {
+        if (ep_spool_unlink_same(fd, de->d_name, st.st_dev, st.st_ino) == 0) {
             spool_log_info("%s/%s: removed a stale temp file", path, de->d_name);
             ctx->removed++;
         }
