@@ -3,6 +3,8 @@
  *   ep_archive  the archive tree: verified, created with owner/group/mode
  *   ep_batch    durable copies into the archive, fsync'd in batches
  *   ep_scan     judging the entries of one spool directory
+ *   ep_trust    what root knows about a job; a record's claims checked against it
+ *   ep_stamp    the Prolog's root-owned note of a job's start, read by the Epilog
  *   ep_lock     one epilog run at a time per node
  *   ep_spool    the spool root and helpers every module shares
  *   ep_collect / ep_prepare / ep_sweep   the subcommands
@@ -19,7 +21,11 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "rec_parse.h"
+
 #include "spool_config.h"
+#include "spool_ident.h"
+#include "spool_limits.h"
 
 /* Exit codes (docs/epilog.md). Without --strict every run that got as far
  * as parsing its command line exits EP_EXIT_OK: a failing Slurm Epilog
@@ -165,8 +171,11 @@ int ep_batch_commit(struct ep_batch *b);
 /* ---- ep_scan ---- */
 enum { EP_SCAN_COLLECT = 0, EP_SCAN_SWEEP = 1 };
 
+struct ep_job;
 struct ep_scan {
     int mode;                /* EP_SCAN_COLLECT or EP_SCAN_SWEEP */
+    const struct ep_job *job; /* what root knows of the directory's job: records' claims
+                              * are checked against it (ep_trust_check) */
     uid_t uid;               /* the uid the directory belongs to (job uid) */
     uid_t dir_owner;         /* owner of the uid dir and job dir (fstat); mismatch = quarantine */
     int skip_dirs;           /* subdirectories are the caller's: pass over them silently */
@@ -185,6 +194,92 @@ int ep_scan_dir(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, const char *p
 /* Takes one unit of the per-run file budget. 1 if granted, 0 when the budget
  * is exhausted (logged once). */
 int ep_scan_budget(struct ep_ctx *ctx);
+
+/* ---- ep_trust: what root knows about a job, and a record's claims checked
+ * against it (docs/trust.md). The file owner proves who wrote a record;
+ * this proves that what it says about where and when it ran is what root
+ * knows about the job whose directory it was collected from. ---- */
+
+/* Seconds a record's times may lie outside the job's known lifetime: the
+ * Prolog's clock and the records' are the same node's; this only absorbs a
+ * clock step (NTP) during the job. */
+#define EP_TRUST_SLACK 300
+
+/* A job attribute root may or may not know. known with v "" means root knows
+ * the job has none (not an array job, no account). */
+struct ep_known {
+    int known;
+    char v[SPOOL_JOBTEXT_MAX + 1];
+};
+
+struct ep_job {
+    char id[SPOOL_ID_MAX + 1];    /* "" = the directory names no job (nojob/, files in <uid>/):
+                                   * a run record there must claim none */
+    char where[48];               /* for reasons: "job 77", "nojob/" */
+    struct ep_known array_job, array_task, partition, account;
+    char syshost[SPOOL_IDENT_MAX]; /* this cluster: config syshost, else SLURM_CLUSTER_NAME of
+                                   * slurmd's environment or the stamp, else the short host */
+    int syshost_known;            /* from the config or slurmd's environment, not derived */
+    char host[SPOOL_IDENT_MAX];   /* this node (uname) */
+    time_t start;                 /* the job's start on this node (Prolog stamp); 0 = unknown */
+    time_t end;                   /* latest a record may claim: this run's time */
+    char start_from[64];          /* where start came from, for reasons */
+};
+
+/* Sets what holds for every record of this node and run: syshost and host
+ * (spool_ident_get with ctx's config and this process's environment), end
+ * = ctx->now; id = job (NULL or "nojob": none; where then says "nojob/"),
+ * nothing else known. */
+void ep_job_init(struct ep_ctx *ctx, struct ep_job *j, const char *job);
+
+/* Marks as known what the caller was told: each argument non-NULL (options
+ * of the command line; "" = none) wins, else slurmd's environment when the
+ * variable is set (SLURM_ARRAY_JOB_ID + SLURM_ARRAY_TASK_ID,
+ * SLURM_JOB_PARTITION, SLURM_JOB_ACCOUNT). array is "JOB_TASK" or "" (not an
+ * array job). 0, or -1 after logging a malformed value (which stays
+ * unknown; the others are still set). */
+int ep_job_given(struct ep_job *j, const char *array, const char *partition,
+                 const char *account);
+
+/* Sets j's array ids from "JOB_TASK", or known-none from "". 0, or -1
+ * after logging (what names the source). */
+int ep_job_array(struct ep_job *j, const char *array, const char *what);
+
+/* Checks r's claims against j: job.id (run records), job.array_id,
+ * job.array_task, job.partition, job.account where j knows them, syshost,
+ * host, and the times against [start - slack, end + slack]. 0, or -1 with a
+ * one-line reason in why that starts with the claim's key. */
+int ep_trust_check(const struct ep_job *j, const struct rec *r, char *why, size_t whylen);
+
+/* ---- ep_stamp: <spool>/.track-jobs/<job>, written by `prepare` (root, the
+ * Prolog), read and removed by collect and sweep. A root 0700 directory in
+ * the sticky root: no user can create, change or remove a stamp. ---- */
+#define EP_STAMP_DIR ".track-jobs"
+
+/* Writes the stamp of job j->id for uid into dirfd (the stamp directory,
+ * made by prepare): start = ctx->now, j's syshost and whatever j knows.
+ * 0, or -1 after logging. */
+int ep_stamp_write(struct ep_ctx *ctx, int dirfd, const char *dirpath, const struct ep_job *j,
+                   uid_t uid);
+
+/* Reads the stamp of j->id: fills j->start and whatever j does not know yet
+ * (syshost only when the config sets none and slurmd's environment gave
+ * none). A stamp of another uid (a recycled job id) or from the future is
+ * ignored with a warning. 1 if a stamp was used, 0 if none (quietly), -1
+ * after logging (j unchanged). */
+int ep_stamp_read(struct ep_ctx *ctx, int rootfd, const char *rootpath, struct ep_job *j,
+                  uid_t uid);
+
+/* Removes the stamp of job (if any). */
+void ep_stamp_remove(struct ep_ctx *ctx, int rootfd, const char *job);
+
+/* How old a stamp without a job directory must be before sweep removes it
+ * (its Epilog never ran); a job may run that long before its first record. */
+#define EP_STAMP_MAX_AGE (31 * 86400)
+
+/* sweep: removes stamps older than max_age whose job directory
+ * <uid>/<job> is gone (their Epilog never ran). */
+void ep_stamp_sweep(struct ep_ctx *ctx, int rootfd, const char *rootpath, time_t max_age);
 
 /* ---- ep_lock ---- */
 /* Takes the node-wide epilog lock: <spool root fd>/.track-epilog.lock,
@@ -220,8 +315,11 @@ int ep_spool_unlink_same(int dirfd, const char *name, dev_t dev, ino_t ino);
 int ep_parse_uid(const char *s, uid_t *out);
 
 /* ---- subcommands: return an EP_EXIT_* value ---- */
-int ep_collect(struct ep_ctx *ctx, const char *job, const char *uid);
-int ep_prepare(struct ep_ctx *ctx, const char *uid, const char *gid);
+/* given: the job as the command line and slurmd's environment tell it
+ * (ep_job_given; its id is the job to collect or stamp). */
+int ep_collect(struct ep_ctx *ctx, const char *job, struct ep_job *given, const char *uid);
+int ep_prepare(struct ep_ctx *ctx, const char *job, struct ep_job *given, const char *uid,
+               const char *gid);
 int ep_sweep(struct ep_ctx *ctx, time_t min_age);
 
 #endif

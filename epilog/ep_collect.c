@@ -13,7 +13,7 @@
 #include "spool_dir.h"
 #include "spool_log.h"
 
-int ep_collect(struct ep_ctx *ctx, const char *job, const char *uidstr)
+int ep_collect(struct ep_ctx *ctx, const char *job, struct ep_job *given, const char *uidstr)
 {
     struct ep_archive arch;
     struct ep_batch *b = NULL;
@@ -56,10 +56,18 @@ int ep_collect(struct ep_ctx *ctx, const char *job, const char *uidstr)
         if (errno == ENOENT || errno == ELOOP) {
             if (errno == ENOENT)
                 spool_log_info("%s: no records for this job", jobpath);
+            ep_stamp_remove(ctx, rootfd, given->id);
             rc = EP_EXIT_OK;
         }
         goto out;
     }
+    /* What root knows of the job: slurmd's environment (given), and the
+     * start and array ids the Prolog noted. Without a stamp, record times
+     * are checked against the end only. */
+    if (ep_stamp_read(ctx, rootfd, rootpath, given, uid) == 0 && given->id[0])
+        spool_log_info("%s/%s/%s: no job stamp (is Prolog=prolog.sh set?): record times are "
+                       "not checked against the job's start", rootpath, EP_STAMP_DIR,
+                       given->id);
     if (!ctx->dry_run) {
         if (ep_archive_group(ctx) < 0 || ep_archive_open(&arch, ctx) < 0) {
             spool_log_err("%s: records stay in the spool", jobpath);
@@ -72,6 +80,7 @@ int ep_collect(struct ep_ctx *ctx, const char *job, const char *uidstr)
 
     memset(&s, 0, sizeof s);
     s.mode = EP_SCAN_COLLECT;
+    s.job = given;
     s.uid = uid;
     /* The directories must belong to the job's user too: one planted by
      * someone else sends everything in it to quarantine. */
@@ -92,6 +101,8 @@ int ep_collect(struct ep_ctx *ctx, const char *job, const char *uidstr)
         if (s.left == 0 && ctx->failed == 0) {
             if (unlinkat(uidfd, job, AT_REMOVEDIR) < 0 && errno != ENOENT)
                 spool_log_warn("%s: not removed: %s", jobpath, strerror(errno));
+            else
+                ep_stamp_remove(ctx, rootfd, given->id);
         } else {
             spool_log_warn("%s: %lu entr%s left in place", jobpath, s.left,
                            s.left == 1 ? "y" : "ies");

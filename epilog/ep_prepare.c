@@ -116,7 +116,28 @@ static int ensure(struct ep_ctx *ctx, int parentfd, const char *path, const char
     return -1;
 }
 
-int ep_prepare(struct ep_ctx *ctx, const char *uidstr, const char *gidstr)
+/* The Prolog's note of the job for the Epilog (ep_stamp.c), in a directory
+ * only root can use. 0, or -1 (logged). */
+static int stamp(struct ep_ctx *ctx, int rootfd, const char *path, const struct ep_job *j,
+                 uid_t uid)
+{
+    char dpath[SPOOL_CONF_PATH_MAX + 32];
+    int fd, rc;
+
+    snprintf(dpath, sizeof dpath, "%s/%s", path, EP_STAMP_DIR);
+    fd = ensure(ctx, rootfd, dpath, EP_STAMP_DIR, ctx->self_uid, ctx->self_uid ? (gid_t)-1 : 0,
+                0700);
+    if (fd == -2)
+        return ep_stamp_write(ctx, -1, dpath, j, uid);   /* dry run */
+    if (fd < 0)
+        return -1;
+    rc = ep_stamp_write(ctx, fd, dpath, j, uid);
+    close(fd);
+    return rc;
+}
+
+int ep_prepare(struct ep_ctx *ctx, const char *job, struct ep_job *given, const char *uidstr,
+               const char *gidstr)
 {
     char parent[SPOOL_CONF_PATH_MAX], base[SPOOL_CONF_PATH_MAX], err[SPOOL_ERR_MAX];
     char uidpath[SPOOL_CONF_PATH_MAX + 16], uidname[16];
@@ -160,6 +181,8 @@ int ep_prepare(struct ep_ctx *ctx, const char *uidstr, const char *gidstr)
         snprintf(uidpath, sizeof uidpath, "%s/%s", path, uidname);
         uidfd = ensure(ctx, rootfd, uidpath, uidname, uid, gid, 0700);
         if (uidfd == -1)
+            goto out;
+        if (job && given->id[0] && stamp(ctx, rootfd, path, given, uid) < 0)
             goto out;
     }
     rc = EP_EXIT_OK;

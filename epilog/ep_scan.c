@@ -2,7 +2,8 @@
  * every entry is opened with spool_open_regular (never a symlink, FIFO,
  * socket or device; O_NONBLOCK; dev/ino re-checked) and judged by the fstat
  * of what was opened. Decisions (docs/epilog.md):
- *   valid record, owners agree      -> archive/<YYYYMM>/
+ *   valid record, owners agree,
+ *   claims match the job (ep_trust) -> archive/<YYYYMM>/
  *   anything else that is readable  -> quarantine/<YYYYMM>/ with a .reason
  *   symlink, FIFO, socket, device   -> removed unopened (nothing to keep)
  *   hard link to another uid's file -> link removed, never read
@@ -216,6 +217,8 @@ static void handle_entry(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, cons
                          (unsigned long)st.st_uid, (unsigned long)s->dir_owner,
                          (long long)r.uid, (unsigned long)s->uid);
                 reason = why;
+            } else if (s->job && ep_trust_check(s->job, &r, why, sizeof why) < 0) {
+                reason = why;   /* a claim about where or when it ran that root knows better */
             }
             rec_free(&r);
         }

@@ -18,14 +18,15 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-        "usage: track-epilog [OPTIONS] collect [--job ID] [--uid UID]\n"
-        "       track-epilog [OPTIONS] prepare [--uid UID] [--gid GID]\n"
+        "usage: track-epilog [OPTIONS] collect [--job ID] [--uid UID] [JOB FACTS]\n"
+        "       track-epilog [OPTIONS] prepare [--uid UID] [--gid GID] [--job ID] [JOB FACTS]\n"
         "       track-epilog [OPTIONS] sweep [--min-age SECONDS]\n"
         "\n"
         "collect  move <spool_dir>/<uid>/<job>/ into <archive_dir>/<YYYYMM>/ (Slurm Epilog);\n"
         "         job and uid from SLURM_JOB_ID / SLURM_JOB_UID unless given\n"
         "prepare  create the spool root (root, 1777) and the user's directory (0700),\n"
-        "         repairing what is wrong (Slurm Prolog); uid/gid from SLURM_JOB_UID/GID\n"
+        "         repairing what is wrong (Slurm Prolog); uid/gid from SLURM_JOB_UID/GID;\n"
+        "         with a job (SLURM_JOB_ID), note its start for the Epilog (job stamp)\n"
         "sweep    move what no Epilog collected: nojob directories, job directories\n"
         "         untouched for --min-age seconds (default 3600); remove stale temp files\n"
         "\n"
@@ -37,6 +38,12 @@ static void usage(FILE *f)
         "  --quiet        no info messages (warnings and errors still go out)\n"
         "  --no-syslog    log to stderr only\n"
         "  --help, --version\n"
+        "\n"
+        "job facts (collect checks each record's claims against them; prepare stamps\n"
+        "them for the Epilog; default: slurmd's environment, else unknown):\n"
+        "  --array JOB_TASK  the job's array ids, '' for not an array job\n"
+        "                    (SLURM_ARRAY_JOB_ID, SLURM_ARRAY_TASK_ID)\n"
+        "  --partition P     (SLURM_JOB_PARTITION)   --account A  (SLURM_JOB_ACCOUNT)\n"
         "\n"
         "exit status: 0 done (always, without --strict, once the command line is valid);\n"
         "  with --strict: 1 a problem was logged (a file quarantined, removed or left),\n"
@@ -86,7 +93,7 @@ static int parse_age(const char *s, time_t *out)
 int main(int argc, char **argv)
 {
     enum { O_CONFIG = 256, O_DRY, O_STRICT, O_QUIET, O_NOSYSLOG, O_JOB, O_UID, O_GID, O_AGE,
-           O_VERSION };
+           O_VERSION, O_ARRAY, O_PARTITION, O_ACCOUNT };
     static const struct option opts[] = {
         { "config", required_argument, NULL, O_CONFIG },
         { "dry-run", no_argument, NULL, O_DRY },
@@ -97,12 +104,17 @@ int main(int argc, char **argv)
         { "uid", required_argument, NULL, O_UID },
         { "gid", required_argument, NULL, O_GID },
         { "min-age", required_argument, NULL, O_AGE },
+        { "array", required_argument, NULL, O_ARRAY },
+        { "partition", required_argument, NULL, O_PARTITION },
+        { "account", required_argument, NULL, O_ACCOUNT },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, O_VERSION },
         { NULL, 0, NULL, 0 },
     };
     static struct ep_ctx ctx;
+    static struct ep_job given;
     const char *config = NULL, *job = NULL, *uid = NULL, *gid = NULL, *cmd;
+    const char *array = NULL, *partition = NULL, *account = NULL;
     char err[SPOOL_ERR_MAX];
     int c, strict = 0, quiet = 0, use_syslog = 1, rc, flags = SPOOL_CONF_STRICT;
     time_t min_age = 3600;
@@ -117,6 +129,9 @@ int main(int argc, char **argv)
         case O_JOB: job = optarg; break;
         case O_UID: uid = optarg; break;
         case O_GID: gid = optarg; break;
+        case O_ARRAY: array = optarg; break;
+        case O_PARTITION: partition = optarg; break;
+        case O_ACCOUNT: account = optarg; break;
         case O_AGE:
             if (parse_age(optarg, &min_age) < 0) {
                 fprintf(stderr, "track-epilog: --min-age '%s': expected seconds\n", optarg);
@@ -171,10 +186,21 @@ int main(int argc, char **argv)
         uid = getenv("SLURM_JOB_UID");
     if (!gid)
         gid = getenv("SLURM_JOB_GID");
+    if (strcmp(cmd, "sweep") != 0) {
+        if (job && !spool_job_name_ok(job)) {
+            spool_log_err("%s: job '%s' is not a job id (SLURM_JOB_ID or --job)", cmd, job);
+            rc = EP_EXIT_SETUP;
+            goto out;
+        }
+        /* A malformed fact is logged and stays unknown: the spool must be
+         * prepared and collected all the same. */
+        ep_job_init(&ctx, &given, job);
+        ep_job_given(&given, array, partition, account);
+    }
     if (strcmp(cmd, "collect") == 0)
-        rc = ep_collect(&ctx, job, uid);
+        rc = ep_collect(&ctx, job, &given, uid);
     else if (strcmp(cmd, "prepare") == 0)
-        rc = ep_prepare(&ctx, uid, gid);
+        rc = ep_prepare(&ctx, job, &given, uid, gid);
     else
         rc = ep_sweep(&ctx, min_age);
 out:

@@ -29,6 +29,7 @@ cat > "$S/conf" <<CONF
 spool_dir = $S/spool
 archive_dir = $A/archive
 archive_group = $(id -gn)
+syshost = testhost
 CONF
 now() { date +%s.%N; }
 fs=$(stat -f -c %T "$A")
@@ -39,7 +40,7 @@ BASELINE=${BASELINE:-}
 mkspool() {
     rm -rf "$S/spool/$U" "$A/archive"
     mkdir -p -m 700 "$S/spool/$U/1"
-    "$MK" "$S/spool/$U/1" "$N" --uid "$U" > /dev/null
+    "$MK" "$S/spool/$U/1" "$N" --uid "$U" --job 1 > /dev/null
     sync
 }
 run_collect() {   # run_collect BINARY: prints seconds; checks the result

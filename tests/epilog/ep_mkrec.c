@@ -3,17 +3,22 @@
  * and the benchmark. Not installed.
  *
  *   ep_mkrec DIR COUNT [--uid N] [--json-uid N] [--syshost S] [--user U]
- *            [--pad BYTES] [--time EPOCH] [--owner UID:GID]
+ *            [--pad BYTES] [--time EPOCH] [--owner UID:GID] [--job ID|-]
+ *            [--host H] [--array JOB_TASK] [--partition P] [--account A]
  *
  * Prints each file name written, one per line. --json-uid forges the uid in
  * the content; --owner fchowns the files (root only); --pad adds an env
- * value of that many bytes (to make oversize records). Exit 0, or 1 with a
- * one-line error. */
+ * value of that many bytes (to make oversize records). --job sets job.id
+ * (default 77; "-" writes no job object, as libtrack outside a job), --host
+ * the host (default: this node's name, as libtrack writes it), --array,
+ * --partition and --account the job's other claims (default: absent). Exit
+ * 0, or 1 with a one-line error. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "spool_file.h"
@@ -21,9 +26,14 @@
 #include "spool_name.h"
 #include "spool_uuid.h"
 
+/* The job and host claims a record makes (see the usage above). */
+struct claims {
+    const char *job, *host, *array, *partition, *account;
+};
+
 static int write_one(int dirfd, long uid, long json_uid, const char *syshost, const char *user,
                      size_t pad, long t, int kind, const char *uuid, char *buf, size_t cap,
-                     long owner_uid, long owner_gid)
+                     long owner_uid, long owner_gid, const struct claims *cl)
 {
     struct spool_json j;
     char date[SPOOL_DATE_LEN + 1], name[SPOOL_NAME_MAX];
@@ -40,7 +50,7 @@ static int write_one(int dirfd, long uid, long json_uid, const char *syshost, co
     spool_json_kstr(&j, "kind", kind == SPOOL_KIND_START ? "start" : "end");
     spool_json_kstr(&j, "run_uuid", uuid);
     spool_json_kstr(&j, "syshost", syshost);
-    spool_json_kstr(&j, "host", "node001");
+    spool_json_kstr(&j, "host", cl->host);
     spool_json_kint(&j, "uid", json_uid);
     spool_json_kint(&j, "gid", uid);
     spool_json_kstr(&j, "user", user);
@@ -59,11 +69,24 @@ static int write_one(int dirfd, long uid, long json_uid, const char *syshost, co
     spool_json_str(&j, "--flag");
     spool_json_arr_close(&j);
     spool_json_kstr(&j, "cwd", "/home/x");
-    spool_json_key(&j, "job");
-    spool_json_obj_open(&j);
-    spool_json_kstr(&j, "scheduler", "slurm");
-    spool_json_kstr(&j, "id", "77");
-    spool_json_obj_close(&j);
+    if (strcmp(cl->job, "-") != 0) {
+        spool_json_key(&j, "job");
+        spool_json_obj_open(&j);
+        spool_json_kstr(&j, "scheduler", "slurm");
+        spool_json_kstr(&j, "id", cl->job);
+        if (cl->array) {
+            char aj[64];
+            const char *us = strchr(cl->array, '_');
+            snprintf(aj, sizeof aj, "%.*s", us ? (int)(us - cl->array) : 0, cl->array);
+            spool_json_kstr(&j, "array_id", aj);
+            spool_json_kstr(&j, "array_task", us ? us + 1 : "");
+        }
+        if (cl->partition)
+            spool_json_kstr(&j, "partition", cl->partition);
+        if (cl->account)
+            spool_json_kstr(&j, "account", cl->account);
+        spool_json_obj_close(&j);
+    }
     spool_json_key(&j, "modules");
     spool_json_arr_open(&j);
     spool_json_arr_close(&j);
@@ -121,6 +144,8 @@ int main(int argc, char **argv)
 {
     long uid = (long)getuid(), json_uid = -1, t = 1732214400, owner_uid = -1, owner_gid = -1;
     const char *syshost = "testhost", *user = "tester";
+    struct claims cl = { "77", NULL, NULL, NULL, NULL };
+    struct utsname un;
     size_t pad = 0, cap;
     char *buf;
     long count;
@@ -128,7 +153,9 @@ int main(int argc, char **argv)
 
     if (argc < 3) {
         fprintf(stderr, "usage: ep_mkrec DIR COUNT [--uid N] [--json-uid N] [--syshost S] "
-                        "[--user U] [--pad BYTES] [--time EPOCH] [--owner UID:GID]\n");
+                        "[--user U] [--pad BYTES] [--time EPOCH] [--owner UID:GID] "
+                        "[--job ID|-] [--host H] [--array JOB_TASK] [--partition P] "
+                        "[--account A]\n");
         return 1;
     }
     count = strtol(argv[2], NULL, 10);
@@ -143,6 +170,16 @@ int main(int argc, char **argv)
             user = argv[i + 1];
         else if (!strcmp(argv[i], "--pad"))
             pad = (size_t)strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--job"))
+            cl.job = argv[i + 1];
+        else if (!strcmp(argv[i], "--host"))
+            cl.host = argv[i + 1];
+        else if (!strcmp(argv[i], "--array"))
+            cl.array = argv[i + 1];
+        else if (!strcmp(argv[i], "--partition"))
+            cl.partition = argv[i + 1];
+        else if (!strcmp(argv[i], "--account"))
+            cl.account = argv[i + 1];
         else if (!strcmp(argv[i], "--time"))
             t = strtol(argv[i + 1], NULL, 10);
         else if (!strcmp(argv[i], "--owner")) {
@@ -161,6 +198,8 @@ int main(int argc, char **argv)
     }
     if (json_uid < 0)
         json_uid = uid;
+    if (!cl.host)
+        cl.host = uname(&un) == 0 ? un.nodename : "unknown";
     dirfd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirfd < 0) {
         fprintf(stderr, "ep_mkrec: %s: %s\n", argv[1], strerror(errno));
@@ -176,7 +215,7 @@ int main(int argc, char **argv)
         /* Alternate start and end records; each its own run. */
         if (write_one(dirfd, uid, json_uid, syshost, user, pad, t + i % 7,
                       i % 2 ? SPOOL_KIND_END : SPOOL_KIND_START, uuid, buf, cap,
-                      owner_uid, owner_gid) < 0) {
+                      owner_uid, owner_gid, &cl) < 0) {
             free(buf);
             close(dirfd);
             return 1;

@@ -6,7 +6,9 @@
 # and archive). A batch job runs as a non-root user (tracktest) and runs a
 # few programs, tracked by libtrack.so preloaded by the TaskProlog. Asserts:
 # the job's records arrive in the archive, the spool is empty afterwards,
-# the node is idle, not drained. Root only (exit 77 otherwise).
+# the node is idle, not drained; records of forged claims (another job,
+# array task, cluster, host, a start a year before the job) are
+# quarantined. Root only (exit 77 otherwise).
 set -euo pipefail
 
 skip() { echo "SKIP [epilog_slurm]: $*" >&2; exit 77; }
@@ -89,7 +91,8 @@ echo "LD_PRELOAD=\${LD_PRELOAD:-}"
 if [ "$USE_LIBTRACK" = 0 ]; then
     d=$S/spool/\$(id -u)/\$SLURM_JOB_ID
     mkdir -p -m 700 "\$d"
-    $W/ep_mkrec "\$d" 4 --uid \$(id -u) --user $TUSER >/dev/null
+    $W/ep_mkrec "\$d" 4 --uid \$(id -u) --user $TUSER --syshost "\$SLURM_CLUSTER_NAME" \
+        --job "\$SLURM_JOB_ID" --time "\$(date +%s)" >/dev/null
 fi
 /bin/true
 /bin/ls / > /dev/null
@@ -129,6 +132,8 @@ q=$(find "$W/archive/quarantine" -type f | head -3)
 [ ! -e "$S/spool/$TUID/$JOB" ] || fail "job spool dir still there: $(ls -A "$S/spool/$TUID/$JOB")"
 [ "$(stat -c %a:%u "$S/spool/$TUID")" = "700:$TUID" ] || fail "the Prolog did not prepare the user dir"
 [ "$(stat -c %a:%u "$S/spool")" = "1777:0" ] || fail "spool root wrong"
+[ "$(stat -c %a:%u "$S/spool/.track-jobs")" = "700:0" ] || fail "the Prolog made no stamp directory"
+[ ! -e "$S/spool/.track-jobs/$JOB" ] || fail "the Epilog left job $JOB's stamp"
 node_state=$(sinfo -h -N -o %T | head -1)
 [ "$node_state" = idle ] || fail "node is '$node_state', not idle"
 
@@ -151,4 +156,59 @@ state=$(bash "$EP_HARNESS" wait "$W/slurm" "$JOB2" 120) || fail "job $JOB2: $sta
 [ ! -e "$S/spool/$TUID/$JOB2" ] || fail "job 2 spool dir still there: $(ls -lA "$S/spool/$TUID/$JOB2")"
 node_state=$(sinfo -h -N -o %T | head -1)
 [ "$node_state" = idle ] || fail "node is '$node_state' after a hostile spool, not idle"
-echo "PASS [epilog_slurm]: job $JOB: $nrec records archived; job $JOB2 (FIFO + symlink) node idle"
+# Forged claims (docs/trust.md), through the real Prolog and Epilog: an
+# array task writes, besides libtrack's honest records, one record per
+# forged claim. The Prolog's stamp (array ids from squeue, the start) and
+# slurmd's environment (job id, partition, cluster) are what the Epilog
+# checks them against: each forgery is quarantined naming its claim, the
+# honest records are archived.
+cat > "$W/job3.sh" <<EOF
+#!/bin/bash
+d=$S/spool/\$(id -u)/\$SLURM_JOB_ID
+mkdir -p -m 700 "\$d"
+now=\$(date +%s)
+mk() {   # mk TAG [ep_mkrec options]: one record, an honest one but for the options
+    local tag=\$1; shift
+    $W/ep_mkrec "\$d" 1 --uid \$(id -u) --user $TUSER --syshost "\$SLURM_CLUSTER_NAME" \
+        --job "\$SLURM_JOB_ID" --partition "\$SLURM_JOB_PARTITION" --time "\$now" \
+        --array "\${SLURM_ARRAY_JOB_ID}_\$SLURM_ARRAY_TASK_ID" "\$@" > "$W/out/\$tag.\$SLURM_JOB_ID"
+}
+mk honest
+mk job --job $JOB
+mk task --array "\${SLURM_ARRAY_JOB_ID}_\$((SLURM_ARRAY_TASK_ID + 1))"
+mk cluster --syshost othercluster
+mk host --host othernode
+mk start --time \$((now - 366 * 86400))
+/bin/true
+EOF
+chmod 755 "$W/job3.sh"
+JOB3=$(runuser -u "$TUSER" -- env SLURM_CONF="$SLURM_CONF" TRACK_CONFIG="$W/track.conf" \
+       ASAN_OPTIONS=detect_leaks=0 sbatch --parsable -a 5 -o "$W/out/job-%j.out" -D "$W/out" "$W/job3.sh") ||
+    fail "sbatch (job 3) failed"
+state=$(bash "$EP_HARNESS" wait "$W/slurm" "$JOB3" 120) || fail "job $JOB3: $state"
+[ "$state" = COMPLETED ] || fail "job $JOB3 ended $state"
+t=$(ls "$W"/out/honest.* 2>/dev/null | head -1) || true
+[ -n "$t" ] || fail "job 3 wrote no records: $(cat "$W"/out/job-"$JOB3"*.out)"
+TJOB=${t##*.}    # the array task's own job id
+[ -f "$W/archive/$(date +%Y%m)/$(cat "$W/out/honest.$TJOB")" ] || fail "job 3's honest record not archived"
+if [ "$USE_LIBTRACK" = 1 ]; then
+    grep -l "\"id\":\"$TJOB\"" $(find "$W/archive" -path "$W/archive/quarantine" -prune -o -name 'run.*.json' -print) |
+        xargs grep -l '"path":"[^"]*/true"' >/dev/null || fail "job 3's libtrack record of true not archived"
+fi
+for c in "job:job.id: record claims job '$JOB'" "task:job.array_task: record claims" \
+         "cluster:syshost: record claims 'othercluster'" "host:host: record claims 'othernode'" \
+         "start:start_time: record claims .* before job $TJOB started"; do
+    tag=${c%%:*}; pat=${c#*:}
+    n=$(cat "$W/out/$tag.$TJOB")
+    q=$(find "$W/archive/quarantine" -name "$n.reason" | head -1)
+    [ -n "$q" ] || fail "forged $tag claim not quarantined ($n)"
+    grep -q "^reason: $pat" "$q" || fail "forged $tag: reason $(grep '^reason' "$q")"
+done
+nq=$(find "$W/archive/quarantine" -name '*.reason' | wc -l)
+[ "$nq" = 5 ] || fail "quarantine holds $nq records, expected the 5 forged ones"
+[ ! -e "$S/spool/$TUID/$TJOB" ] || fail "job 3 spool dir still there: $(ls -A "$S/spool/$TUID/$TJOB")"
+[ ! -e "$S/spool/.track-jobs/$TJOB" ] || fail "the Epilog left job $TJOB's stamp"
+node_state=$(sinfo -h -N -o %T | head -1)
+[ "$node_state" = idle ] || fail "node is '$node_state' after job 3, not idle"
+echo "PASS [epilog_slurm]: job $JOB: $nrec records archived; job $JOB2 (FIFO + symlink) node idle;" \
+     "array task $TJOB: 5 forged claims quarantined, honest records archived"

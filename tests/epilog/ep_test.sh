@@ -44,6 +44,7 @@ spool_dir = $SPOOL
 archive_dir = $ARCH
 archive_group = $GROUP
 max_record_bytes = 8192
+syshost = testhost
 $*
 EOF
     chmod 644 "$CONF"
@@ -56,11 +57,17 @@ mkjob() {   # mkjob [JOB]: the user's job directory, 0700, theirs
     [ "$ME" = 0 ] && chown "$U:$U" "$SPOOL/$U" "$d"
     return 0
 }
-# mkrec DIR N [ep_mkrec options]: writes N records owned by U; names on stdout
+# mkrec DIR N [ep_mkrec options]: writes N records owned by U, claiming the
+# job the directory is named after (none in nojob/); names on stdout
 mkrec() {
-    local d=$1 n=$2; shift 2
+    local d=$1 n=$2 job=(); shift 2
     local own=(); [ "$ME" = 0 ] && own=(--owner "$U:$U")
-    "$EP_MKREC" "$d" "$n" --uid "$U" "${own[@]}" "$@"
+    case ${d##*/} in
+    nojob) job=(--job -) ;;
+    *[!0-9]*|'') ;;
+    *) job=(--job "${d##*/}") ;;
+    esac
+    "$EP_MKREC" "$d" "$n" --uid "$U" "${own[@]}" "${job[@]}" "$@"
 }
 save_orig() { cp -p "$1"/run.* "$W/orig/" 2>/dev/null || true; }
 
@@ -124,6 +131,18 @@ check_canary() {
 }
 # Checking the canary reads it: only ever compare after the last check.
 canary_sum_check_last() { check_canary; }
+
+# Trust cases: records of the current time (the job's lifetime), so the
+# archive month is the current one.
+trust_now() { NOW=$(date +%s); MONTH=$(date -d "@$NOW" +%Y%m); }
+expect_trust() {  # REASON: names in $W/names archived, the one in $W/forged quarantined
+    expect_archived $(cat "$W/names")
+    expect_count "$ARCH/$MONTH" "$(wc -l < "$W/names")"
+    expect_quarantined "$(cat "$W/forged")" "$1"
+    expect_count "$ARCH/quarantine/$MONTH" 2
+    expect_err "quarantined: ${1#reason: }"
+    expect_gone "$JD"
+}
 
 check_dirs() {  # archive directories root:<group> 2770 (owner: us)
     local d
@@ -591,6 +610,113 @@ PY
     grep -aq "^<30>.*track-epilog\[[0-9]*\]: collect .*2 archived" "$LOG" ||
         fail "no daemon.info summary of the collect: $(cat "$LOG")"
     ! grep -aq "^<3[0-9]>.*error" "$LOG" || fail "an error logged at info priority: $(cat "$LOG")"
+    check_canary ;;
+
+# ---- Trust (docs/trust.md): a record may only speak for the job, the
+# cluster and the node it was collected from, and for the job's lifetime.
+# Each case: honest records of the job are archived, the one forged claim
+# goes to quarantine with a reason that starts with the claim's key.
+trust_job)
+    # job 77's user writes a record that says it ran in job 88 (someone
+    # else's job): without a stamp too, the directory names the job.
+    trust_now; mkjob
+    mkrec "$JD" 2 --time "$NOW" > "$W/names"; save_orig "$JD"
+    mkrec "$JD" 1 --time "$NOW" --job 88 > "$W/forged"
+    collect; expect_rc 1
+    expect_trust "reason: job.id: record claims job '88', collected from job $JOB"
+    expect_err "no job stamp"
+    # a run record in a job directory that claims no job at all
+    mkjob; mkrec "$JD" 1 --time "$NOW" --job - > "$W/forged"
+    collect; expect_rc 1
+    expect_quarantined "$(cat "$W/forged")" "reason: job.id: record claims no job"
+    check_canary ;;
+
+trust_array)
+    # Array task 70_3 (job id 77); a record claims task 4 of the same array,
+    # another claims array ids for a job that is not an array job. The
+    # array ids come from the Prolog's stamp (prepare --array: what the
+    # Prolog script learned from squeue).
+    trust_now; mkjob
+    ep --strict prepare --uid "$U" --job "$JOB" --array 70_3; expect_rc 0
+    [ "$(stat -c %a:%u "$SPOOL/.track-jobs")" = "700:$ME" ] || fail "stamp dir: $(stat -c %a:%u "$SPOOL/.track-jobs")"
+    grep -qx "array=70_3" "$SPOOL/.track-jobs/$JOB" || fail "stamp: $(cat "$SPOOL/.track-jobs/$JOB")"
+    mkrec "$JD" 2 --time "$NOW" --array 70_3 > "$W/names"; save_orig "$JD"
+    mkrec "$JD" 1 --time "$NOW" --array 70_4 > "$W/forged"
+    collect; expect_rc 1
+    expect_trust "reason: job.array_task: record claims '4', job $JOB's is '3'"
+    expect_gone "$SPOOL/.track-jobs/$JOB"
+    ep --strict prepare --uid "$U" --job "$JOB" --array ''; expect_rc 0
+    mkjob; mkrec "$JD" 1 --time "$NOW" --array 70_3 > "$W/forged"
+    collect; expect_rc 1
+    expect_quarantined "$(cat "$W/forged")" "reason: job.array_id: record claims '70', job $JOB has none"
+    # slurmd's environment of the Epilog counts too (newer Slurm sets it)
+    mkjob; mkrec "$JD" 1 --time "$NOW" --array 70_5 > "$W/forged"
+    SLURM_ARRAY_JOB_ID=70 SLURM_ARRAY_TASK_ID=3 collect; expect_rc 1
+    expect_quarantined "$(cat "$W/forged")" "reason: job.array_task: record claims '5'"
+    check_canary ;;
+
+trust_partition)
+    trust_now; mkjob
+    mkrec "$JD" 2 --time "$NOW" --partition batch > "$W/names"; save_orig "$JD"
+    mkrec "$JD" 1 --time "$NOW" --partition gpu > "$W/forged"
+    SLURM_JOB_PARTITION=batch collect; expect_rc 1
+    expect_trust "reason: job.partition: record claims 'gpu', job $JOB's is 'batch'"
+    check_canary ;;
+
+trust_syshost)
+    trust_now; mkjob
+    mkrec "$JD" 2 --time "$NOW" > "$W/names"; save_orig "$JD"
+    mkrec "$JD" 1 --time "$NOW" --syshost othercluster > "$W/forged"
+    collect; expect_rc 1
+    expect_trust "reason: syshost: record claims 'othercluster', this cluster is 'testhost'"
+    check_canary ;;
+
+trust_host)
+    trust_now; mkjob
+    mkrec "$JD" 2 --time "$NOW" > "$W/names"; save_orig "$JD"
+    mkrec "$JD" 1 --time "$NOW" --host othernode > "$W/forged"
+    collect; expect_rc 1
+    expect_trust "reason: host: record claims 'othernode', this node is '$(uname -n)'"
+    check_canary ;;
+
+trust_start)
+    # The Prolog's stamp says when the job started on this node; a record
+    # that claims to have started a year earlier is refused, as is one from
+    # after the collection. A user's directory is no evidence: its mtime is
+    # set back too, and changes nothing.
+    trust_now; mkjob
+    ep --strict prepare --uid "$U" --job "$JOB"; expect_rc 0
+    mkrec "$JD" 2 --time "$NOW" > "$W/names"; save_orig "$JD"
+    old=$((NOW - 366 * 86400)); OLD_MONTH=$(date -d "@$old" +%Y%m)
+    mkrec "$JD" 1 --time "$old" > "$W/forged"
+    touch -d "@$old" "$JD"
+    collect; expect_rc 1
+    expect_archived $(cat "$W/names")
+    expect_count "$ARCH/$MONTH" 2
+    expect_quarantined "$(cat "$W/forged")" "reason: start_time: record claims $old, 3162[0-9]* s before job $JOB started" "$OLD_MONTH"
+    expect_gone "$JD"
+    ep --strict prepare --uid "$U" --job "$JOB"; expect_rc 0
+    mkjob; mkrec "$JD" 1 --time $((NOW + 86400)) > "$W/forged"
+    collect; expect_rc 1
+    expect_quarantined "$(cat "$W/forged")" "reason: start_time: record claims $((NOW + 86400)), .* after this collection" "$(date -d "@$((NOW + 86400))" +%Y%m)"
+    check_canary ;;
+
+trust_stamp_planted)
+    # The user creates <spool>/.track-jobs (the spool root is world-writable)
+    # with a stamp that moves the job's start back a year: collect does not
+    # use it, prepare moves it aside.
+    trust_now; mkjob
+    mkdir -m 700 "$SPOOL/.track-jobs"
+    old=$((NOW - 366 * 86400))
+    printf 'track-epilog job stamp 1\njob=%s\nuid=%s\nstart=%s\nsyshost=testhost\n' "$JOB" "$U" "$old" > "$SPOOL/.track-jobs/$JOB"
+    if [ "$ME" = 0 ]; then chown -R "$OTHER" "$SPOOL/.track-jobs"; else chmod 755 "$SPOOL/.track-jobs"; fi
+    mkrec "$JD" 1 --time "$NOW" > "$W/names"; save_orig "$JD"
+    collect; expect_rc 1
+    expect_err ".track-jobs: not used"
+    expect_archived $(cat "$W/names")
+    ep --strict prepare --uid "$U" --job "$JOB"; expect_rc 1
+    [ "$(stat -c %a:%u "$SPOOL/.track-jobs")" = "700:$ME" ] || fail "planted stamp dir not replaced"
+    grep -q "start=$old" "$SPOOL/.track-jobs/$JOB" && fail "planted stamp kept"
     check_canary ;;
 
 crash_short)
