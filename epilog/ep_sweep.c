@@ -3,7 +3,9 @@
  * for min-age seconds (their job is gone: a crashed node, an Epilog that
  * failed, a login node without one), and removes temp files older than
  * min-age (their writer died) in the spool and in the archive (left by a
- * killed collect). Young job directories are left to their Epilog. */
+ * killed collect). Young job directories are left to their Epilog. Records
+ * are checked against what root knows without an Epilog (ep_trust): nojob/
+ * holds no job's records, a job directory's job is its name and stamp. */
 #include "ep.h"
 
 #include <dirent.h>
@@ -101,6 +103,7 @@ static void sweep_user(struct ep_ctx *ctx, struct ep_batch *b, int rootfd, const
 {
     char upath[SPOOL_CONF_PATH_MAX + 300], jpath[SPOOL_CONF_PATH_MAX + 600];
     struct ep_scan s;
+    struct ep_job job;
     struct stat ust, jst;
     struct dirent *de;
     DIR *d = NULL;
@@ -116,7 +119,11 @@ static void sweep_user(struct ep_ctx *ctx, struct ep_batch *b, int rootfd, const
     s.dir_owner = ust.st_uid;
     s.min_age = min_age;
     s.skip_dirs = 1;
-    /* Files directly in <uid>/ (libtrack never writes there). */
+    /* Files directly in <uid>/ (libtrack never writes there): no directory
+     * names a job for them, so a run record there may claim none. */
+    ep_job_init(ctx, &job, NULL);
+    snprintf(job.where, sizeof job.where, "%.20s/ (no job directory)", uidname);
+    s.job = &job;
     ep_scan_dir(ctx, b, ufd, upath, &s);
 
     fd = dup(ufd);
@@ -145,8 +152,15 @@ static void sweep_user(struct ep_ctx *ctx, struct ep_batch *b, int rootfd, const
         jfd = ep_spool_open_child(ctx, ufd, upath, de->d_name, &jst);
         if (jfd < 0)
             continue;
+        /* What root knows of an abandoned job: its id (the directory's
+         * name) and, if the Prolog left one, its stamp. nojob/ holds the
+         * records of processes outside any job: they may claim none. */
+        ep_job_init(ctx, &job, de->d_name);
+        if (!nojob)
+            ep_stamp_read(ctx, rootfd, rootpath, &job, uid);
         memset(&s, 0, sizeof s);
         s.mode = EP_SCAN_SWEEP;
+        s.job = &job;
         s.uid = uid;
         s.dir_owner = ust.st_uid != uid ? ust.st_uid : jst.st_uid;
         s.min_age = min_age;
@@ -158,9 +172,12 @@ static void sweep_user(struct ep_ctx *ctx, struct ep_batch *b, int rootfd, const
         ep_batch_set_dir(b, -1, "");
         close(jfd);
         /* nojob stays: processes outside jobs write there any time. */
-        if (!nojob && !ctx->dry_run && s.left == 0 &&
-            unlinkat(ufd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-            spool_log_warn("%s: not removed: %s", jpath, strerror(errno));
+        if (!nojob && !ctx->dry_run && s.left == 0) {
+            if (unlinkat(ufd, de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                spool_log_warn("%s: not removed: %s", jpath, strerror(errno));
+            else
+                ep_stamp_remove(ctx, rootfd, de->d_name);
+        }
     }
 out:
     if (d)
@@ -217,6 +234,8 @@ int ep_sweep(struct ep_ctx *ctx, time_t min_age)
             sweep_user(ctx, b, rootfd, rootpath, de->d_name, uid, min_age);
         }
     }
+    if (rootfd >= 0)
+        ep_stamp_sweep(ctx, rootfd, rootpath, EP_STAMP_MAX_AGE);
     if (!ctx->dry_run)
         sweep_archive(ctx, &arch, min_age);
     spool_log_info("sweep %s: %lu archived, %lu quarantined, %lu removed, %lu kept, %lu failed",

@@ -719,6 +719,30 @@ trust_stamp_planted)
     grep -q "start=$old" "$SPOOL/.track-jobs/$JOB" && fail "planted stamp kept"
     check_canary ;;
 
+trust_sweep)
+    # sweep knows less: nojob/ holds no job's records, and an abandoned job
+    # directory's job is its name (and its stamp, when the Prolog left one).
+    trust_now
+    old=$(date -d '-2 hours' +%s)
+    mkjob nojob; mkrec "$SPOOL/$U/nojob" 2 --time "$NOW" > "$W/names"
+    mkrec "$SPOOL/$U/nojob" 1 --time "$NOW" --job 77 > "$W/forged_nojob"
+    mkjob 88; mkrec "$SPOOL/$U/88" 2 --time "$NOW" >> "$W/names"
+    mkrec "$SPOOL/$U/88" 1 --time "$NOW" --job 99 > "$W/forged_88"
+    ep --strict prepare --uid "$U" --job 89; expect_rc 0
+    mkjob 89; mkrec "$SPOOL/$U/89" 1 --time "$NOW" >> "$W/names"
+    mkrec "$SPOOL/$U/89" 1 --time $((NOW - 366 * 86400)) > "$W/forged_89"
+    save_orig "$SPOOL/$U/nojob"; save_orig "$SPOOL/$U/88"; save_orig "$SPOOL/$U/89"
+    touch -d "@$old" "$SPOOL/$U/88" "$SPOOL/$U/89"
+    ep --strict sweep --min-age 3600; expect_rc 1
+    expect_archived $(cat "$W/names")
+    expect_count "$ARCH/$MONTH" 5
+    expect_quarantined "$(cat "$W/forged_nojob")" "reason: job.id: record claims job '77', but lies in nojob/"
+    expect_quarantined "$(cat "$W/forged_88")" "reason: job.id: record claims job '99', collected from job 88"
+    expect_quarantined "$(cat "$W/forged_89")" "reason: start_time: .* before job 89 started" "$(date -d "@$((NOW - 366 * 86400))" +%Y%m)"
+    expect_gone "$SPOOL/$U/88"; expect_gone "$SPOOL/$U/89"
+    expect_gone "$SPOOL/.track-jobs/89"
+    check_canary ;;
+
 crash_short)
     # kill -9 collect at random instants, then rerun: every record exactly
     # once. bench/epilog/crash.sh is the long version.
