@@ -50,6 +50,7 @@ static void identity(struct lt_run *r, struct spool_json *j, int *cut)
         cwd[0] = '\0';
     kstrn(j, "cwd", cwd, LT_STR_MAX, cut);
     lt_env_job_json(j, LT_NAME_MAX, LT_JOBTEXT_MAX, cut);
+    lt_env_mpi_json(j);
 }
 
 /* Appends one string element if it fits below the current budget and no

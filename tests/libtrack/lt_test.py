@@ -236,7 +236,7 @@ def validate(path, name, uid, max_bytes):
 
 
 IDENTITY = ["run_uuid", "parent_uuid", "syshost", "host", "uid", "gid", "user", "pid", "ppid",
-            "start_time", "exe", "cmdline", "cwd", "job", "modules", "env"]
+            "start_time", "exe", "cmdline", "cwd", "job", "mpi", "modules", "env"]
 
 
 def runs(recs):
@@ -748,6 +748,69 @@ def g_nonroot(lab):
     no_record_anywhere(lab, "setuid program")
 
 
+MPI_APP = r"""
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+  int r, s; MPI_Init(&argc, &argv); MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  MPI_Comm_size(MPI_COMM_WORLD, &s); printf("rank %d of %d\n", r, s); MPI_Finalize();
+  return argc > 1 ? atoi(argv[1]) : 0; }
+"""
+
+
+def mpi_launch(lab, cc, launcher, extra, want_launcher, want_exe, rc):
+    """Builds the MPI program with cc, runs launcher -n 2 on it tracked;
+    the program must appear once, as MPI rank 0 of 2."""
+    app = os.path.join(lab.dir, "app_" + os.path.basename(cc))
+    src = os.path.join(lab.dir, "app.c")
+    with open(src, "w") as f:
+        f.write(MPI_APP)
+    b = subprocess.run([cc, "-o", app, src], capture_output=True, text=True)
+    if not check(b.returncode == 0, "%s failed: %s" % (cc, b.stderr[-300:])):
+        return
+    lab.clear()
+    p = lab.run(launcher + [app, str(rc)], extra=extra, timeout=120)
+    what = " ".join(launcher)
+    check(p.returncode == rc, "%s: exit status %d, expected %d: %r" % (what, p.returncode, rc, p.stderr[-300:]))
+    check(sorted(p.stdout.split(b"\n")) == [b"", b"rank 0 of 2", b"rank 1 of 2"],
+          "%s: output %r" % (what, p.stdout))
+    rs = runs(lab.records(job=extra.get("SLURM_JOB_ID", "nojob")))
+    r = one(rs, "/" + os.path.basename(app), what + ": the MPI program once per launch")
+    if r:
+        mpi = r["start"].get("mpi")
+        check(mpi == {"launcher": want_launcher, "rank": 0, "size": 2}, "%s: mpi %r" % (what, mpi))
+        ended(r, what, status=rc)
+        if "SLURM_JOB_ID" in extra:
+            job = r["start"].get("job", {})
+            check(job.get("num_tasks") == 1 and job.get("rank") == 0 and job.get("alloc_cpus") == 2,
+                  "%s: job %r (the batch step is one task of a 2-CPU job)" % (what, job))
+    one(rs, want_exe, what + ": the launcher")
+
+
+def g_mpi(lab):
+    """Real MPI launchers: every rank gets the launcher's rank variables,
+    and inside a batch script also SLURM_PROCID 0; only MPI rank 0 is
+    tracked."""
+    ompi = shutil.which("mpicc.openmpi") and shutil.which("mpirun.openmpi")
+    mpich = shutil.which("mpicc.mpich") and shutil.which("mpiexec.mpich")
+    if not ompi and not mpich:
+        return SKIP
+    batch = {"SLURM_JOB_ID": "4343", "SLURM_NTASKS": "2", "SLURM_PROCID": "0",
+             "SLURM_JOB_CPUS_PER_NODE": "2", "SLURM_CPUS_ON_NODE": "2"}
+    if ompi:
+        # As root Open MPI wants both variables; a 2-CPU box needs no more.
+        root_ok = {"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+                   "OMPI_MCA_rmaps_base_oversubscribe": "1"}
+        mpi_launch(lab, "mpicc.openmpi", ["mpirun.openmpi", "-np", "2"], dict(root_ok, **batch),
+                   "openmpi", "/orterun", 3)
+        mpi_launch(lab, "mpicc.openmpi", ["mpirun.openmpi", "-np", "2"], root_ok,
+                   "openmpi", "/orterun", 0)
+    if mpich:
+        mpi_launch(lab, "mpicc.mpich", ["mpiexec.mpich", "-n", "2"], {}, "pmi", "/hydra_pmi_proxy", 0)
+        mpi_launch(lab, "mpicc.mpich", ["mpiexec.mpich", "-n", "2"], batch, "pmi", "/mpiexec.hydra", 0)
+
+
 def g_static(lab):
     if not STATIC:
         return SKIP
@@ -904,7 +967,7 @@ def g_signals(lab):
 
 
 GROUPS = {"basic": g_basic, "paths": g_paths, "python": g_python, "bytes": g_bytes,
-          "gate": g_gate, "hostile": g_hostile, "nonroot": g_nonroot, "static": g_static,
+          "gate": g_gate, "mpi": g_mpi, "hostile": g_hostile, "nonroot": g_nonroot, "static": g_static,
           "signals": g_signals}
 
 

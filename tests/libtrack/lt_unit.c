@@ -22,7 +22,8 @@ static void clear_job_env(void)
     static const char *const vars[] = {
         "SLURM_JOB_ID", "SLURM_PROCID", "SLURM_STEP_NUM_TASKS", "SLURM_NTASKS", "PMIX_RANK",
         "PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMI_SIZE", "OMPI_COMM_WORLD_SIZE",
-        "SLURM_STEP_ID", "SLURM_JOB_PARTITION", "LOADEDMODULES", NULL };
+        "SLURM_STEP_ID", "SLURM_JOB_PARTITION", "LOADEDMODULES", "MV2_COMM_WORLD_RANK",
+        "MV2_COMM_WORLD_SIZE", "PMIX_NAMESPACE", "SLURM_JOB_CPUS_PER_NODE", NULL };
     for (int i = 0; vars[i]; i++)
         unsetenv(vars[i]);
 }
@@ -57,8 +58,9 @@ static void test_ranks(void)
     setenv("SLURM_STEP_NUM_TASKS", "2", 1);
     setenv("SLURM_PROCID", "0", 1);
     CHECK_INT(lt_env_rank_excluded(0), 0);
-    setenv("SLURM_PROCID", "junk", 1);                /* unparsable: next variable */
-    setenv("PMI_RANK", "3", 1);
+    setenv("SLURM_PROCID", "junk", 1);                /* unparsable: no Slurm rank */
+    CHECK_INT(lt_env_rank_excluded(0), 0);
+    setenv("PMI_RANK", "3", 1);                       /* an MPI rank decides */
     CHECK_INT(lt_env_rank_excluded(0), 1);
     clear_job_env();
     setenv("PMI_SIZE", "8", 1);                       /* mpirun outside Slurm */
@@ -67,6 +69,88 @@ static void test_ranks(void)
     setenv("PMIX_RANK", "0", 1);
     CHECK_INT(lt_env_rank_excluded(0), 0);
     clear_job_env();
+}
+
+/* mpirun -np 2 inside sbatch -n 2: every process has SLURM_PROCID 0 and
+ * SLURM_NTASKS 2; only the launcher's variables tell the ranks apart. */
+static void test_mpi(void)
+{
+    struct lt_mpi m;
+
+    clear_job_env();
+    CHECK_INT(lt_env_mpi(&m), 0);
+    setenv("SLURM_JOB_ID", "9", 1);
+    setenv("SLURM_NTASKS", "2", 1);
+    setenv("SLURM_PROCID", "0", 1);
+    setenv("OMPI_COMM_WORLD_RANK", "1", 1);
+    setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
+    setenv("PMIX_RANK", "0", 1);                      /* Open MPI sets it too: OMPI wins */
+    CHECK_INT(lt_env_mpi(&m), 1);
+    CHECK_STR(m.launcher, "openmpi");
+    CHECK_INT(m.rank, 1);
+    CHECK_INT(m.size, 2);
+    CHECK_INT(lt_env_rank_excluded(0), 1);
+    CHECK_INT(lt_env_rank_excluded(1), 0);
+    setenv("OMPI_COMM_WORLD_RANK", "0", 1);
+    CHECK_INT(lt_env_rank_excluded(0), 0);
+    /* The same under srun -n 2 of one mpirun each: the MPI rank 0 of task 1
+     * is its own launch, tracked. */
+    setenv("SLURM_PROCID", "1", 1);
+    setenv("SLURM_STEP_NUM_TASKS", "2", 1);
+    CHECK_INT(lt_env_rank_excluded(0), 0);
+    unsetenv("OMPI_COMM_WORLD_RANK");
+    unsetenv("OMPI_COMM_WORLD_SIZE");
+    /* PMIx from srun --mpi=pmix: the world is the step. */
+    setenv("PMIX_NAMESPACE", "slurm.pmix.9.0", 1);
+    setenv("PMIX_RANK", "1", 1);
+    CHECK_INT(lt_env_mpi(&m), 1);
+    CHECK_STR(m.launcher, "pmix");
+    CHECK_INT(m.rank, 1);
+    CHECK_INT(m.size, 2);
+    setenv("PMIX_NAMESPACE", "prterun-x-1234@1", 1);   /* another launcher: size unknown */
+    CHECK_INT(lt_env_mpi(&m), 1);
+    CHECK_INT(m.size, 0);
+    /* Hydra (MPICH, Intel MPI) under Slurm: a one-task step per node,
+     * PMI_RANK/PMI_SIZE per rank. PMI wins over an inherited PMIX_RANK. */
+    setenv("SLURM_STEP_NUM_TASKS", "1", 1);
+    setenv("SLURM_PROCID", "0", 1);
+    setenv("PMI_RANK", "1", 1);
+    setenv("PMI_SIZE", "2", 1);
+    CHECK_INT(lt_env_mpi(&m), 1);
+    CHECK_STR(m.launcher, "pmi");
+    CHECK_INT(m.size, 2);
+    CHECK_INT(lt_env_rank_excluded(0), 1);
+    setenv("PMI_SIZE", "1", 1);                       /* a size not above the rank: unknown */
+    CHECK_INT(lt_env_mpi(&m), 1);
+    CHECK_INT(m.size, 0);
+    setenv("MV2_COMM_WORLD_RANK", "0", 1);
+    setenv("MV2_COMM_WORLD_SIZE", "4", 1);
+    CHECK_INT(lt_env_mpi(&m), 1);
+    CHECK_STR(m.launcher, "mvapich");
+    CHECK_INT(m.size, 4);
+    CHECK_INT(lt_env_rank_excluded(0), 0);
+    setenv("MV2_COMM_WORLD_RANK", "-1", 1);           /* invalid: the next launcher */
+    CHECK_INT(lt_env_mpi(&m), 1);
+    CHECK_STR(m.launcher, "pmi");
+    clear_job_env();
+}
+
+static void test_cpus_per_node(void)
+{
+    long v = 0;
+    CHECK_INT(lt_env_cpus_per_node("2", &v), 0);
+    CHECK_INT(v, 2);
+    CHECK_INT(lt_env_cpus_per_node("4(x2),2", &v), 0);
+    CHECK_INT(v, 10);
+    CHECK_INT(lt_env_cpus_per_node("72(x3)", &v), 0);
+    CHECK_INT(v, 216);
+    CHECK_INT(lt_env_cpus_per_node(NULL, &v), -1);
+    CHECK_INT(lt_env_cpus_per_node("", &v), -1);
+    CHECK_INT(lt_env_cpus_per_node("4(x2", &v), -1);
+    CHECK_INT(lt_env_cpus_per_node("4,", &v), -1);
+    CHECK_INT(lt_env_cpus_per_node("4(2)", &v), -1);
+    CHECK_INT(lt_env_cpus_per_node("99999999999999999999", &v), -1);
+    CHECK_INT(lt_env_cpus_per_node("4611686018427387904(x4)", &v), -1);
 }
 
 static void test_job_dir(void)
@@ -275,12 +359,48 @@ static void test_truncation(void)
         free(envp[i]);
 }
 
+/* The batch script of sbatch -n 2 running an Open MPI rank: the step is the
+ * batch step (one task), the job has 2 CPUs, the MPI world 2 ranks. */
+static void test_record_mpi(void)
+{
+    char *argv[] = { "app", NULL };
+    char *envp[] = { NULL };
+    struct rec r;
+
+    setup(256 * 1024);
+    clear_job_env();
+    setenv("SLURM_JOB_ID", "78", 1);
+    setenv("SLURM_NTASKS", "2", 1);
+    setenv("SLURM_PROCID", "0", 1);
+    setenv("SLURM_JOB_CPUS_PER_NODE", "2", 1);
+    setenv("OMPI_COMM_WORLD_RANK", "0", 1);
+    setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
+    CHECK_INT(lt_rec_start(&run, 1, argv, envp), 0);
+    CHECK(strstr(run.buf, "\"num_tasks\":1,") != NULL);
+    CHECK(strstr(run.buf, "\"alloc_cpus\":2,") != NULL);
+    CHECK(strstr(run.buf, "\"mpi\":{\"launcher\":\"openmpi\",\"rank\":0,\"size\":2}") != NULL);
+    if (parse(run.buf, run.start_len, &r, __LINE__) == 0) {
+        CHECK_INT(r.job.num_tasks, 1);
+        CHECK_INT(r.job.rank, 0);
+        rec_free(&r);
+    }
+    /* The end record repeats the identity, mpi included. */
+    size_t len = lt_rec_end(&run, LT_END_EXIT, 0, 0);
+    CHECK(len > 0);
+    static const char key[] = "\"mpi\":{\"launcher\":\"openmpi\"";
+    CHECK(memmem(run.buf + run.cap, len, key, sizeof key - 1) != NULL);
+    clear_job_env();
+}
+
 int main(void)
 {
     test_long();
     test_ranks();
+    test_mpi();
+    test_cpus_per_node();
     test_job_dir();
     test_record_plain();
+    test_record_mpi();
     test_truncation();
     free(run.buf);
     return tcheck_result();
