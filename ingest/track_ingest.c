@@ -21,6 +21,7 @@
 
 #include "ingest_archive.h"
 #include "ingest_db.h"
+#include "ingest_jobs.h"
 #include "ingest_load.h"
 #include "ingest_mover.h"
 #include "ingest_reader.h"
@@ -36,6 +37,7 @@ enum {
     EXIT_LOCKED = 3,    /* another track-ingest holds the archive */
     EXIT_SCHEMA = 4,    /* schema missing/older/newer: run --migrate */
     EXIT_ARCHIVE = 5,   /* archive unreadable, or files could not be moved */
+    EXIT_SLURM = 6,     /* slurm_accounting = yes and sacct failed (records were loaded) */
 };
 
 static void usage(FILE *f)
@@ -62,7 +64,8 @@ static void usage(FILE *f)
 "Exit status: 0 done (quarantined files are warnings), 1 usage or config error,\n"
 "2 database error (the batch was rolled back, its files stay), 3 another ingester\n"
 "holds the archive lock, 4 schema missing or of another version (run --migrate),\n"
-"5 archive unreadable or files could not be moved.\n",
+"5 archive unreadable or files could not be moved, 6 slurm_accounting = yes and\n"
+"sacct failed (the records were loaded).\n",
             TRACK_CONFIG_FILE, ingest_db_expected_version());
 }
 
@@ -496,6 +499,8 @@ int main(int argc, char **argv)
     if ((rc = lock_and_list(&a, o.month, &lst)) != 0)
         goto out;
     rc = run(&o, &cfg, &db, &L, &a, &lst);
+    if (cfg.slurm_accounting && rc != EXIT_DB && ingest_jobs_load(&db, cfg.syshost) != 0 && !rc)
+        rc = db.lost ? EXIT_DB : EXIT_SLURM;
 out:
     ingest_load_free(&L);
     ingest_archive_close(&a);

@@ -49,6 +49,10 @@ void spool_config_defaults(struct spool_config *cfg)
     cfg->signals = SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGILL) |
                    SIGBIT(SIGABRT) | SIGBIT(SIGTERM) | SIGBIT(SIGXCPU);
     cfg->epilog_max_files = 100000;
+    cfg->slurm_accounting = 0;
+    /* Shells, launchers and track's own helpers: a job's core-hours belong
+     * to the programs they start (docs/reports.md "Core-hours"). */
+    strcpy(cfg->not_applications, SPOOL_CONFIG_NOT_APPLICATIONS);
 }
 
 const char *spool_config_default_path(void)
@@ -239,6 +243,20 @@ int spool_config_set(struct spool_config *cfg, const char *key, const char *valu
             return -1;
         }
         cfg->epilog_max_files = (unsigned long)u;
+        return 0;
+    }
+    if (strcmp(key, "not_applications") == 0)
+        return set_str(cfg->not_applications, sizeof cfg->not_applications, key, value, err,
+                       errlen);
+    if (strcmp(key, "slurm_accounting") == 0) {
+        if (strcmp(value, "no") == 0)
+            cfg->slurm_accounting = 0;
+        else if (strcmp(value, "yes") == 0)
+            cfg->slurm_accounting = 1;
+        else {
+            spool_seterr(err, errlen, "slurm_accounting must be 'yes' or 'no', not '%s'", value);
+            return -1;
+        }
         return 0;
     }
     if (strcmp(key, "db_option_file") == 0)

@@ -17,6 +17,13 @@
 
 enum { SPOOL_AFTER_KEEP = 0, SPOOL_AFTER_DELETE = 1 };
 
+/* The default of not_applications (docs/config.md); the SQL function
+ * track_is_application (migration 0011) repeats it for a NULL list. */
+#define SPOOL_CONFIG_NOT_APPLICATIONS                                                      \
+    "sh,bash,dash,zsh,ksh,mksh,csh,tcsh,fish,busybox,env,time,timeout,nohup,setsid,"      \
+    "srun,sbatch,salloc,sattach,mpirun,mpiexec,orterun,orted,prte,prted,prterun,"         \
+    "mpirun.*,mpiexec.*,hydra_pmi_proxy,hydra_nameserver,track-*"
+
 struct spool_config {
     char syshost[SPOOL_CONF_NAME_MAX];          /* "" = derive (SLURM_CLUSTER_NAME, short hostname) */
     char spool_dir[SPOOL_CONF_PATH_MAX];        /* default /dev/shm/track */
@@ -35,6 +42,8 @@ struct spool_config {
     char software_map[SPOOL_CONF_PATH_MAX];     /* reports: the site's software rules; "" = none */
     uint64_t signals;                           /* bit n set = catch signal n for an end record */
     unsigned long epilog_max_files;             /* files one collect/sweep run handles at most */
+    int slurm_accounting;                       /* track-ingest also loads sacct's jobs (yes) or not (no, default) */
+    char not_applications[SPOOL_CONF_LIST_MAX]; /* reports: executable-name globs that are not applications */
     char path[SPOOL_CONF_PATH_MAX];             /* the file that was read, "" if none */
 };
 

@@ -8,7 +8,7 @@ TRACK_PACKAGES=(
   python3 binutils file procps util-linux valgrind
   libpython3.11-testsuite python3-psutil
   lmod gfortran
-  openmpi-bin libopenmpi-dev mpich libmpich-dev
+  openmpi-bin libopenmpi-dev mpich libmpich-dev slurmdbd slurm-wlm-mysql-plugin
 )
 
 track_missing_packages() {

@@ -8,10 +8,15 @@
 #                        named `hostname -s`, partition `test`. Optional
 #                        environment: SLURM_PROLOG, SLURM_EPILOG,
 #                        SLURM_TASKPROLOG (absolute script paths),
-#                        SLURM_EXTRA_CONF (more slurm.conf lines).
+#                        SLURM_EXTRA_CONF (more slurm.conf lines),
+#                        SLURM_DBD_MARIADB (a running tests/harness/mariadb.sh
+#                        DIR: also start slurmdbd on that server, database
+#                        slurm_acct, cluster registered, so that sacct
+#                        works; without it accounting is off).
 #                        Waits until the node is idle. Writes DIR/env:
-#                        SLURM_CONF, SLURM_NODE, SLURM_PARTITION, MUNGE_SOCKET
-#                        and the three pids, for sourcing.
+#                        SLURM_CONF, SLURM_NODE, SLURM_PARTITION, MUNGE_SOCKET,
+#                        SLURM_CLUSTER, SLURM_ACCOUNTING (1 or 0) and the
+#                        daemons' pids, for sourcing.
 #   slurm.sh stop DIR    scontrol shutdown, SIGTERM to munged, then waits for
 #                        exactly the pids it started (SIGKILL after 15 s).
 #   slurm.sh wait DIR JOBID [TIMEOUT]
@@ -74,15 +79,32 @@ start() {
     for _ in $(seq 1 100); do [ -S "$dir/munge/sock" ] && break; sleep 0.05; done
     [ -S "$dir/munge/sock" ] || die "munged did not start, see $dir/munge/munged.log $dir/log/munged.out"
 
-    local node line ctl_port d_port
+    local node line ctl_port d_port dbd_port=0 acct_conf db_sock=""
+    if [ -n "${SLURM_DBD_MARIADB:-}" ]; then
+        command -v slurmdbd >/dev/null || die "slurmdbd not found (packages slurmdbd slurm-wlm-mysql-plugin)"
+        [ -f "$SLURM_DBD_MARIADB/env" ] || die "$SLURM_DBD_MARIADB: no running MariaDB (mariadb.sh start first)"
+        db_sock=$(. "$SLURM_DBD_MARIADB/env" && echo "$MARIADB_SOCKET")
+    fi
     node=$(hostname -s)
     line=$(slurmd -C | head -1)
     case "$line" in NodeName=*) ;; *) die "slurmd -C printed '$line'" ;; esac
     for _ in $(seq 1 50); do
         ctl_port=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
         d_port=$((ctl_port + 1))
-        port_free "$ctl_port" && port_free "$d_port" && break
+        dbd_port=$((ctl_port + 2))
+        port_free "$ctl_port" && port_free "$d_port" && port_free "$dbd_port" && break
     done
+    acct_conf="AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none"
+    if [ -n "$db_sock" ]; then
+        # slurmctld talks to slurmdbd through munge, but AuthInfo=socket= is
+        # not used for that connection: AccountingStoragePass names the socket.
+        acct_conf="AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=127.0.0.1
+AccountingStoragePort=$dbd_port
+AccountingStoragePass=$dir/munge/sock
+JobAcctGatherType=jobacct_gather/linux"
+    fi
     cat > "$dir/slurm.conf" <<EOF
 ClusterName=tracktest
 SlurmctldHost=$node(127.0.0.1)
@@ -101,9 +123,8 @@ SlurmctldLogFile=$dir/log/slurmctld.log
 SlurmdLogFile=$dir/log/slurmd.log
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
-AccountingStorageType=accounting_storage/none
+$acct_conf
 JobCompType=jobcomp/none
-JobAcctGatherType=jobacct_gather/none
 SelectType=select/cons_tres
 MpiDefault=none
 ReturnToService=2
@@ -117,6 +138,7 @@ $line NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
     export SLURM_CONF=$dir/slurm.conf
+    [ -z "$db_sock" ] || start_dbd "$node" "$dbd_port" "$db_sock"
     slurmctld -D -c -f "$dir/slurm.conf" </dev/null >"$dir/log/slurmctld.out" 2>&1 &
     echo $! > "$dir/slurmctld.ownpid"
     for _ in $(seq 1 100); do
@@ -140,10 +162,50 @@ SLURM_CONF=$dir/slurm.conf
 SLURM_NODE=$node
 SLURM_PARTITION=test
 MUNGE_SOCKET=$dir/munge/sock
+SLURM_CLUSTER=tracktest
+SLURM_ACCOUNTING=$([ -n "$db_sock" ] && echo 1 || echo 0)
+SLURMDBD_PID=$(cat "$dir/slurmdbd.ownpid" 2>/dev/null || echo "")
 SLURMCTLD_PID=$(cat "$dir/slurmctld.ownpid")
 SLURMD_PID=$(cat "$dir/slurmd.ownpid")
 MUNGED_PID=$(cat "$dir/munged.ownpid")
 EOF
+}
+
+# start_dbd NODE PORT MARIADB_SOCKET: slurmdbd in the foreground, the
+# cluster registered. slurmdbd reads slurmdbd.conf beside $SLURM_CONF (mode
+# 0600, owned by SlurmUser, else fatal) and has no socket option: the client
+# library takes MYSQL_UNIX_PORT from the environment.
+start_dbd() {
+    cat > "$dir/slurmdbd.conf" <<EOF
+AuthType=auth/munge
+AuthInfo=socket=$dir/munge/sock
+DbdHost=$1
+DbdAddr=127.0.0.1
+DbdPort=$2
+SlurmUser=root
+PidFile=$dir/slurmdbd.pid
+LogFile=$dir/log/slurmdbd.log
+StorageType=accounting_storage/mysql
+StorageHost=localhost
+StorageUser=root
+StorageLoc=slurm_acct
+EOF
+    chmod 600 "$dir/slurmdbd.conf"
+    MYSQL_UNIX_PORT=$3 slurmdbd -D </dev/null >"$dir/log/slurmdbd.out" 2>&1 &
+    echo $! > "$dir/slurmdbd.ownpid"
+    local i
+    for i in $(seq 1 300); do
+        port_free "$2" || break
+        pid_alive "$(cat "$dir/slurmdbd.ownpid")" || die "slurmdbd died, see $dir/log/slurmdbd.log"
+        sleep 0.1
+    done
+    ! port_free "$2" || die "slurmdbd not listening on $2, see $dir/log/slurmdbd.log"
+    for i in $(seq 1 50); do
+        sacctmgr -i add cluster tracktest >/dev/null 2>&1 || true
+        sacctmgr -n -P list cluster format=cluster 2>/dev/null | grep -qx tracktest && return 0
+        sleep 0.2
+    done
+    die "cannot register the cluster with slurmdbd, see $dir/log/slurmdbd.log"
 }
 
 stop() {
@@ -153,11 +215,11 @@ stop() {
     if [ -f "$dir/slurmctld.ownpid" ] && pid_alive "$(cat "$dir/slurmctld.ownpid")"; then
         timeout 10 scontrol shutdown >/dev/null 2>&1 || true
     fi
-    for f in slurmd slurmctld munged; do
+    for f in slurmd slurmctld slurmdbd munged; do
         [ -f "$dir/$f.ownpid" ] || continue
         p=$(cat "$dir/$f.ownpid")
         pid_alive "$p" || continue
-        # scontrol shutdown stops both slurm daemons; TERM whatever is left.
+        # scontrol shutdown stops slurmctld and slurmd; TERM whatever is left.
         wait_gone "$p" 3 || kill -TERM "$p" 2>/dev/null || true
         wait_gone "$p" 15 || { kill -KILL "$p" 2>/dev/null || true; wait_gone "$p" 5 || true; }
     done
