@@ -70,7 +70,8 @@ static const char RUN_COLS[] =
     "array_job_id,array_task_id,`partition`,account,uid,gid,user,user_claimed,syshost,host,"
     "exe_path,exe_object_id,pid,ppid,cwd,cmdline,start_time,end_time,run_time,exit_status,"
     "term_signal,utime,stime,maxrss_kb,num_nodes,num_tasks,cpus_per_task,num_cores,task_rank,"
-    "truncated,object_set_id,module_set_id,env_set_id) VALUES ";
+    "truncated,object_set_id,module_set_id,env_set_id,mpi_launcher,mpi_rank,mpi_size,"
+    "alloc_cpus) VALUES ";
 
 /* First wins, for each half: an incoming start sets the identity columns
  * only if the row has no start yet, an incoming end the end columns only
@@ -91,7 +92,7 @@ static const char RUN_UPDATE[] =
     ID_("syshost") ID_("host") ID_("exe_path") ID_("exe_object_id") ID_("pid") ID_("ppid")
     ID_("cwd") ID_("cmdline") ID_("start_time") ID_("num_nodes") ID_("num_tasks")
     ID_("cpus_per_task") ID_("num_cores") ID_("task_rank") ID_("module_set_id")
-    ID_("env_set_id")
+    ID_("env_set_id") ID_("mpi_launcher") ID_("mpi_rank") ID_("mpi_size") ID_("alloc_cpus")
     END_("end_time") END_("run_time") END_("exit_status") END_("term_signal") END_("utime")
     END_("stime") END_("maxrss_kb") END_("object_set_id")
     "truncated=truncated|IF(" NEW_START_ ",VALUES(truncated)&1,0)"
@@ -126,7 +127,9 @@ static void add_run_row(struct ingest_loader *L, const struct rec *s,
     }
     int64_t tasks = r->job.num_tasks > 0 ? r->job.num_tasks : 1;
     int64_t cpt = r->job.cpus_per_task > 0 ? r->job.cpus_per_task : 1;
-    int64_t cores = tasks * cpt;
+    /* An MPI rank 0 stands for its whole world (the other ranks are not
+     * tracked); else the step's tasks. docs/reports.md "Core-hours". */
+    int64_t cores = (r->mpi.size > 0 ? r->mpi.size : tasks) * cpt;
     if (cores > UINT32_MAX)
         cores = UINT32_MAX;
 
@@ -193,9 +196,17 @@ static void add_run_row(struct ingest_loader *L, const struct rec *s,
     else
         ingest_buf_add(b, "NULL,", 5);
     if (w->has_eset)
-        ingest_buf_fmt(b, "%" PRIu32 ")", w->eset_id);
+        ingest_buf_fmt(b, "%" PRIu32 ",", w->eset_id);
     else
-        ingest_buf_add(b, "NULL)", 5);
+        ingest_buf_add(b, "NULL,", 5);
+    ingest_buf_text_or_null(b, r->mpi.launcher.s, r->mpi.launcher.len);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_int_or_null(b, r->mpi.present ? r->mpi.rank : -1);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_int_or_null(b, r->mpi.size);
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_int_or_null(b, r->job.alloc_cpus);
+    ingest_buf_add(b, ")", 1);
 }
 
 static void add_link_row(struct ingest_loader *L, const struct rec *r,

@@ -14,14 +14,14 @@
 
 const char *const rp_report_names[] = {
     "summary", "executables", "libraries", "who-used", "modules",
-    "users", "job", "failures", "env", "software", "compilers", NULL,
+    "users", "job", "failures", "env", "software", "compilers", "jobs", "utilisation", NULL,
 };
 
 #define TEXT_MAX 255  /* syshost, user, account, partition, job id */
 
 enum {
     O_SINCE = 256, O_UNTIL, O_SYSHOST, O_USER, O_ACCOUNT, O_PARTITION, O_LIMIT, O_FORMAT,
-    O_DEFAULTS, O_CONFIG, O_SQLDIR, O_LIBRARY, O_BUILDID, O_SIGNATURE, O_PREFIXES, O_PACKAGE,
+    O_DEFAULTS, O_CONFIG, O_SQLDIR, O_LIBRARY, O_BUILDID, O_SIGNATURE, O_PREFIXES, O_PACKAGE, O_NOTAPPS,
     O_HELP, O_VERSION,
 };
 
@@ -42,6 +42,7 @@ static const struct option longopts[] = {
     { "signature", required_argument, NULL, O_SIGNATURE },
     { "system-prefixes", required_argument, NULL, O_PREFIXES },
     { "package", required_argument, NULL, O_PACKAGE },
+    { "not-applications", required_argument, NULL, O_NOTAPPS },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -66,6 +67,9 @@ void rp_opts_usage(FILE *f)
 "  software           core-hours by package/version (Lmod map and site rules), executables\n"
 "                     and libraries\n"
 "  compilers          compiler drivers by links and by core-hours of the programs they built\n"
+"  jobs               one row per job: Slurm's facts (or the records'), allocated and\n"
+"                     tracked core-hours, job type, failed runs\n"
+"  utilisation        allocated and tracked core-hours per user, account and partition\n"
 "\n"
 "Options:\n"
 "  --since DATE       first day (YYYY-MM-DD, database session time zone); default: --until - 30 days\n"
@@ -78,6 +82,7 @@ void rp_opts_usage(FILE *f)
 "  --sql-dir DIR      directory of the report SQL files (else the installed one)\n"
 "  --system-prefixes LIST  comma-separated prefixes of system executables (else config)\n"
 "  --package NAME[/VERSION]  who-used: objects attributed to the package (docs/software.md)\n"
+"  --not-applications LIST  globs of executable names that are not applications (else config)\n"
 "  --help, --version\n"
 "\n"
 "Exit status: 0 success (also when no run matches), 1 database error, 2 bad command line,\n"
@@ -297,6 +302,13 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
                 snprintf(o->pkg_version, sizeof o->pkg_version, "%s", ver);
             break;
         }
+        case O_NOTAPPS:
+            if (strlen(v) > 2047) {
+                snprintf(err, errlen, "--not-applications: longer than 2047 bytes");
+                return -1;
+            }
+            o->not_applications = v;
+            break;
         case O_HELP:
             o->help = 1;
             return 0;
@@ -313,13 +325,13 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
     }
     if (optind >= argc) {
         snprintf(err, errlen, "no report given (one of summary executables libraries who-used "
-                 "modules users job failures env software compilers; see --help)");
+                 "modules users job failures env software compilers jobs utilisation; see --help)");
         return -1;
     }
     o->report = argv[optind++];
     if (!is_report(o->report)) {
         snprintf(err, errlen, "'%s' is not a report (one of summary executables libraries "
-                 "who-used modules users job failures env software compilers)", o->report);
+                 "who-used modules users job failures env software compilers jobs utilisation)", o->report);
         return -1;
     }
     if (strcmp(o->report, "job") == 0 || strcmp(o->report, "env") == 0) {

@@ -29,6 +29,7 @@ struct rp_opts {
     const char *system_prefixes; /* NULL = from the config */
     char package[256];           /* who-used --package: the name; "" = not given */
     char pkg_version[256];       /* its version; "" = any */
+    const char *not_applications; /* NULL = from the config */
     int help, version;
 };
 

@@ -22,7 +22,7 @@
 /* Binds every parameter the scripts read; unset ones become NULL so a
  * script's defaults apply. */
 static int bind_params(struct rp_db *db, const struct rp_opts *o, const char *prefixes,
-                       char *err, size_t errlen)
+                       const char *not_apps, char *err, size_t errlen)
 {
     const int job = strcmp(o->report, "job") == 0;
     const int env = strcmp(o->report, "env") == 0;
@@ -34,6 +34,7 @@ static int bind_params(struct rp_db *db, const struct rp_opts *o, const char *pr
         { "account", o->account },
         { "partition", o->partition },
         { "system_prefixes", prefixes },
+        { "not_applications", not_apps },
         { "library", o->library },
         { "build_id", o->build_id[0] ? o->build_id : NULL },
         { "signature", o->signature[0] ? o->signature : NULL },
@@ -141,6 +142,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (bind_params(db, &o, o.system_prefixes ? o.system_prefixes : cfg.system_prefixes,
+                    o.not_applications ? o.not_applications : cfg.not_applications,
                     err, sizeof err) < 0) {
         spool_log_err("%s", err);
         goto out;

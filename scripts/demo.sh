@@ -10,6 +10,8 @@
 #   scripts/demo.sh --keep    leave the servers running and say how to reach them
 #   scripts/demo.sh --build-dir DIR   install from an existing build instead of
 #                             building (the e2e test passes its own build tree)
+#   scripts/demo.sh --no-slurmdbd   a cluster without Slurm accounting: job facts
+#                             come from the records alone
 #   TRACK_DEMO_DIR=/tmp/td    where everything goes (keep it short: unix sockets)
 #
 # It writes $TRACK_DEMO_DIR/jobs.env (job ids by name) for the e2e test.
@@ -23,12 +25,14 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 keep=0
 build=
+accounting=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --keep) keep=1 ;;
+    --no-slurmdbd) accounting=0 ;;
     --build-dir) [ $# -ge 2 ] || { echo "demo.sh: --build-dir needs a directory" >&2; exit 2; }
                  build=$(cd "$2" && pwd); shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "demo.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -101,6 +105,7 @@ archive_dir = $demo/archive
 archive_group = track
 db_option_file = $demo/db/client.cnf
 env = OMP_NUM_THREADS,SLURM_JOB_NAME,PYTHONPATH
+slurm_accounting = $([ "$accounting" -eq 1 ] && echo yes || echo no)
 EOF
 chmod 644 "$demo/track.conf"
 chmod 755 "$demo"
@@ -124,7 +129,8 @@ say "private MariaDB"
 bash "$top/tests/harness/mariadb.sh" start "$demo/db"
 "$prefix/bin/track-ingest" --migrate --defaults-file "$demo/db/client.cnf"
 
-say "private Slurm with track's Prolog, TaskProlog and Epilog"
+say "private Slurm with track's Prolog, TaskProlog and Epilog$([ "$accounting" -eq 1 ] && echo ", slurmdbd on the same MariaDB")"
+SLURM_DBD_MARIADB=$([ "$accounting" -eq 1 ] && echo "$demo/db") \
 SLURM_PROLOG="$slurmdir/prolog.sh" \
 SLURM_EPILOG="$slurmdir/epilog.sh" \
 SLURM_TASKPROLOG="$slurmdir/task-prolog.sh" \
@@ -148,7 +154,21 @@ chown trackdemo: "$work/hello.c"
 # Built through the watermark linker wrapper: its signature leads back here.
 runuser -u trackdemo -- env TRACK_CONFIG="$demo/track.conf" \
   gcc -B "$prefix/libexec/track/" -O2 -o "$work/hello" "$work/hello.c" -lm
+# An MPI program (Debian's Open MPI: mpicc, mpirun).
+cat > "$work/mpi_hello.c" <<'EOF'
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  int r, s; MPI_Init(&argc, &argv); MPI_Comm_rank(MPI_COMM_WORLD, &r);
+  MPI_Comm_size(MPI_COMM_WORLD, &s); sleep(2); printf("rank %d of %d\n", r, s); MPI_Finalize();
+  return argc > 1 && r == 0 ? atoi(argv[1]) : 0; }
+EOF
+chown trackdemo: "$work/mpi_hello.c"
+runuser -u trackdemo -- mpicc -O2 -o "$work/mpi_hello" "$work/mpi_hello.c"
 echo "hello=$work/hello" > "$demo/built.env"
+echo "mpi_hello=$work/mpi_hello" >> "$demo/built.env"
 echo "hello's watermark: $("$prefix/bin/track-elf" "$work/hello" | grep -i signature || true)"
 
 submit() { # name sbatch-args... -- script
@@ -165,14 +185,20 @@ jobs[python]=$(submit python --wrap "export LOADEDMODULES=gcc/12.2.0:python/3.11
 jobs[failing]=$(submit failing --wrap "/usr/bin/python3 -c 'import sys; sys.exit(3)'")
 jobs[parallel]=$(submit parallel -n 2 --wrap 'srun -n 2 /bin/hostname')
 jobs[timelimit]=$(submit timelimit --time=1 --wrap 'sleep 600')
+# MPI: Open MPI's mpirun in a 2-task batch job (the program exits 3), and
+# srun's PMIx plugin (the one Debian's Open MPI 4.1 works with).
+jobs[mpirun]=$(submit mpirun -n 2 --wrap "mpirun -np 2 $work/mpi_hello 3")
+jobs[srunmpi]=$(submit srunmpi -n 2 --wrap "srun --mpi=pmix -n 2 $work/mpi_hello")
+jobs[nested]=$(submit nested --wrap "bash -c 'sh -c \"sleep 2; $work/hello\"'")
+names="pipeline selfbuilt python failing parallel timelimit mpirun srunmpi nested"
 : > "$demo/jobs.env"
-for n in pipeline selfbuilt python failing parallel timelimit; do
+for n in $names; do
   echo "submitted $n as job ${jobs[$n]}"
   echo "job_$n=${jobs[$n]}" >> "$demo/jobs.env"
 done
 
 say "waiting for the jobs (the time-limit job takes about 90 s)"
-for n in pipeline selfbuilt python failing parallel timelimit; do
+for n in $names; do
   st=$(bash "$top/tests/harness/slurm.sh" wait "$demo/slurm" "${jobs[$n]}" 300)
   echo "$n (job ${jobs[$n]}): $st"
 done
@@ -184,7 +210,8 @@ echo "node state: $state"
 "$prefix/sbin/track-epilog" sweep --min-age 0
 
 say "archive after the Epilogs and the sweep"
-find "$demo/archive" -name '*.json' | sed "s|$demo/archive/||" | sort | head -n 20
+# (awk, not head: head's early exit would kill sort with SIGPIPE under pipefail)
+find "$demo/archive" -name '*.json' | sed "s|$demo/archive/||" | sort | awk 'NR <= 20' 
 echo "($(find "$demo/archive" -name '*.json' | wc -l) records; spool now holds $(find "$demo/spool" -name '*.json' | wc -l))"
 
 say "track-ingest"
@@ -194,6 +221,10 @@ say "reports"
 for r in summary executables libraries failures users modules; do
   echo "--- track-report $r"
   "$prefix/bin/track-report" "$r" --defaults-file "$demo/db/client.cnf" --limit 8
+done
+for r in jobs utilisation; do
+  echo "--- track-report $r"
+  "$prefix/bin/track-report" "$r" --defaults-file "$demo/db/client.cnf" --limit 12
 done
 echo "--- track-report job ${jobs[parallel]}"
 "$prefix/bin/track-report" job "${jobs[parallel]}" --defaults-file "$demo/db/client.cnf"

@@ -342,7 +342,7 @@ static void job_absent(struct rec_job *j)
 {
     static const char empty[] = "";
     memset(j, 0, sizeof *j);
-    j->num_nodes = j->num_tasks = j->cpus_per_task = j->rank = -1;
+    j->num_nodes = j->num_tasks = j->cpus_per_task = j->rank = j->alloc_cpus = -1;
     j->scheduler.s = j->id.s = j->step.s = j->array_id.s = j->array_task.s =
         j->partition.s = j->account.s = empty;
 }
@@ -367,8 +367,43 @@ static int get_job(struct ctx *c, yajl_val root, struct rec_job *j)
         get_int(c, v, "num_tasks", "job.num_tasks", 0, 1, REC_JOBNUM_MAX, -1, &j->num_tasks) < 0 ||
         get_int(c, v, "cpus_per_task", "job.cpus_per_task", 0, 1, REC_JOBNUM_MAX, -1,
                 &j->cpus_per_task) < 0 ||
-        get_int(c, v, "rank", "job.rank", 0, 0, REC_JOBNUM_MAX, -1, &j->rank) < 0)
+        get_int(c, v, "rank", "job.rank", 0, 0, REC_JOBNUM_MAX, -1, &j->rank) < 0 ||
+        get_int(c, v, "alloc_cpus", "job.alloc_cpus", 0, 1, REC_JOBNUM_MAX, -1, &j->alloc_cpus) < 0)
         return -1;
+    return 0;
+}
+
+static void mpi_absent(struct rec_mpi *m)
+{
+    static const char empty[] = "";
+    memset(m, 0, sizeof *m);
+    m->rank = m->size = -1;
+    m->launcher.s = empty;
+}
+
+static int get_mpi(struct ctx *c, yajl_val root, struct rec_mpi *m)
+{
+    yajl_val v = obj_get(root, "mpi");
+    mpi_absent(m);
+    if (!v || v->type == yajl_t_null)
+        return 0;
+    if (v->type != yajl_t_object)
+        return spool_seterr(c->err, c->errlen, "key 'mpi': expected an object, got %s", type_name(v));
+    if (get_text(c, v, "launcher", "mpi.launcher", 1, 16, &m->launcher) < 0 ||
+        get_int(c, v, "rank", "mpi.rank", 1, 0, REC_JOBNUM_MAX - 1, -1, &m->rank) < 0 ||
+        get_int(c, v, "size", "mpi.size", 0, 1, REC_JOBNUM_MAX, -1, &m->size) < 0)
+        return -1;
+    if (m->launcher.len == 0)
+        return spool_seterr(c->err, c->errlen, "key 'mpi.launcher': empty");
+    for (size_t i = 0; i < m->launcher.len; i++) {
+        char ch = m->launcher.s[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'))
+            return spool_seterr(c->err, c->errlen, "key 'mpi.launcher': not a launcher name");
+    }
+    if (m->size >= 0 && m->size <= m->rank)
+        return spool_seterr(c->err, c->errlen, "key 'mpi.size': %" PRId64 " not above the rank %" PRId64,
+                            m->size, m->rank);
+    m->present = 1;
     return 0;
 }
 
@@ -430,7 +465,8 @@ static int parse_head(struct ctx *c, yajl_val root, struct rec *r)
         yajl_val exe = obj_get(root, "exe");
         if (!exe)
             return spool_seterr(c->err, c->errlen, "key 'exe': missing");
-        if (get_object(c, exe, "exe", &r->exe) < 0 || get_job(c, root, &r->job) < 0)
+        if (get_object(c, exe, "exe", &r->exe) < 0 || get_job(c, root, &r->job) < 0 ||
+            get_mpi(c, root, &r->mpi) < 0)
             return -1;
     }
     static const char empty[] = "";
@@ -440,6 +476,7 @@ static int parse_head(struct ctx *c, yajl_val root, struct rec *r)
     } else {
         r->exe.path.s = empty;
         job_absent(&r->job);
+        mpi_absent(&r->mpi);
     }
     return 0;
 }

@@ -34,6 +34,15 @@ struct rec_job {
     int present;                         /* a "job" object was there */
     struct rec_str scheduler, id, step, array_id, array_task, partition, account;
     int64_t num_nodes, num_tasks, cpus_per_task, rank; /* -1 = absent */
+    int64_t alloc_cpus;                  /* the job's allocated CPUs; -1 = absent */
+};
+
+/* The MPI world of a run (docs/record-format.md "mpi"). */
+struct rec_mpi {
+    int present;                         /* an "mpi" object was there */
+    struct rec_str launcher;             /* 1..16 bytes of [a-z0-9_] */
+    int64_t rank;                        /* >= 0 */
+    int64_t size;                        /* > rank; -1 = absent (unknown) */
 };
 
 struct rec {
@@ -50,6 +59,7 @@ struct rec {
     struct rec_env *env; size_t nenv;
     struct rec_object *objects; size_t nobjects;
     struct rec_job job;
+    struct rec_mpi mpi;
     int truncated;
     /* end records */
     int64_t end_us, run_time_us;

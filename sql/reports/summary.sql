@@ -8,6 +8,13 @@
 -- the process image was replaced by exec, not killed.
 -- @system_prefixes: comma-separated path prefixes of "system" executables
 -- (config key system_prefixes); the others are user-built.
+-- Jobs' allocations (track_jobs_prepare, migration 0011; docs/reports.md
+-- "Core-hours"): alloc_core_hours = the jobs' elapsed x allocated CPUs,
+-- tracked_core_hours = what their applications explain (never more than
+-- the allocation), tracked_percent = their ratio, job_source = where the job
+-- facts came from: slurm (Slurm accounting), records, or slurm+records.
+-- @not_applications: globs of executable file names that are not
+-- applications (config key not_applications).
 -- Parameters: session variables, NULL (unset) = not given.
 --   @since, @until   'YYYY-MM-DD' in the session time zone, @until exclusive;
 --                    default @until = tomorrow, @since = @until - 30 days
@@ -41,6 +48,17 @@ CREATE TEMPORARY TABLE rp_sum_exe AS
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
   GROUP BY r.exe_object_id;
 
+CALL track_jobs_prepare(@not_applications);
+DROP TEMPORARY TABLE IF EXISTS rp_sum_job;
+CREATE TEMPORARY TABLE rp_sum_job AS
+  SELECT COALESCE(SUM(j.alloc_cs), 0) AS a, COALESCE(SUM(j.tracked_cs), 0) AS t,
+         COALESCE(GROUP_CONCAT(DISTINCT j.source ORDER BY j.source DESC SEPARATOR '+'), '-') AS src
+  FROM rp_job j
+  WHERE (@f_syshost IS NULL OR j.syshost = @f_syshost)
+    AND (@f_user IS NULL OR j.user = @f_user)
+    AND (@f_account IS NULL OR j.account = @f_account)
+    AND (@f_partition IS NULL OR j.`partition` = @f_partition);
+
 WITH
 exe AS (
   SELECT x.n, x.cs, x.abnormal, o.path,
@@ -72,6 +90,9 @@ SELECT c.runs, d.jobs, d.users, d.accounts, c.executables,
        ROUND(c.cs / 3600, 2) AS core_hours, c.system_runs, c.user_built_runs,
        ROUND(c.system_cs / 3600, 2) AS system_core_hours,
        ROUND(c.user_built_cs / 3600, 2) AS user_built_core_hours,
-       c.abnormal_runs
-FROM cls c JOIN dist d;
-DROP TEMPORARY TABLE IF EXISTS rp_sum_exe;
+       c.abnormal_runs,
+       ROUND(sj.a / 3600, 2) AS alloc_core_hours, ROUND(sj.t / 3600, 2) AS tracked_core_hours,
+       ROUND(IF(sj.a > 0, 100 * sj.t / sj.a, NULL), 1) AS tracked_percent,
+       sj.src AS job_source
+FROM cls c JOIN dist d JOIN rp_sum_job sj;
+DROP TEMPORARY TABLE IF EXISTS rp_sum_exe, rp_sum_job, rp_job;

@@ -58,7 +58,8 @@ int rec_same(const struct rec *a, const struct rec *b, char *what, size_t whatle
     SAME_STR(job.scheduler); SAME_STR(job.id); SAME_STR(job.step); SAME_STR(job.array_id);
     SAME_STR(job.array_task); SAME_STR(job.partition); SAME_STR(job.account);
     SAME_INT(job.num_nodes); SAME_INT(job.num_tasks); SAME_INT(job.cpus_per_task);
-    SAME_INT(job.rank); SAME_INT(truncated);
+    SAME_INT(job.rank); SAME_INT(job.alloc_cpus); SAME_INT(truncated);
+    SAME_INT(mpi.present); SAME_STR(mpi.launcher); SAME_INT(mpi.rank); SAME_INT(mpi.size);
     SAME_INT(end_us); SAME_INT(run_time_us); SAME_INT(has_exit_status); SAME_INT(exit_status);
     SAME_INT(has_signal); SAME_INT(signal); SAME_INT(utime_us); SAME_INT(stime_us);
     SAME_INT(maxrss_kb);

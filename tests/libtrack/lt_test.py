@@ -755,13 +755,15 @@ MPI_APP = r"""
 int main(int argc, char **argv) {
   int r, s; MPI_Init(&argc, &argv); MPI_Comm_rank(MPI_COMM_WORLD, &r);
   MPI_Comm_size(MPI_COMM_WORLD, &s); printf("rank %d of %d\n", r, s); MPI_Finalize();
-  return argc > 1 ? atoi(argv[1]) : 0; }
+  return argc > 1 && r == 0 ? atoi(argv[1]) : 0; }
 """
 
 
 def mpi_launch(lab, cc, launcher, extra, want_launcher, want_exe, rc):
     """Builds the MPI program with cc, runs launcher -n 2 on it tracked;
-    the program must appear once, as MPI rank 0 of 2."""
+    the program must appear once, as MPI rank 0 of 2. Only rank 0 exits
+    with rc: when a rank fails first, mpirun kills the others (rank 0's end
+    record would then carry SIGTERM)."""
     app = os.path.join(lab.dir, "app_" + os.path.basename(cc))
     src = os.path.join(lab.dir, "app.c")
     with open(src, "w") as f:

@@ -382,6 +382,11 @@ static void test_record_mpi(void)
     if (parse(run.buf, run.start_len, &r, __LINE__) == 0) {
         CHECK_INT(r.job.num_tasks, 1);
         CHECK_INT(r.job.rank, 0);
+        CHECK_INT(r.job.alloc_cpus, 2);
+        CHECK_INT(r.mpi.present, 1);
+        CHECK_STR(r.mpi.launcher.s, "openmpi");
+        CHECK_INT(r.mpi.rank, 0);
+        CHECK_INT(r.mpi.size, 2);
         rec_free(&r);
     }
     /* The end record repeats the identity, mpi included. */

@@ -389,6 +389,107 @@ def test_users():
                                                         "executables"])
 
 
+NOT_APPS = ("sh,bash,dash,zsh,ksh,mksh,csh,tcsh,fish,busybox,env,time,timeout,nohup,setsid,srun,"
+            "sbatch,salloc,sattach,mpirun,mpiexec,orterun,orted,prte,prted,prterun,mpirun.*,"
+            "mpiexec.*,hydra_pmi_proxy,hydra_nameserver,track-*")
+
+
+def is_app(path, globs=NOT_APPS):
+    import fnmatch
+    base = b(path).rsplit(b"/", 1)[-1]
+    return not any(g.strip() and fnmatch.fnmatchcase(base, b(g.strip()))
+                   for g in globs.split(","))
+
+
+def exp_jobs(globs=NOT_APPS, **kw):
+    """Per job of the window, records only (no Slurm accounting in this
+    dataset): the definitions of docs/reports.md "Core-hours"."""
+    keys = {job_key(r) for r in window(**kw) if job_key(r)}
+    out = {}
+    for k in keys:
+        rs = [r for r in RUNS if job_key(r) == k]
+        first = min(rs, key=lambda r: r["start_us"])
+        last = max(r["start_us"] + (r["run_time_us"] if r["has_end"] else 0) for r in rs)
+        elapsed_us = last - first["start_us"]
+        alloc = max(cores(r) for r in rs)
+        apps = {}
+        for r in rs:
+            if is_app(r["exe"][0]):
+                name = b(r["exe"][0]).rsplit(b"/", 1)[-1]
+                apps[name] = apps.get(name, 0) + core_us(r)
+        app_us = sum(apps.values())
+        jt = min((n for n, v in apps.items() if v == max(apps.values())), default=None)
+        state = ("UNKNOWN" if not first["has_end"] else "SIGNALED" if first["signal"] is not None
+                 else "COMPLETED" if first["exit_status"] == 0 else "FAILED")
+        out[k] = {"elapsed_us": elapsed_us, "alloc_cpus": alloc, "app_us": app_us,
+                  "job_type": jt, "state": state, "user": first["user"],
+                  "failures": sum(1 for r in rs if signaled(r) or nonzero(r))}
+    return out
+
+
+def test_jobs():
+    """Without Slurm accounting the job facts come from the records; the
+    tracked core-hours never exceed the allocation; shells are not
+    applications."""
+    exp = exp_jobs()
+    doc = report_json(["jobs", "--since", SINCE, "--until", UNTIL, "--limit", "100000"])
+    check(len(doc["rows"]) == len(exp), "jobs: %d rows, expected %d" % (len(doc["rows"]), len(exp)))
+    shell_typed = 0
+    for row in doc["rows"]:
+        k = (row["syshost"], row["job_id"])
+        e = exp.get(k)
+        if e is None:
+            check(False, "jobs: unexpected job %r" % (k,))
+            continue
+        what = "jobs %s/%s" % k
+        check(row["source"] == "records", "%s: source %r" % (what, row["source"]))
+        check(abs(row["elapsed"] - e["elapsed_us"] / 10**6) <= 1, "%s: elapsed %r, expected %.1f"
+              % (what, row["elapsed"], e["elapsed_us"] / 10**6))
+        check(row["alloc_cpus"] == e["alloc_cpus"], "%s: alloc_cpus %r, expected %r"
+              % (what, row["alloc_cpus"], e["alloc_cpus"]))
+        alloc_ch = Decimal(row["elapsed"]) * row["alloc_cpus"] / 3600
+        close(row["alloc_core_hours"], alloc_ch, what + " alloc_core_hours")
+        close(row["tracked_core_hours"], min(ch(e["app_us"]), alloc_ch), what + " tracked_core_hours")
+        check(Decimal(str(row["tracked_core_hours"])) <= Decimal(str(row["alloc_core_hours"])),
+              "%s: tracked %s > allocated %s" % (what, row["tracked_core_hours"], row["alloc_core_hours"]))
+        jt = row["job_type"]
+        check((b(jt) if jt is not None else None) == e["job_type"],
+              "%s: job_type %r, expected %r" % (what, jt, e["job_type"]))
+        shell_typed += jt in ("bash", "sh", "dash")
+        check(row["state"] == e["state"], "%s: state %r, expected %r" % (what, row["state"], e["state"]))
+        check(row["failures"] == e["failures"], "%s: failures %r, expected %r"
+              % (what, row["failures"], e["failures"]))
+    check(shell_typed == 0, "jobs: %d jobs typed as a shell" % shell_typed)
+    # --not-applications nothing makes every executable an application: bash
+    # (the batch shells of this dataset) becomes the type of some jobs.
+    doc = report_json(["jobs", "--since", SINCE, "--until", UNTIL, "--limit", "100000",
+                       "--not-applications", "nothing"])
+    check(any(r["job_type"] == "bash" for r in doc["rows"]), "jobs --not-applications: no bash job")
+    # utilisation: per user, the jobs' sums.
+    doc = report_json(["utilisation", "--since", SINCE, "--until", UNTIL, "--limit", "1000"])
+    users = {}
+    for k, e in exp.items():
+        u = users.setdefault(e["user"], [0, 0])
+        u[0] += 1
+    got = {r["name"]: r for r in doc["rows"] if r["section"] == "user"}
+    check(set(got) == set(users), "utilisation: users %r, expected %r" % (sorted(got), sorted(users)))
+    for u, (n, _) in users.items():
+        if u in got:
+            check(got[u]["jobs"] == n, "utilisation %s: jobs %r, expected %r" % (u, got[u]["jobs"], n))
+            check(got[u]["sources"] == "records", "utilisation %s: sources %r" % (u, got[u]["sources"]))
+            check(got[u]["tracked_percent"] is None or got[u]["tracked_percent"] <= 100,
+                  "utilisation %s: tracked_percent %r" % (u, got[u]["tracked_percent"]))
+    # summary: the jobs' sums and the source.
+    doc = report_json(["summary", "--since", SINCE, "--until", UNTIL])
+    jdoc = report_json(["jobs", "--since", SINCE, "--until", UNTIL, "--limit", "100000"])
+    if doc["rows"]:
+        sm = doc["rows"][0]
+        check(sm["job_source"] == "records", "summary: job_source %r" % sm["job_source"])
+        close(sm["alloc_core_hours"], sum(Decimal(str(r["alloc_core_hours"])) for r in jdoc["rows"]),
+              "summary alloc_core_hours")
+        check(sm["tracked_core_hours"] <= sm["alloc_core_hours"], "summary: tracked > allocated")
+
+
 def test_failures():
     rs = window()
     g = group(rs, lambda r: [r["exe"][0]])
@@ -608,6 +709,7 @@ def main():
     test_software()
     test_users()
     test_failures()
+    test_jobs()
     test_env()
     test_job()
     test_empty_period()

@@ -66,6 +66,13 @@ static size_t write_run(int kind, int with_job)
         spool_json_kint(&j, "num_tasks", 8);
         spool_json_kint(&j, "cpus_per_task", 4);
         spool_json_kint(&j, "rank", 0);
+        spool_json_kint(&j, "alloc_cpus", 64);
+        spool_json_obj_close(&j);
+        spool_json_key(&j, "mpi");
+        spool_json_obj_open(&j);
+        spool_json_kstr(&j, "launcher", "openmpi");
+        spool_json_kint(&j, "rank", 0);
+        spool_json_kint(&j, "size", 16);
         spool_json_obj_close(&j);
     }
     spool_json_key(&j, "modules");
@@ -145,6 +152,11 @@ static void test_start(void)
     CHECK_STR(r.job.array_id.s, "");
     CHECK_INT(r.job.num_tasks, 8);
     CHECK_INT(r.job.cpus_per_task, 4);
+    CHECK_INT(r.job.alloc_cpus, 64);
+    CHECK_INT(r.mpi.present, 1);
+    CHECK_STR(r.mpi.launcher.s, "openmpi");
+    CHECK_INT(r.mpi.rank, 0);
+    CHECK_INT(r.mpi.size, 16);
     CHECK_INT(r.nmodules, 2);
     CHECK_STR(r.modules[1].s, "openmpi/4.1");
     CHECK_INT(r.nenv, 2);
@@ -178,6 +190,9 @@ static void test_end_and_nojob(void)
     CHECK_INT(r.kind, SPOOL_KIND_END);
     CHECK_INT(r.job.present, 0);
     CHECK_INT(r.job.num_tasks, -1);
+    CHECK_INT(r.mpi.present, 0);
+    CHECK_INT(r.mpi.size, -1);
+    CHECK_STR(r.mpi.launcher.s, "");
     CHECK_INT(r.end_us, 1732214460000005LL);
     CHECK_INT(r.run_time_us, 59876549LL);
     CHECK_INT(r.has_exit_status, 1);
@@ -365,6 +380,14 @@ static void test_rejections(void)
     expect_edit_fails("\"num_tasks\":8", "\"num_tasks\":0", "job.num_tasks");
     expect_edit_fails("\"id\":\"123456\"", "\"id\":123456", "job.id");
     expect_edit_fails("\"job\":{", "\"job\":7,\"j\":{", "job");
+    expect_edit_fails("\"alloc_cpus\":64", "\"alloc_cpus\":0", "job.alloc_cpus");
+    expect_edit_fails("\"mpi\":{", "\"mpi\":[],\"m\":{", "mpi");
+    expect_edit_fails("\"launcher\":\"openmpi\"", "\"launcher\":\"Open MPI\"", "mpi.launcher");
+    expect_edit_fails("\"launcher\":\"openmpi\"", "\"launcher\":\"\"", "mpi.launcher");
+    expect_edit_fails("\"launcher\":\"openmpi\",", "", "mpi.launcher");
+    expect_edit_fails("\"rank\":0,\"size\":16", "\"rank\":-1,\"size\":16", "mpi.rank");
+    expect_edit_fails("\"rank\":0,\"size\":16", "\"rank\":16,\"size\":16", "mpi.size");
+    expect_edit_fails("\"rank\":0,\"size\":16", "\"rank\":0,\"size\":0", "mpi.size");
     expect_edit_fails("\"exit_status\":3", "\"exit_statux\":3", "exit_status");
     expect_edit_fails("\"exit_status\":3", "\"exit_status\":3,\"signal\":0", "signal");
     expect_edit_fails("\"end_time\":1732214460.000005", "\"end_time\":1000.5", "end_time");
