@@ -251,6 +251,8 @@ static int spawn_sacct(int64_t since, int out[2], int errp[2], pid_t *pid, char 
     posix_spawn_file_actions_addclose(&fa, out[0]);
     posix_spawn_file_actions_addclose(&fa, errp[0]);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    /* Not the database connection or anything else of ours (glibc >= 2.34). */
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
     int e = posix_spawnp(pid, sacct, &fa, NULL, argv, env);
     posix_spawn_file_actions_destroy(&fa);
     if (e != 0) {
