@@ -71,9 +71,10 @@ static int number(const struct field *f, int i, int64_t max, int64_t empty_val, 
         if (f->s[k] < '0' || f->s[k] > '9')
             return spool_seterr(err, errlen, "%s: '%.*s' is not a number", names[i],
                                 (int)(f->n > 32 ? 32 : f->n), f->s);
-        v = v * 10 + (f->s[k] - '0');
-        if (v > max)
+        int d = f->s[k] - '0';
+        if (v > (max - d) / 10)   /* before multiplying: v * 10 + d > max */
             return spool_seterr(err, errlen, "%s: out of range", names[i]);
+        v = v * 10 + d;
     }
     *out = v;
     return 0;

@@ -6,6 +6,7 @@
 #
 #   bench/report/run_bench.sh BUILD_DIR [NRUNS]
 #   OLD_SQL=DIR bench/report/run_bench.sh BUILD_DIR [NRUNS]
+#   ONLY="summary jobs" bench/report/run_bench.sh ...   only these reports
 #
 # With OLD_SQL (a directory of older report scripts, e.g. made with
 # `git archive REV sql/reports | tar -x -C /tmp/old`), each report runs with
@@ -47,6 +48,8 @@ cases=(
   "job 4242"
   "failures"
   "env OMP_NUM_THREADS"
+  "jobs"
+  "utilisation"
 )
 # one timed run: $1 = SQL dir ("" = the build's), $2 = output file, rest = report args
 timed() {
@@ -65,6 +68,7 @@ else
 fi
 for c in "${cases[@]}"; do
     read -r -a args <<<"$c"
+    [ -z "${ONLY:-}" ] || [[ " $ONLY " == *" ${args[0]} "* ]] || continue
     if [ -n "${OLD_SQL:-}" ]; then
         old=() new=()
         for _ in 1 2 3; do

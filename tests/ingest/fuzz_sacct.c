@@ -5,6 +5,8 @@
 
 #include "ingest_sacct.h"
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct ingest_sacct_row r;

@@ -78,6 +78,9 @@ static void test_bad_lines(void)
         "1|1|c|u\xff||p|FAILED|3:0|1|2|3|3|2|1|",      /* not UTF-8 */
         "1|1|c|uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu||p|FAILED|3:0|1|2|3|3|2|1|",
         "1|1|c|u||p|FAILED|3:0|1|2|Unknown|Unknown|2|1|", /* Unknown elapsed */
+        /* found by fuzz_sacct: 19 digits overflowed int64 before the range check */
+        "1|1|c|u||p|FAILED|3:0|1|1796233333333333333333|3|3|2|1|",
+        "1|1|c|u||p|FAILED|3:0|1|2|3|4611686018427387904|2|1|",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct ingest_sacct_row r;
