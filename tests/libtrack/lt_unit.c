@@ -393,7 +393,7 @@ static void test_record_mpi(void)
     size_t len = lt_rec_end(&run, LT_END_EXIT, 0, 0);
     CHECK(len > 0);
     static const char key[] = "\"mpi\":{\"launcher\":\"openmpi\"";
-    CHECK(memmem(run.buf + run.cap, len, key, sizeof key - 1) != NULL);
+    CHECK(memmem(lt_rec_end_buf(&run), len, key, sizeof key - 1) != NULL);
     clear_job_env();
 }
 
