@@ -289,6 +289,12 @@ static char *trim(char *s, char *end)
 int spool_config_load(struct spool_config *cfg, const char *path, int flags,
                       char *err, size_t errlen)
 {
+    return spool_config_load_seen(cfg, path, flags, err, errlen, NULL, NULL);
+}
+
+int spool_config_load_seen(struct spool_config *cfg, const char *path, int flags,
+                           char *err, size_t errlen, spool_config_seen_fn seen, void *ctx)
+{
     char buf[CONF_FILE_MAX + 1];
     char why[SPOOL_ERR_MAX];
     size_t len = 0;
@@ -366,11 +372,16 @@ int spool_config_load(struct spool_config *cfg, const char *path, int flags,
         }
         value = trim(eq + 1, key + strlen(key));
         key = trim(key, eq);
-        if (spool_config_set(cfg, key, value, why, sizeof why) < 0 && strict) {
-            saved = EINVAL;
-            spool_seterr(err, errlen, "%s:%d: %s", path, lineno, why);
-            goto out;
+        if (spool_config_set(cfg, key, value, why, sizeof why) < 0) {
+            if (strict) {
+                saved = EINVAL;
+                spool_seterr(err, errlen, "%s:%d: %s", path, lineno, why);
+                goto out;
+            }
+            continue;
         }
+        if (seen)
+            seen(ctx, key, lineno);
     }
     set_str(cfg->path, sizeof cfg->path, "path", path, NULL, 0);
     rc = 0;

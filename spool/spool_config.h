@@ -69,6 +69,13 @@ const char *spool_config_default_path(void);
 int spool_config_load(struct spool_config *cfg, const char *path, int flags,
                       char *err, size_t errlen);
 
+/* spool_config_load, and for every line it applied, seen(ctx, key, line)
+ * (key is valid during the call only). A line that failed in lenient mode is
+ * not reported. For track-doctor, which shows where each setting came from. */
+typedef void (*spool_config_seen_fn)(void *ctx, const char *key, int line);
+int spool_config_load_seen(struct spool_config *cfg, const char *path, int flags,
+                           char *err, size_t errlen, spool_config_seen_fn seen, void *ctx);
+
 /* Parses one "key = value" assignment into cfg, as a line of the file would.
  * Returns 0, or -1 with a reason in err. Used by the loader and by tools that
  * accept overrides. */
