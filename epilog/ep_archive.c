@@ -102,7 +102,7 @@ static int ensure_dir(struct ep_archive *a, int parentfd, const char *name, cons
 int ep_archive_open(struct ep_archive *a, struct ep_ctx *ctx)
 {
     struct spool_dir_want want = { 1, ctx->self_uid, 0, 0, 0, 0 };
-    char err[SPOOL_ERR_MAX], parent[SPOOL_CONF_PATH_MAX + 16], *dir;
+    char err[SPOOL_ERR_MAX], parent[SPOOL_CONF_PATH_MAX + 16], real[PATH_MAX], *dir;
     int fd = -1, created = 0, rc = -1;
 
     memset(a, 0, sizeof *a);
@@ -135,10 +135,18 @@ int ep_archive_open(struct ep_archive *a, struct ep_ctx *ctx)
         spool_log_err("archive_dir %s: not secure: %s", ctx->cfg.archive_dir, err);
         goto out;
     }
-    if (!realpath(ctx->cfg.archive_dir, a->path)) {
+    /* realpath writes up to PATH_MAX bytes: never straight into a->path,
+     * which is smaller (_FORTIFY_SOURCE aborts on that, as in the packages). */
+    if (!realpath(ctx->cfg.archive_dir, real)) {
         spool_log_err("archive_dir %s: %s", ctx->cfg.archive_dir, strerror(errno));
         goto out;
     }
+    if (strlen(real) >= sizeof a->path) {
+        spool_log_err("archive_dir %s: resolved path longer than %zu bytes", ctx->cfg.archive_dir,
+                      sizeof a->path - 1);
+        goto out;
+    }
+    memcpy(a->path, real, strlen(real) + 1);
     fd = spool_dir_openat(AT_FDCWD, a->path, &want, err, sizeof err);
     if (fd < 0) {
         spool_log_err("archive_dir %s: refused: %s", ctx->cfg.archive_dir, err);
