@@ -25,6 +25,8 @@ static const struct {
     { "max_record_bytes", K_SIZE, offsetof(struct spool_config, max_record_bytes) },
     { "signals", K_SIGNALS, offsetof(struct spool_config, signals) },
     { "system_prefixes", K_STR, offsetof(struct spool_config, system_prefixes) },
+    { "lmod_reverse_map", K_STR, offsetof(struct spool_config, lmod_reverse_map) },
+    { "software_map", K_STR, offsetof(struct spool_config, software_map) },
     { "db_option_file", K_STR, offsetof(struct spool_config, db_option_file) },
     { "db_group", K_STR, offsetof(struct spool_config, db_group) },
     { "epilog_max_files", K_ULONG, offsetof(struct spool_config, epilog_max_files) },
