@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum kind { K_STR, K_AFTER, K_RANKS, K_SIZE, K_ULONG, K_SIGNALS };
+enum kind { K_STR, K_AFTER, K_RANKS, K_SIZE, K_ULONG, K_SIGNALS, K_YESNO };
 
 /* One line per key of spool_config_set, in the order of docs/config.md. */
 static const struct {
@@ -29,6 +29,8 @@ static const struct {
     { "software_map", K_STR, offsetof(struct spool_config, software_map) },
     { "db_option_file", K_STR, offsetof(struct spool_config, db_option_file) },
     { "db_group", K_STR, offsetof(struct spool_config, db_group) },
+    { "slurm_accounting", K_YESNO, offsetof(struct spool_config, slurm_accounting) },
+    { "not_applications", K_STR, offsetof(struct spool_config, not_applications) },
     { "epilog_max_files", K_ULONG, offsetof(struct spool_config, epilog_max_files) },
 };
 
@@ -76,6 +78,9 @@ const char *spool_config_get(const struct spool_config *cfg, const char *key, ch
         break;
     case K_SIGNALS:
         spool_config_signals_str(*(const uint64_t *)field, buf, len);
+        break;
+    case K_YESNO:
+        snprintf(buf, len, "%s", *(const int *)field ? "yes" : "no");
         break;
     }
     return buf;
