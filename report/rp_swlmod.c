@@ -226,15 +226,8 @@ int rp_swlmod_parse(const char *name, const char *buf, size_t len, struct rp_swm
     }
     rc = 0;
 out:
-    if (rc < 0) {
-        for (size_t i = keep; i < map->n; i++) {
-            free(map->e[i].key);
-            free(map->e[i].package);
-            free(map->e[i].version);
-            free(map->e[i].module);
-        }
-        map->n = keep;
-    }
+    if (rc < 0)
+        rp_swmap_truncate(map, keep);
     free(l.dir);
     free(l.pkg);
     yajl_free(h);

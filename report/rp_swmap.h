@@ -85,4 +85,8 @@ int rp_swmap_add(struct rp_swmap *map, int kind, int src, const char *key, size_
 /* Frees everything the map owns and zeroes it. */
 void rp_swmap_free(struct rp_swmap *map);
 
+/* Frees the entries appended after the first `keep` and forgets them (a
+ * parse that failed leaves the map as it was). Never fails. */
+void rp_swmap_truncate(struct rp_swmap *map, size_t keep);
+
 #endif

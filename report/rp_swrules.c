@@ -1,5 +1,5 @@
-/* The site's software rules file, and the map both inputs fill (see
- * rp_swmap.h; format in docs/software.md). */
+/* The site's software rules file (see rp_swmap.h; format in
+ * docs/software.md). */
 #include "rp_swmap.h"
 
 #include <errno.h>
@@ -16,104 +16,6 @@
 
 #define LINE_MAX_BYTES 8192
 #define TOKENS_MAX 4
-
-void rp_sw_split(const char *s, size_t n, size_t *pkglen, const char **ver, size_t *baselen)
-{
-    size_t base = n, slash;
-    const char *paren = n ? memchr(s, '(', n) : NULL;
-    /* Lmod writes a hierarchy's flavor as a suffix: "openblas/0.3(gcc/12)" */
-    if (paren && paren > s && s[n - 1] == ')')
-        base = (size_t)(paren - s);
-    if (baselen)
-        *baselen = base;
-    for (slash = base; slash > 0 && s[slash - 1] != '/'; slash--)
-        ;
-    if (slash > 1 && slash < base) {
-        *pkglen = slash - 1;
-        *ver = s + slash;
-    } else {
-        *pkglen = n;
-        *ver = NULL;
-    }
-}
-
-void rp_swmap_free(struct rp_swmap *map)
-{
-    for (size_t i = 0; i < map->n; i++) {
-        free(map->e[i].key);
-        free(map->e[i].package);
-        free(map->e[i].version);
-        free(map->e[i].module);
-    }
-    free(map->e);
-    memset(map, 0, sizeof *map);
-}
-
-/* Drops the entries appended after the first `keep` (a failed load). */
-static void truncate_map(struct rp_swmap *map, size_t keep)
-{
-    for (size_t i = keep; i < map->n; i++) {
-        free(map->e[i].key);
-        free(map->e[i].package);
-        free(map->e[i].version);
-        free(map->e[i].module);
-    }
-    map->n = keep;
-}
-
-static char *dupn(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
-int rp_swmap_add(struct rp_swmap *map, int kind, int src, const char *key, size_t keylen,
-                 const char *target, size_t tlen, int line)
-{
-    struct rp_sw_entry *e;
-    const char *ver;
-    size_t pkglen, baselen;
-    if (map->n >= map->cap) {
-        size_t cap = map->cap ? map->cap * 2 : 64;
-        struct rp_sw_entry *ne;
-        if (map->n >= 4 * (size_t)RP_SW_ENTRIES_MAX) {
-            errno = ERANGE;
-            return -1;
-        }
-        ne = realloc(map->e, cap * sizeof *ne);
-        if (!ne)
-            return -1;
-        map->e = ne;
-        map->cap = cap;
-    }
-    e = &map->e[map->n];
-    memset(e, 0, sizeof *e);
-    e->kind = kind;
-    e->src = src;
-    e->line = line;
-    e->keylen = keylen;
-    rp_sw_split(target, tlen, &pkglen, &ver, &baselen);
-    e->key = dupn(key, keylen);
-    e->package = dupn(target, pkglen);
-    if (ver)
-        e->version = dupn(ver, tlen - (size_t)(ver - target));
-    if (src == RP_SW_LMOD)
-        e->module = dupn(target, baselen);
-    if (!e->key || !e->package || (ver && !e->version) || (src == RP_SW_LMOD && !e->module)) {
-        free(e->key);
-        free(e->package);
-        free(e->version);
-        free(e->module);
-        errno = ENOMEM;
-        return -1;
-    }
-    map->n++;
-    return 0;
-}
 
 /* A token for a message: escaped, at most ~80 bytes. */
 static void show(char *out, size_t outlen, const char *s, size_t n)
@@ -404,49 +306,7 @@ int rp_swrules_parse(const char *name, const char *buf, size_t len, struct rp_sw
     rc = 0;
 out:
     if (rc < 0)
-        truncate_map(map, keep);
+        rp_swmap_truncate(map, keep);
     free(tmp);
-    return rc;
-}
-
-int rp_swmap_load(const char *path, int lmod, struct rp_swmap *map, char *err, size_t errlen)
-{
-    struct stat st;
-    char *buf = NULL;
-    size_t len = 0;
-    int fd, rc = -1;
-    /* These files belong to the administrator: a symlink to one (a release
-     * switch) is fine; only a non-regular file is refused. */
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    if (fd < 0) {
-        spool_seterr(err, errlen, "%s: cannot open: %s (%s)", path, strerror(errno),
-                     lmod ? "lmod_reverse_map" : "software_map");
-        return -1;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        spool_seterr(err, errlen, "%s: not a regular file", path);
-        goto out;
-    }
-    if ((unsigned long long)st.st_size > RP_SW_FILE_MAX) {
-        spool_seterr(err, errlen, "%s: larger than %u bytes", path, RP_SW_FILE_MAX);
-        goto out;
-    }
-    buf = malloc((size_t)st.st_size + 2);
-    if (!buf) {
-        spool_seterr(err, errlen, "%s: out of memory", path);
-        goto out;
-    }
-    /* +1: a file that grew since the fstat fails as too large */
-    if (spool_read_record(fd, buf, (size_t)st.st_size + 1, &len) < 0 || len > (size_t)st.st_size) {
-        spool_seterr(err, errlen, "%s: cannot read: %s", path,
-                     errno == EFBIG || len > (size_t)st.st_size ? "it grew while read" : strerror(errno));
-        goto out;
-    }
-    buf[len] = '\0';
-    rc = lmod ? rp_swlmod_parse(path, buf, len, map, err, errlen)
-              : rp_swrules_parse(path, buf, len, map, err, errlen);
-out:
-    free(buf);
-    close(fd);
     return rc;
 }

@@ -49,7 +49,9 @@ def long_functions(path, lines):
                 k -= 1
             while k > 0 and lines[k][:1] in (" ", "\t"):
                 k -= 1   # continuation lines of the parameter list
-            m = re.search(r"(\w+)\s*\(", lines[k])
+            # __attribute__((...)) before the name is not the function's name
+            head = re.sub(r"__attribute__\s*\(\(.*?\)\)", "", lines[k])
+            m = re.search(r"(\w+)\s*\(", head)
             name = m.group(1) if m else "?"
             length = j - i + 1
             above = "\n".join(lines[max(0, k - 12):k])
@@ -77,7 +79,9 @@ def exported(lines):
             k -= 1
         while k > 0 and lines[k][:1] in (" ", "\t"):
             k -= 1
-        m = re.search(r"(\w+)\s*\(", lines[k])
+        # __attribute__((...)) before the name is not the function's name
+        head = re.sub(r"__attribute__\s*\(\(.*?\)\)", "", lines[k])
+        m = re.search(r"(\w+)\s*\(", head)
         if m and not lines[k].startswith("static") and m.group(1) != "main":
             names.add(m.group(1))
     return names
