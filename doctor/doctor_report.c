@@ -68,7 +68,7 @@ void doc_section(struct doc_report *r, const char *name)
     }
 }
 
-static char *vfmt(const char *fmt, va_list ap)
+__attribute__((format(printf, 1, 0))) static char *vfmt(const char *fmt, va_list ap)
 {
     char *s = NULL;
     if (vasprintf(&s, fmt, ap) < 0)
@@ -79,7 +79,8 @@ static char *vfmt(const char *fmt, va_list ap)
     return s;
 }
 
-static void add_line(struct doc_report *r, int problem, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void add_line(struct doc_report *r, int problem,
+                                                           const char *fmt, va_list ap)
 {
     struct doc_section *sec;
     struct doc_line *l;
