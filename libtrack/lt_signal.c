@@ -226,8 +226,9 @@ VIS int __sigaction(int sig, const struct sigaction *act, struct sigaction *old)
     return lt_sigaction(sig, act, old);
 }
 
-/* glibc's signal(): BSD semantics. */
-static sighandler_t bsd(int sig, sighandler_t handler)
+/* The one-call setters below: installs handler with flags, blocking sig in
+ * its own handler when block_self, and returns the old handler. */
+static sighandler_t set_handler(int sig, sighandler_t handler, int flags, int block_self)
 {
     struct sigaction act, old;
 
@@ -237,11 +238,19 @@ static sighandler_t bsd(int sig, sighandler_t handler)
     }
     act.sa_handler = handler;
     sigemptyset(&act.sa_mask);
-    sigaddset(&act.sa_mask, sig);
-    act.sa_flags = (atomic_load(&lt_intr) & ((uint64_t)1 << (sig - 1))) ? 0 : SA_RESTART;
+    if (block_self)
+        sigaddset(&act.sa_mask, sig);
+    act.sa_flags = flags;
     if (lt_sigaction(sig, &act, &old) < 0)
         return SIG_ERR;
     return old.sa_handler;
+}
+
+/* glibc's signal(): BSD semantics. */
+static sighandler_t bsd(int sig, sighandler_t handler)
+{
+    int restart = sig >= 1 && sig < _NSIG && !(atomic_load(&lt_intr) & ((uint64_t)1 << (sig - 1)));
+    return set_handler(sig, handler, restart ? SA_RESTART : 0, 1);
 }
 
 VIS sighandler_t signal(int sig, sighandler_t handler)
@@ -264,18 +273,7 @@ VIS sighandler_t ssignal(int sig, sighandler_t handler)
 /* System V semantics: one shot, not blocked in its own handler. */
 static sighandler_t sysv(int sig, sighandler_t handler)
 {
-    struct sigaction act, old;
-
-    if (handler == SIG_ERR || sig < 1 || sig >= _NSIG) {
-        errno = EINVAL;
-        return SIG_ERR;
-    }
-    act.sa_handler = handler;
-    sigemptyset(&act.sa_mask);
-    act.sa_flags = (SA_RESETHAND | SA_NODEFER | SA_INTERRUPT) & ~SA_RESTART;
-    if (lt_sigaction(sig, &act, &old) < 0)
-        return SIG_ERR;
-    return old.sa_handler;
+    return set_handler(sig, handler, (SA_RESETHAND | SA_NODEFER | SA_INTERRUPT) & ~SA_RESTART, 0);
 }
 
 VIS sighandler_t sysv_signal(int sig, sighandler_t handler)
