@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ingest_content.h"
+#include "ingest_days.h"
 #include "ingest_load_priv.h"
 #include "ingest_rows.h"
 #include "ingest_sha256.h"
@@ -544,7 +545,8 @@ static int phase_env_sets(struct batch *B)
 
 /* Four phases, each sending what the next needs the ids of: 1. objects,
  * modules, variable names; 2. their sets and the (name, value) pairs; 3.
- * env sets; 4. the run and link rows (ingest_rows.c). */
+ * env sets; 4. the run and link rows (ingest_rows.c), between the marks of
+ * the roll-up days they change before and after (ingest_days.c). */
 int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
                       const struct ingest_prep *const *preps, size_t n,
                       struct ingest_counts *counts)
@@ -564,7 +566,9 @@ int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
         goto out;
     }
     if (phase_objects(&B) < 0 || phase_sets(&B) < 0 || phase_env_sets(&B) < 0 ||
-        ingest_rows_send(L, recs, B.w, n, counts) < 0)
+        ingest_days_mark(L, recs, n, 1) < 0 ||
+        ingest_rows_send(L, recs, B.w, n, counts) < 0 ||
+        ingest_days_mark(L, recs, n, 0) < 0)
         goto out;
     rc = 0;
 out:

@@ -23,6 +23,7 @@
 #include "ingest_db.h"
 #include "ingest_jobs.h"
 #include "ingest_load.h"
+#include "ingest_rollup.h"
 #include "ingest_mover.h"
 #include "ingest_reader.h"
 #include "rec_parse.h"
@@ -38,6 +39,7 @@ enum {
     EXIT_SCHEMA = 4,    /* schema missing/older/newer: run --migrate */
     EXIT_ARCHIVE = 5,   /* archive unreadable, or files could not be moved */
     EXIT_SLURM = 6,     /* slurm_accounting = yes and sacct failed (records were loaded) */
+    EXIT_ROLLUP = 7,    /* --verify-rollup: the roll-up differs from a recomputation */
 };
 
 static void usage(FILE *f)
@@ -46,6 +48,7 @@ static void usage(FILE *f)
 "usage: track-ingest [--config FILE] [--defaults-file FILE] [--month YYYYMM]\n"
 "                    [--batch N] [--quiet] [--no-progress]\n"
 "       track-ingest --migrate [--config FILE] [--defaults-file FILE]\n"
+"       track-ingest --refresh-rollup | --verify-rollup [--config FILE] [--defaults-file FILE]\n"
 "\n"
 "Loads the records of <archive_dir>/<YYYYMM>/ into MariaDB, then moves each file\n"
 "to done/<YYYYMM>/ (or deletes it: after_ingest = delete). Bad files go to\n"
@@ -57,6 +60,9 @@ static void usage(FILE *f)
 "  --month YYYYMM        only this month\n"
 "  --batch N             records per transaction, at most (default 2000)\n"
 "  --migrate             create or upgrade the schema (to version %d) and exit\n"
+"  --refresh-rollup      recompute the days of the daily roll-up marked as changed, exit\n"
+"  --verify-rollup       compare the daily roll-up with a recomputation from scratch\n"
+"                        (changes nothing), exit 6 if they differ\n"
 "  --quiet               no progress line, no summary (warnings and errors still)\n"
 "  --no-progress         no progress line even on a terminal\n"
 "  --help, --version\n"
@@ -65,7 +71,8 @@ static void usage(FILE *f)
 "2 database error (the batch was rolled back, its files stay), 3 another ingester\n"
 "holds the archive lock, 4 schema missing or of another version (run --migrate),\n"
 "5 archive unreadable or files could not be moved, 6 slurm_accounting = yes and\n"
-"sacct failed (the records were loaded).\n",
+"sacct failed (the records were loaded), 7 the roll-up differs\n"
+"(--verify-rollup).\n",
             TRACK_CONFIG_FILE, ingest_db_expected_version());
 }
 
@@ -153,7 +160,7 @@ static int load_commit(struct ingest_loader *L, struct ingest_archive *a, struct
 
 struct opts {
     const char *config, *defaults, *month;
-    int migrate, quiet, progress;
+    int migrate, rollup_only, quiet, progress;
     size_t batch;
 };
 
@@ -181,6 +188,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
         { "month", required_argument, 0, 'm' },
         { "batch", required_argument, 0, 'b' },
         { "migrate", no_argument, 0, 'M' },
+        { "refresh-rollup", no_argument, 0, 'R' },
+        { "verify-rollup", no_argument, 0, 'Y' },
         { "quiet", no_argument, 0, 'q' },
         { "no-progress", no_argument, 0, 'P' },
         { "help", no_argument, 0, 'h' },
@@ -207,6 +216,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
             break;
         }
         case 'M': o->migrate = 1; break;
+        case 'R': o->rollup_only = 'R'; break;
+        case 'Y': o->rollup_only = 'Y'; break;
         case 'q': o->quiet = 1; break;
         case 'P': o->progress = 0; break;
         case 'h': usage(stdout); return EXIT_OK;
@@ -449,6 +460,10 @@ static int run(const struct opts *o, const struct spool_config *cfg, struct inge
     R.st.move_errors += move_errors;
     if (R.progress && R.nfiles)
         fputc('\n', stderr);
+    if (ingest_rollup_after_load(db) != 0) {
+        rc = EXIT_DB;
+        goto out;
+    }
     double dt = now() - R.t0;
     spool_log_info("loaded %zu records (%zu new runs, %zu merged, %zu duplicates, %zu links), "
                    "%zu quarantined, in %.2f s (%.0f records/s, database %.2f s)",
@@ -491,6 +506,11 @@ int main(int argc, char **argv)
     }
     if ((rc = check_schema(&db)) != 0)
         goto out;
+    if (o.rollup_only) {   /* no archive needed: docs/ingest.md "Daily roll-up" */
+        int r = ingest_rollup_main(&db, o.rollup_only == 'Y');
+        rc = r < 0 ? (db.lost ? EXIT_DB : EXIT_SCHEMA) : r ? EXIT_ROLLUP : EXIT_OK;
+        goto out;
+    }
     if (ingest_archive_open(&a, cfg.archive_dir, err, sizeof err) != 0) {
         spool_log_err("archive_dir %s", err);
         rc = EXIT_ARCHIVE;

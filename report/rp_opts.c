@@ -14,7 +14,8 @@
 
 const char *const rp_report_names[] = {
     "summary", "executables", "libraries", "who-used", "modules",
-    "users", "job", "failures", "env", "software", "compilers", "jobs", "utilisation", NULL,
+    "users", "job", "failures", "env", "software", "compilers", "jobs", "utilisation",
+    "daily", "dashboard", NULL,
 };
 
 #define TEXT_MAX 255  /* syshost, user, account, partition, job id */
@@ -22,6 +23,7 @@ const char *const rp_report_names[] = {
 enum {
     O_SINCE = 256, O_UNTIL, O_SYSHOST, O_USER, O_ACCOUNT, O_PARTITION, O_LIMIT, O_FORMAT,
     O_DEFAULTS, O_CONFIG, O_SQLDIR, O_LIBRARY, O_BUILDID, O_SIGNATURE, O_PREFIXES, O_PACKAGE, O_NOTAPPS,
+    O_BY, O_OUTPUT,
     O_HELP, O_VERSION,
 };
 
@@ -43,6 +45,8 @@ static const struct option longopts[] = {
     { "system-prefixes", required_argument, NULL, O_PREFIXES },
     { "package", required_argument, NULL, O_PACKAGE },
     { "not-applications", required_argument, NULL, O_NOTAPPS },
+    { "by", required_argument, NULL, O_BY },
+    { "output", required_argument, NULL, O_OUTPUT },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -70,13 +74,17 @@ void rp_opts_usage(FILE *f)
 "  jobs               one row per job: Slurm's facts (or the records'), allocated and\n"
 "                     tracked core-hours, job type, failed runs\n"
 "  utilisation        allocated and tracked core-hours per user, account and partition\n"
+"  daily              per day (and --by group): runs, jobs, users, core-hours, failures\n"
+"  dashboard -o DIR   writes DIR/index.html: charts and tables of the window (no network)\n"
 "\n"
 "Options:\n"
 "  --since DATE       first day (YYYY-MM-DD, database session time zone); default: --until - 30 days\n"
 "  --until DATE       day after the last one (exclusive); default: tomorrow\n"
 "  --syshost S, --user U, --account A, --partition P   only runs that match exactly\n"
 "  --limit N          rows per ranking (1..1000000; default 20; job/who-used: all)\n"
-"  --format F         table (default), csv (RFC 4180) or json\n"
+"  --format F         table (default), csv (RFC 4180), json; html for job (a page)\n"
+"  --by G             daily: user, account, partition, syshost or executable\n"
+"  -o, --output DIR   dashboard: the directory to write index.html into\n"
 "  --defaults-file F  MariaDB option file with the credentials (else config db_option_file)\n"
 "  --config FILE      config file (else $TRACK_CONFIG, else " TRACK_CONFIG_FILE ")\n"
 "  --sql-dir DIR      directory of the report SQL files (else the installed one)\n"
@@ -128,6 +136,35 @@ static int text_ok(const char *s, char *why, size_t whylen)
     return 1;
 }
 
+int rp_opts_by_ok(const char *s)
+{
+    static const char *const by[] = { "user", "account", "partition", "syshost", "executable" };
+    for (size_t i = 0; i < sizeof by / sizeof by[0]; i++)
+        if (strcmp(s, by[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The options that belong to one report only: --by (daily), -o (dashboard,
+ * which needs it), --format html (job). */
+static int rp_opts_extra_check(const struct rp_opts *o, char *err, size_t errlen)
+{
+    const int dash = strcmp(o->report, "dashboard") == 0;
+    if (o->by && strcmp(o->report, "daily") != 0) {
+        snprintf(err, errlen, "--by: only the daily report takes it");
+        return -1;
+    }
+    if (dash != (o->outdir != NULL)) {
+        snprintf(err, errlen, dash ? "dashboard: needs -o DIR" : "-o: only the dashboard takes it");
+        return -1;
+    }
+    if (o->format == RP_FORMAT_HTML && strcmp(o->report, "job") != 0) {
+        snprintf(err, errlen, "--format: html is for the job report (the dashboard is HTML anyway)");
+        return -1;
+    }
+    return 0;
+}
+
 static int is_report(const char *s)
 {
     for (int i = 0; rp_report_names[i]; i++)
@@ -171,7 +208,7 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
     opterr = 0;
     optind = 1;
     /* ":" first: a missing value is reported as such, not as an unknown option */
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":o:", longopts, NULL)) != -1) {
         const char *v = optarg;
         switch (c) {
         case O_SINCE:
@@ -224,8 +261,10 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
                 o->format = RP_FORMAT_CSV;
             else if (strcmp(v, "json") == 0)
                 o->format = RP_FORMAT_JSON;
+            else if (strcmp(v, "html") == 0)
+                o->format = RP_FORMAT_HTML;
             else {
-                snprintf(err, errlen, "--format: '%s' is not one of table, csv, json", v);
+                snprintf(err, errlen, "--format: '%s' is not one of table, csv, json, html", v);
                 return -1;
             }
             break;
@@ -309,6 +348,22 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
             }
             o->not_applications = v;
             break;
+        case O_BY:
+            if (!rp_opts_by_ok(v)) {
+                snprintf(err, errlen, "--by: '%s' is not one of user, account, partition, "
+                         "syshost, executable", v);
+                return -1;
+            }
+            o->by = v;
+            break;
+        case 'o':
+        case O_OUTPUT:
+            if (!*v) {
+                snprintf(err, errlen, "--output: must not be empty");
+                return -1;
+            }
+            o->outdir = v;
+            break;
         case O_HELP:
             o->help = 1;
             return 0;
@@ -325,13 +380,13 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
     }
     if (optind >= argc) {
         snprintf(err, errlen, "no report given (one of summary executables libraries who-used "
-                 "modules users job failures env software compilers jobs utilisation; see --help)");
+                 "modules users job failures env software compilers jobs utilisation daily dashboard; see --help)");
         return -1;
     }
     o->report = argv[optind++];
     if (!is_report(o->report)) {
         snprintf(err, errlen, "'%s' is not a report (one of summary executables libraries "
-                 "who-used modules users job failures env software compilers jobs utilisation)", o->report);
+                 "who-used modules users job failures env software compilers jobs utilisation daily dashboard)", o->report);
         return -1;
     }
     if (strcmp(o->report, "job") == 0 || strcmp(o->report, "env") == 0) {
@@ -355,6 +410,8 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
         snprintf(err, errlen, "--since: %s is not before --until %s", o->since, o->until);
         return -1;
     }
+    if (rp_opts_extra_check(o, err, errlen) < 0)
+        return -1;
     if (strcmp(o->report, "who-used") == 0) {
         if (!o->library && !o->build_id[0] && !o->signature[0] && !o->package[0]) {
             snprintf(err, errlen, "who-used: needs --library GLOB, --build-id HEX, --signature UUID "

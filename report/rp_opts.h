@@ -30,6 +30,8 @@ struct rp_opts {
     char package[256];           /* who-used --package: the name; "" = not given */
     char pkg_version[256];       /* its version; "" = any */
     const char *not_applications; /* NULL = from the config */
+    const char *by;              /* daily: user|account|partition|syshost|executable; NULL = none */
+    const char *outdir;          /* dashboard: -o DIR */
     int help, version;
 };
 
@@ -42,6 +44,9 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
 
 /* Returns 1 if s is exactly YYYY-MM-DD and a real calendar day (1970..9999). */
 int rp_opts_date_ok(const char *s);
+
+/* Returns 1 if s is a --by value of the daily report. */
+int rp_opts_by_ok(const char *s);
 
 void rp_opts_usage(FILE *f);
 

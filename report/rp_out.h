@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <stddef.h>
 
-enum rp_format { RP_FORMAT_TABLE = 0, RP_FORMAT_CSV, RP_FORMAT_JSON };
+/* RP_FORMAT_HTML: only the job report (a page, rp_html.h), not rp_out_print */
+enum rp_format { RP_FORMAT_TABLE = 0, RP_FORMAT_CSV, RP_FORMAT_JSON, RP_FORMAT_HTML };
 
 struct rp_cell {
     char *s;        /* bytes, NUL-terminated too; NULL for SQL NULL */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rp_dash.h"
 #include "rp_db.h"
 #include "rp_opts.h"
 #include "rp_out.h"
@@ -42,6 +43,7 @@ static int bind_params(struct rp_db *db, const struct rp_opts *o, const char *pr
         { "env_name", env ? o->arg : NULL },
         { "package", o->package[0] ? o->package : NULL },
         { "pkg_version", o->pkg_version[0] ? o->pkg_version : NULL },
+        { "by", o->by },
     };
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (rp_db_set_str(db, s[i].name, s[i].value, err, errlen) < 0)
@@ -68,6 +70,22 @@ static void fetch_window(struct rp_db *db, char since[11], char until[11])
             memcpy(until, r.cells[1].s, 11);
     }
     rp_result_free(&r);
+}
+
+/* dashboard -o DIR, or job N --format html on stdout (rp_dash.c): the exit
+ * status, errors logged. */
+static int write_page(struct rp_db *db, const struct rp_opts *o, const char *dir)
+{
+    char err[SPOOL_ERR_MAX];
+    int r = o->format == RP_FORMAT_HTML ? rp_dash_job(db, dir, o->arg, stdout, err, sizeof err)
+                                        : rp_dash_write(db, dir, o->outdir, err, sizeof err);
+    if (r == 0 && fflush(stdout) != 0) {
+        snprintf(err, sizeof err, "writing the page: %s", strerror(errno));
+        r = -2;
+    }
+    if (r < 0)
+        spool_log_err("%s", err);
+    return r == 0 ? RP_EXIT_OK : r == -1 ? RP_EXIT_DB : r == -2 ? RP_EXIT_OUTPUT : RP_EXIT_CONFIG;
 }
 
 int main(int argc, char **argv)
@@ -116,7 +134,9 @@ int main(int argc, char **argv)
         close(fd);
     }
     dir = rp_sql_dir(o.sql_dir);
-    script = rp_sql_read(dir, o.report, &len, err, sizeof err);
+    /* the dashboard runs several scripts (rp_dash.c); the others one */
+    script = strcmp(o.report, "dashboard") == 0 ? strdup("")
+                                                : rp_sql_read(dir, o.report, &len, err, sizeof err);
     if (!script) {
         spool_log_err("%s", err);
         return RP_EXIT_CONFIG;
@@ -149,6 +169,10 @@ int main(int argc, char **argv)
     }
     if (want_sw && rp_swload_send(db, &swmap, err, sizeof err) < 0) {
         spool_log_err("loading the software map: %s", err);
+        goto out;
+    }
+    if (strcmp(o.report, "dashboard") == 0 || o.format == RP_FORMAT_HTML) {
+        rc = write_page(db, &o, dir);
         goto out;
     }
     if (rp_db_run(db, script, len, &res, err, sizeof err) < 0) {

@@ -1,16 +1,22 @@
 -- Bench data for the reports: bulk-loaded straight into the schema's real
 -- tables (track-ingest's tables and sets, not a copy). Parameters:
---   @nruns (1000000), @t_start (epoch of the first run), @days (30)
+--   @nruns (1000000), @t_start (epoch of the first run), @days (30),
+--   @diverse (0): percent of runs with an object set of their own
 -- Shape: 3 clusters, 500 users, 20 accounts, 100,000 jobs of ~10 runs,
 -- 500 executables (1/3 under /usr), 2,000 library objects (400 families x
 -- 5 builds/versions), 3,000 object sets of 40 libraries each (so 40 run-object
 -- rows per run through track_run_object), 200 modules in 500 sets of 5,
 -- OMP_NUM_THREADS in 4 values; 5% of runs without an end (half of those
 -- replaced by exec), 3% killed by a signal, 5% non-zero exit.
+-- With @diverse = P, P % of the runs (those with (n * 37) % 100 < P) each
+-- have a distinct object set (id 3000 + n) of ~40 members: 25 libraries of
+-- the 2,000 and 15 of 3,000 Python extension modules, drawn by hash; that is
+-- what Python runs loading different extension modules look like (issue 18).
 -- Needs the Sequence engine (seq_1_to_N tables), built into MariaDB.
 SET @nruns := COALESCE(@nruns, 1000000);
 SET @days := COALESCE(@days, 30);
 SET @t_start := COALESCE(@t_start, UNIX_TIMESTAMP('2024-03-01'));
+SET @diverse := COALESCE(@diverse, 0);
 SET SESSION unique_checks = 0, foreign_key_checks = 0;
 
 INSERT INTO track_object (id, hkey, path, build_id, signature)
@@ -24,11 +30,27 @@ SELECT 2000 + seq, UNHEX(SHA2(CONCAT('exe', seq), 256)),
        SUBSTRING(SHA1(CONCAT('e', seq)), 1, 40), ''
 FROM seq_1_to_500;
 
+INSERT INTO track_object (id, hkey, path, build_id, signature)
+SELECT 2500 + seq, UNHEX(SHA2(CONCAT('ext', seq), 256)),
+       CONCAT('/opt/py/site/pkg', seq % 300, '/_ext', seq, '.cpython-311-x86_64-linux-gnu.so'),
+       SUBSTRING(SHA1(CONCAT('x', seq)), 1, 40), ''
+FROM seq_1_to_3000;
+
 INSERT INTO track_object_set (id, skey, nobjects)
 SELECT seq, UNHEX(SHA2(CONCAT('set', seq), 256)), 40 FROM seq_1_to_3000;
 -- set s holds 40 distinct objects: (s*7 + k*53) mod 2000 + 1 for k = 0..39
 INSERT IGNORE INTO track_object_set_member (set_id, object_id)
 SELECT s.seq, ((s.seq * 7 + k.seq * 53) % 2000) + 1 FROM seq_1_to_3000 s JOIN seq_0_to_39 k;
+-- the diverse runs' own sets (none when @diverse = 0)
+INSERT INTO track_object_set (id, skey, nobjects)
+SELECT 3000 + seq, UNHEX(SHA2(CONCAT('dset', seq), 256)), 40
+FROM seq_1_to_1000000 WHERE seq <= @nruns AND (seq * 37) % 100 < @diverse;
+INSERT IGNORE INTO track_object_set_member (set_id, object_id)
+SELECT 3000 + s.seq,
+       IF(k.seq < 25, CONV(LEFT(MD5(CONCAT(s.seq, ':', k.seq)), 8), 16, 10) % 2000 + 1,
+          2500 + CONV(LEFT(MD5(CONCAT(s.seq, ':', k.seq)), 8), 16, 10) % 3000 + 1)
+FROM seq_1_to_1000000 s JOIN seq_0_to_39 k
+WHERE s.seq <= @nruns AND (s.seq * 37) % 100 < @diverse;
 
 INSERT INTO track_module (id, hkey, name)
 SELECT seq, UNHEX(SHA2(CONCAT('mod', seq), 256)), CONCAT('pkg', seq % 50, '/', seq DIV 50) FROM seq_1_to_200;
@@ -62,7 +84,7 @@ SELECT UNHEX(MD5(n)),
        IF(n % 33 = 5 AND n % 20 <> 7, 11, NULL),
        IF(n % 20 = 7, NULL, rt / 2), IF(n % 20 = 7, NULL, 0), 1000,
        1, nt, cpt, nt * cpt,
-       (j * 17 + n % 3) % 3000 + 1, j % 500 + 1, IF(n % 5 = 0, NULL, n % 4 + 1)
+       IF((n * 37) % 100 < @diverse, 3000 + n, (j * 17 + n % 3) % 3000 + 1), j % 500 + 1, IF(n % 5 = 0, NULL, n % 4 + 1)
 FROM (
   SELECT seq AS n, seq DIV 10 AS j,
          @t_start + (seq * 86400 * @days DIV @nruns) + (seq % 7) / 10 AS t,

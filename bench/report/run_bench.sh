@@ -7,6 +7,12 @@
 #   bench/report/run_bench.sh BUILD_DIR [NRUNS]
 #   OLD_SQL=DIR bench/report/run_bench.sh BUILD_DIR [NRUNS]
 #   ONLY="summary jobs" bench/report/run_bench.sh ...   only these reports
+#   DIVERSE=10 bench/report/run_bench.sh BUILD_DIR [NRUNS]
+#
+# DIVERSE=P gives P % of the runs an object set of their own (~40 members;
+# bulk_load.sql's @diverse): the diversity Python runs with different
+# extension modules produce (issue 18). After the load, the daily roll-up is
+# computed once by `track-ingest --refresh-rollup` (timed and printed).
 #
 # With OLD_SQL (a directory of older report scripts, e.g. made with
 # `git archive REV sql/reports | tar -x -C /tmp/old`), each report runs with
@@ -30,11 +36,16 @@ printf 'archive_dir = %s/archive\n' "$tmp" > "$tmp/track.conf"
 export TRACK_CONFIG=$tmp/track.conf
 "$ingest" --migrate --defaults-file "$tmp/db/client.cnf" --quiet
 t0=$(date +%s.%N)
-{ echo "SET @nruns = $nruns;"; cat "$src/bench/report/bulk_load.sql"; } |
+{ echo "SET @nruns = $nruns, @diverse = ${DIVERSE:-0};"; cat "$src/bench/report/bulk_load.sql"; } |
     "$harness" sql "$tmp/db" track >/dev/null
 t1=$(date +%s.%N)
 rows=$("$harness" sql "$tmp/db" track -N -e "SELECT COUNT(*) FROM track_run_object")
-printf 'loaded %s runs, %s run-object rows in %.0f s\n' "$nruns" "$rows" "$(awk "BEGIN{print $t1 - $t0}")"
+sets=$("$harness" sql "$tmp/db" track -N -e "SELECT COUNT(DISTINCT object_set_id) FROM track_run")
+printf 'loaded %s runs (%s distinct object sets), %s run-object rows in %.0f s\n' "$nruns" "$sets" "$rows" "$(awk "BEGIN{print $t1 - $t0}")"
+t0=$(date +%s.%N)
+"$ingest" --refresh-rollup --defaults-file "$tmp/db/client.cnf" >/dev/null
+t1=$(date +%s.%N)
+printf 'daily roll-up of all days computed in %.1f s\n' "$(awk "BEGIN{print $t1 - $t0}")"
 
 win=(--since 2024-03-01 --until 2024-03-31)
 cases=(
@@ -50,6 +61,9 @@ cases=(
   "env OMP_NUM_THREADS"
   "jobs"
   "utilisation"
+  "daily"
+  "daily --by executable"
+  "daily --by user"
 )
 # one timed run: $1 = SQL dir ("" = the build's), $2 = output file, rest = report args
 timed() {

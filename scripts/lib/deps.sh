@@ -9,7 +9,7 @@ TRACK_PACKAGES=(
   libpython3.11-testsuite python3-psutil
   lmod gfortran
   openmpi-bin libopenmpi-dev mpich libmpich-dev slurmdbd slurm-wlm-mysql-plugin
-  scdoc man-db groff-base debhelper dpkg-dev lintian
+  scdoc man-db groff-base debhelper dpkg-dev lintian chromium
 )
 
 track_missing_packages() {

@@ -43,6 +43,7 @@ SELECT r.syshost, t.depth,
        r.host, r.pid,
        DATE_FORMAT(FROM_UNIXTIME(r.start_time), '%Y-%m-%d %H:%i:%s') AS start,
        r.run_time,
+       r.utime + r.stime AS cpu_time,
        CASE WHEN r.term_signal IS NOT NULL THEN CONCAT('signal ', r.term_signal)
             WHEN r.has_end = 1 THEN CONCAT('exit ', COALESCE(r.exit_status, 0))
             WHEN EXISTS (SELECT 1 FROM track_run c WHERE c.parent_uuid = r.run_uuid AND c.pid = r.pid)

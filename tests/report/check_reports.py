@@ -674,6 +674,8 @@ def test_bad_options():
         (["job", "12;DROP TABLE track_run"], "job"),
         (["env", "1BAD"], "env"),
         (["summary", "extra"], "extra"),
+        (["daily", "--by", "host"], "--by"),
+        (["summary", "--by", "user"], "--by"),
     ]
     for args, name in bad:
         p = run(args, expect_rc=2)
@@ -693,6 +695,64 @@ def test_bad_options():
     check(doc["rows"] and doc["rows"][0]["runs"] == 0, "a quote in --user is just data")
 
 
+def cpu_us(r):
+    return r["run_time_us"] // 2 if r["has_end"] else 0   # gen_dataset: utime = run_time / 2
+
+
+def day_of(r):
+    return datetime.fromtimestamp(r["start_us"] // 10**6, timezone.utc).strftime("%Y-%m-%d")
+
+
+DAILY_BY = {None: None, "user": lambda r: r["user"], "account": account, "partition": partition,
+            "syshost": lambda r: r["syshost"], "executable": lambda r: r["exe"][0]}
+
+
+def exp_daily(rs, by):
+    """{(day, group): row} computed from the model, one row per day and group."""
+    groups = {}
+    for r in rs:
+        groups.setdefault((day_of(r), DAILY_BY[by](r) if by else None), []).append(r)
+    return {k: {"runs": len(g), "jobs": jobs_of(g), "users": len({r["user"] for r in g}),
+                "core_hours": ch(sum(core_us(r) for r in g)), "cpu_hours": ch(sum(cpu_us(r) for r in g)),
+                "failures": sum(1 for r in g if failed(r)), "_cs": sum(core_us(r) for r in g)}
+            for k, g in groups.items()}
+
+
+def test_daily():
+    """Per-day numbers (from the roll-up track-ingest keeps) against the model."""
+    cases = [([], {}), (["--user", "bob"], {"user": "bob"}), (["--syshost", "beta"], {"syshost": "beta"})]
+    for by in DAILY_BY:
+        for args, kw in cases if by in (None, "executable") else cases[:1]:
+            a = ["daily", "--since", SINCE, "--until", UNTIL] + args + (["--by", by] if by else [])
+            doc = report_json(a)
+            exp = exp_daily(window(**kw), by)
+            what = " ".join(a)
+            check(doc["columns"] == ["day"] + ([by] if by else []) +
+                  ["runs", "jobs", "users", "core_hours", "cpu_hours", "failures"],
+                  "%s: columns %r" % (what, doc["columns"]))
+            got = {(g["day"], g.get(by) if by else None): g for g in doc["rows"]}
+            check(len(got) == len(doc["rows"]), "%s: one row per day and group" % what)
+            check(set(got) == set(exp), "%s: days and groups %r, expected %r" %
+                  (what, sorted(set(got) ^ set(exp), key=repr)[:5], "the model's"))
+            for k in sorted(set(got) & set(exp), key=repr):
+                g, e = got[k], exp[k]
+                for col in ("runs", "jobs", "users", "failures"):
+                    check(g[col] == e[col], "%s %r: %s = %r, expected %r" % (what, k, col, g[col], e[col]))
+                close(g["core_hours"], e["core_hours"], "%s %r core_hours" % (what, k))
+                close(g["cpu_hours"], e["cpu_hours"], "%s %r cpu_hours" % (what, k))
+            days = [g["day"] for g in doc["rows"]]
+            check(days == sorted(days), "%s: rows in day order" % what)
+    # --limit 1: each day's group with the most core-hours
+    doc = report_json(["daily", "--since", SINCE, "--until", UNTIL, "--by", "user", "--limit", "1"])
+    exp = exp_daily(window(), "user")
+    top = {}
+    for (day, u), e in exp.items():
+        if day not in top or e["_cs"] > exp[(day, top[day])]["_cs"]:
+            top[day] = u
+    check(sorted((g["day"], g["user"]) for g in doc["rows"]) == sorted(top.items()),
+          "daily --by user --limit 1: the top user of each day")
+
+
 def test_db_down(bad_cnf):
     p = subprocess.run([BIN, "summary", "--defaults-file", bad_cnf], capture_output=True)
     check(p.returncode == 1 and p.stderr.count(b"\n") == 1 and b"cannot connect" in p.stderr,
@@ -700,6 +760,12 @@ def test_db_down(bad_cnf):
 
 
 def main():
+    only = os.environ.get("REPORT_ONLY")   # e.g. "daily,summary": the roll-up test
+    if only:
+        for name in only.split(","):
+            globals()["test_" + name]()
+        print("check_reports: %d checks, %d failed" % (checks, len(failures)))
+        return 1 if failures else 0
     test_summary()
     test_executables()
     test_libraries()
@@ -712,6 +778,7 @@ def main():
     test_jobs()
     test_env()
     test_job()
+    test_daily()
     test_empty_period()
     test_csv_matches_json()
     test_sql_client()

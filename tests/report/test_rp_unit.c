@@ -1,10 +1,12 @@
 /* Unit tests of track-report's pieces that need no server: display
  * escaping, JSON numbers, dates, option errors, CSV/JSON/table output. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rp_opts.h"
+#include "rp_svg.h"
 #include "rp_out.h"
 #include "rp_text.h"
 #include "tcheck.h"
@@ -133,6 +135,60 @@ static void test_output(void)
     free(s);
 }
 
+static void test_daily_dash_opts(void)
+{
+    struct rp_opts o;
+    char err[256];
+    CHECK_INT(parse("daily --by executable", &o, err), 0);
+    CHECK_STR(o.by, "executable");
+    CHECK_INT(parse("daily --by host", &o, err), -1);
+    CHECK(strstr(err, "--by") != NULL);
+    CHECK_INT(parse("users --by user", &o, err), -1);
+    CHECK(strstr(err, "--by") != NULL);
+    CHECK_INT(parse("dashboard -o /tmp/x --since 2024-01-01", &o, err), 0);
+    CHECK_STR(o.outdir, "/tmp/x");
+    CHECK_INT(parse("dashboard --output /tmp/y", &o, err), 0);
+    CHECK_STR(o.outdir, "/tmp/y");
+    CHECK_INT(parse("dashboard", &o, err), -1);
+    CHECK(strstr(err, "-o DIR") != NULL);
+    CHECK_INT(parse("summary -o /tmp/x", &o, err), -1);
+    CHECK_INT(parse("job 12 --format html", &o, err), 0);
+    CHECK_INT(o.format, RP_FORMAT_HTML);
+    CHECK_INT(parse("summary --format html", &o, err), -1);
+    CHECK(strstr(err, "--format") != NULL);
+}
+
+/* Charts are plain text: escaping, one <rect> per non-zero value, a legend
+ * entry per series, numbers that are not finite drawn as nothing. */
+static void test_svg(void)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    const char *x[] = { "d1", "d2", "d3" };
+    const char *sn[] = { "/bin/a<b>&\"c\"", "u\xff" };
+    const double v[] = { 1, 0, 2, 3, -1, INFINITY };
+    CHECK_INT(rp_svg_stacked(f, "t", "core-hours", 3, x, 2, sn, v), 0);
+    fclose(f);
+    CHECK(strncmp(buf, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39) == 0);
+    CHECK(strstr(buf, "/bin/a&lt;b&gt;&amp;&quot;c&quot;") != NULL);
+    CHECK(strstr(buf, "u\\xff") != NULL);            /* a byte that is not UTF-8 */
+    CHECK(strstr(buf, "<b>") == NULL);
+    int rects = 0;
+    for (char *p = buf; (p = strstr(p, "<rect")); p++)
+        rects++;
+    CHECK_INT(rects, 3 + 2);                          /* non-zero values + legend */
+    CHECK(strstr(buf, "</svg>") != NULL);
+    free(buf);
+    f = open_memstream(&buf, &len);
+    const char *lab[] = { "x", "y" };
+    const double hv[] = { 10, 5 };
+    CHECK_INT(rp_svg_hbar(f, "t", "runs", 2, lab, hv), 0);
+    fclose(f);
+    CHECK(strstr(buf, ">10</text>") != NULL && strstr(buf, ">5</text>") != NULL);
+    free(buf);
+}
+
 int main(void)
 {
     test_escape();
@@ -140,5 +196,7 @@ int main(void)
     test_dates();
     test_opts();
     test_output();
+    test_daily_dash_opts();
+    test_svg();
     return tcheck_result();
 }

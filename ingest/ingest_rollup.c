@@ -1,0 +1,121 @@
+/* ingest_rollup: refresh and check of the daily roll-up (see ingest_rollup.h). */
+#include "ingest_rollup.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "spool_log.h"
+
+#define Q(s) s, sizeof s - 1
+
+struct ints {
+    long *v;
+    int n, rows;
+};
+
+static int read_ints(void *ctx, char **col, const unsigned long *len)
+{
+    struct ints *x = ctx;
+    (void)len;
+    for (int i = 0; i < x->n && x->rows == 0; i++)
+        x->v[i] = col[i] ? strtol(col[i], NULL, 10) : 0;
+    x->rows++;
+    return 0;
+}
+
+/* A one-row query of n integers (the procedures' session variables). */
+static int query_ints(struct ingest_db *db, const char *sql, size_t len, long *v, int n)
+{
+    struct ints x = { v, n, 0 };
+    if (ingest_db_select(db, sql, len, read_ints, &x) != 0)
+        return -1;
+    if (x.rows != 1)
+        return ingest_db_fail(db, "roll-up: no result from '%.*s'", (int)len, sql);
+    return 0;
+}
+
+int ingest_rollup_refresh(struct ingest_db *db, long *days)
+{
+    long v[1] = { 0 };
+    *days = 0;
+    if (ingest_db_exec(db, Q("CALL track_rollup_refresh()")) < 0 ||
+        query_ints(db, Q("SELECT @rollup_refreshed"), v, 1) < 0 ||
+        ingest_db_commit(db) < 0) {
+        char why[sizeof db->err];
+        memcpy(why, db->err, sizeof why);
+        snprintf(db->err, sizeof db->err, "refreshing the daily roll-up: %.*s",
+                 (int)(sizeof db->err - 40), why);
+        ingest_db_rollback(db);
+        return -1;
+    }
+    *days = v[0];
+    return 0;
+}
+
+static int print_diff(void *ctx, char **col, const unsigned long *len)
+{
+    (void)len;
+    fprintf((FILE *)ctx, "  %s %s: %s rows differ\n", col[0], col[1], col[2]);
+    return 0;
+}
+
+int ingest_rollup_verify(struct ingest_db *db, FILE *out)
+{
+    long v[3];
+    int rc = -1;
+    if (ingest_db_exec(db, Q("CALL track_rollup_verify()")) < 0 ||
+        query_ints(db, Q("SELECT @rollup_checked, @rollup_pending, @rollup_bad"), v, 3) < 0)
+        goto out;
+    fprintf(out, "roll-up: %ld days compared with a recomputation from scratch, %ld days "
+            "waiting for a refresh (not compared): %s\n", v[0], v[1],
+            v[2] ? "DIFFERENT" : "equal");
+    if (ingest_db_select(db, Q("SELECT tbl, day, rows_differing FROM rl_verify "
+                               "ORDER BY day, tbl LIMIT 20"), print_diff, out) != 0)
+        goto out;
+    rc = v[2] ? 1 : 0;
+out:
+    ingest_db_rollback(db);   /* the check recomputed days in place: undo */
+    if (rc >= 0)
+        (void)ingest_db_exec(db, Q("DROP TEMPORARY TABLE IF EXISTS rl_verify"));
+    return rc;
+}
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int ingest_rollup_after_load(struct ingest_db *db)
+{
+    long days;
+    double t = mono();
+    if (ingest_rollup_refresh(db, &days) != 0) {
+        spool_log_err("%s (the marked days stay marked: the next run or "
+                      "track-ingest --refresh-rollup recomputes them)", db->err);
+        return -1;
+    }
+    if (days)
+        spool_log_info("daily roll-up: %ld days recomputed in %.2f s", days, mono() - t);
+    return 0;
+}
+
+int ingest_rollup_main(struct ingest_db *db, int verify)
+{
+    long days;
+    int r;
+    if (!verify) {
+        if (ingest_rollup_refresh(db, &days) != 0) {
+            spool_log_err("%s", db->err);
+            return -1;
+        }
+        printf("roll-up: %ld days recomputed\n", days);
+        return 0;
+    }
+    r = ingest_rollup_verify(db, stdout);
+    if (r < 0)
+        spool_log_err("--verify-rollup: %s", db->err);
+    return r;
+}

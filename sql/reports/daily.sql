@@ -1,0 +1,73 @@
+-- daily: one row per day (and per group with @by): runs, jobs, users,
+-- core-hours, CPU hours and failed runs of the runs that started that day,
+-- from the daily roll-up that track-ingest keeps (track_rollup_day and
+-- track_rollup_group, migration 0012), so a year costs about what a day does.
+-- Parameters: session variables, NULL (unset) = not given.
+--   @since, @until   'YYYY-MM-DD', @until exclusive; default @until =
+--                    tomorrow, @since = @until - 30 days. Days are those of
+--                    the roll-up: the time zone of the session that refreshed
+--                    it (track-ingest's; normally the server's)
+--   @syshost, @user, @account, @partition   exact matches
+--   @by              NULL (one row per day), 'user', 'account', 'partition',
+--                    'syshost' or 'executable' (the path)
+--   @limit           groups per day, those with the most core-hours (default all)
+-- Definitions are the other reports' (docs/reports.md): jobs and users are
+-- distinct per row; a failed run ended on a signal, a non-zero status, or
+-- has no end record and was not replaced by exec. Jobs are summed over
+-- roll-up rows of one (cluster, user, account, partition), which a job never
+-- spans; users are counted by name.
+CALL track_report_setup(1000000000, 1);
+SET @d0 := DATE(FROM_UNIXTIME(@t0)), @d1 := DATE(FROM_UNIXTIME(@t1));
+-- @by is checked by track-report; here it only picks one of fixed texts
+SET @dby := CASE @by WHEN 'user' THEN 'user' WHEN 'account' THEN 'account'
+                     WHEN 'partition' THEN 'partition' WHEN 'syshost' THEN 'syshost'
+                     WHEN 'executable' THEN 'executable' ELSE NULL END;
+
+DROP TEMPORARY TABLE IF EXISTS rp_daily;
+-- executables from track_rollup_day (one row per path), the rest from
+-- track_rollup_group (no executable column: fewer rows)
+CREATE TEMPORARY TABLE rp_daily (
+  day DATE NOT NULL, gk BIGINT UNSIGNED NULL, exe_object_id INT UNSIGNED NULL,
+  g VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
+  runs BIGINT UNSIGNED NOT NULL, jobs BIGINT UNSIGNED NOT NULL, users BIGINT UNSIGNED NOT NULL,
+  cs DECIMAL(30,6) NOT NULL, cpu DECIMAL(30,6) NOT NULL, failures BIGINT UNSIGNED NOT NULL);
+INSERT INTO rp_daily (day, gk, exe_object_id, g, runs, jobs, users, cs, cpu, failures)
+  SELECT d.day, d.exe_key, MIN(d.exe_object_id), NULL,
+         SUM(d.runs), SUM(d.jobs), COUNT(DISTINCT d.user),
+         SUM(d.core_seconds), SUM(d.cpu_seconds), SUM(d.failures)
+  FROM track_rollup_day d
+  WHERE @dby = 'executable' AND d.day >= @d0 AND d.day < @d1
+    AND (@f_syshost IS NULL OR d.syshost = @f_syshost)
+    AND (@f_user IS NULL OR d.user = @f_user)
+    AND (@f_account IS NULL OR d.account = @f_account)
+    AND (@f_partition IS NULL OR d.`partition` = @f_partition)
+  GROUP BY d.day, d.exe_key;
+INSERT INTO rp_daily (day, gk, exe_object_id, g, runs, jobs, users, cs, cpu, failures)
+  SELECT d.day, NULL, NULL,
+         CASE @dby WHEN 'user' THEN d.user WHEN 'account' THEN d.account
+                   WHEN 'partition' THEN d.`partition` WHEN 'syshost' THEN d.syshost END,
+         SUM(d.runs), SUM(d.jobs), COUNT(DISTINCT d.user), SUM(d.core_seconds),
+         SUM(d.cpu_seconds), SUM(d.failures)
+  FROM track_rollup_group d
+  WHERE NOT (@dby <=> 'executable') AND d.day >= @d0 AND d.day < @d1
+    AND (@f_syshost IS NULL OR d.syshost = @f_syshost)
+    AND (@f_user IS NULL OR d.user = @f_user)
+    AND (@f_account IS NULL OR d.account = @f_account)
+    AND (@f_partition IS NULL OR d.`partition` = @f_partition)
+  GROUP BY d.day, 4;
+
+-- the group column is named after @by (one of the fixed texts above)
+SET @q := CONCAT(
+  'SELECT DATE_FORMAT(x.day, ''%Y-%m-%d'') AS day, ',
+  IF(@dby IS NULL, '', CONCAT(IF(@dby = 'executable', 'o.path', 'x.g'), ' AS `', @dby, '`, ')),
+  'x.runs, x.jobs, x.users, ROUND(x.cs / 3600, 2) AS core_hours, ',
+  'ROUND(x.cpu / 3600, 2) AS cpu_hours, x.failures ',
+  'FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.day ORDER BY r.cs DESC, r.runs DESC, ',
+  '      r.g, r.exe_object_id) AS rk FROM rp_daily r) x ',
+  'LEFT JOIN track_object o ON o.id = x.exe_object_id ',
+  'WHERE x.rk <= @lim ',
+  'ORDER BY x.day, x.rk');
+PREPARE rp_daily_q FROM @q;
+EXECUTE rp_daily_q;
+DEALLOCATE PREPARE rp_daily_q;
+DROP TEMPORARY TABLE IF EXISTS rp_daily;
