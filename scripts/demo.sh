@@ -230,6 +230,16 @@ echo "--- track-report job ${jobs[parallel]}"
 "$prefix/bin/track-report" job "${jobs[parallel]}" --defaults-file "$demo/db/client.cnf"
 echo "--- track-report who-used --library '*libm.so*'"
 "$prefix/bin/track-report" who-used --library '*libm.so*' --defaults-file "$demo/db/client.cnf"
+echo "--- track-report daily --by executable"
+"$prefix/bin/track-report" daily --by executable --defaults-file "$demo/db/client.cnf" --limit 8
+echo "--- track-ingest --verify-rollup"
+"$prefix/bin/track-ingest" --verify-rollup --defaults-file "$demo/db/client.cnf"
+echo "--- track-report dashboard -o $demo/www; track-report job ${jobs[parallel]} --format html"
+mkdir -p "$demo/www"
+"$prefix/bin/track-report" dashboard -o "$demo/www" --defaults-file "$demo/db/client.cnf"
+"$prefix/bin/track-report" job "${jobs[parallel]}" --format html --defaults-file "$demo/db/client.cnf" \
+  > "$demo/www/job-${jobs[parallel]}.html"
+ls -l "$demo/www" | awk 'NR > 1 {print $5, $9}'
 
 if [ "$keep" -eq 1 ]; then
   say "left running (--keep)"

@@ -26,12 +26,16 @@ for f in /etc/track/track.conf /usr/sbin/track-doctor /usr/sbin/track-epilog \
          /usr/lib/tmpfiles.d/track.conf /usr/bin/track-ingest /usr/bin/track-report \
          /usr/share/track/sql/reports/summary.sql /lib/systemd/system/track-ingest.timer \
          /usr/share/track/ingest/track-ingest.cron /usr/bin/track-elf /usr/bin/track-stamp \
+         /lib/systemd/system/track-dashboard.timer /usr/share/track/report/track-dashboard.cron \
          /usr/libexec/track/ld /usr/share/man/man5/track.conf.5.gz; do
   [ -e "$f" ] || fail "$f not installed"
 done
 [ "$(dpkg-query -W -f='${Conffiles}' track-common | awk '{print $1}')" = /etc/track/track.conf ] ||
   fail "/etc/track/track.conf is not a conffile"
 grep -q '/usr/bin/track-ingest' /lib/systemd/system/track-ingest.service || fail "service names another track-ingest"
+for f in /lib/systemd/system/track-dashboard.service /usr/share/track/report/track-dashboard.cron; do
+  grep -q '/usr/bin/track-report dashboard' "$f" || fail "$f names another track-report"
+done
 ok "installed $(dpkg-query -W -f='${Version}' track-common): $(dpkg -L track-common track-node track-db track-build | grep -c '^/.*[^/]$' ) paths"
 
 # --- the administrator's change survives upgrades
