@@ -31,33 +31,32 @@
 
 static struct lt_run lt;
 
+/* The record buffer for the default max_record_bytes and below: in .bss,
+ * where untouched pages cost nothing, like an anonymous mapping. A mapping
+ * of our own (mmap, munmap) costs measurably more per process on a VM
+ * (munmap of a touched page flushes TLBs across CPUs; see
+ * docs/performance.md): larger caps still get one. Not page-aligned, and
+ * defined after lt: .bss then starts on the page .data already touched,
+ * and small records share it (every page touched is a page fault in
+ * every process). */
+#define LT_STATIC_CAP (256 * 1024)
+static char lt_static_buf[2 * LT_STATIC_CAP];
+
 /* libtrack's error buffers are smaller than the tools' SPOOL_ERR_MAX: they
  * live on the program's stack, in the fatal-signal handler on the
  * program's signal stack (which may be small), and their text only ever
  * feeds a TRACK_DEBUG line, where a cut message costs nothing. */
 #define LT_ERR_MAX 256
 
-/* The record buffer for the default max_record_bytes and below: in .bss,
- * where untouched pages cost nothing, like an anonymous mapping. A mapping
- * of our own (mmap, munmap) costs measurably more per process on a VM
- * (munmap of a touched page flushes TLBs across CPUs; see
- * docs/performance.md): larger caps still get one. */
-#define LT_STATIC_CAP (256 * 1024)
-static char lt_static_buf[2 * LT_STATIC_CAP] __attribute__((aligned(4096)));
 
-/* "TRACK_RUN_UUID=<uuid>": put into environ itself (set_run_env), which
- * keeps the pointer, so it must be static. */
-static char lt_env_entry[sizeof "TRACK_RUN_UUID=" + 36];
 
-/* A copy of environ with one more slot, for a process whose environment has
- * no TRACK_RUN_UUID yet: putenv would call malloc here, and the first
- * malloc of a process initialises the allocator (two brk, a getrandom and a
- * fresh heap page), for every process of a chain whose parent was not
- * tracked. glibc's setenv copies an environ it did not allocate before
- * growing it, and clearenv does not free it, so the program can do with it
- * whatever it could do with its own. Larger environments use putenv. */
-#define LT_ENV_SLOTS 512
-static char *lt_environ[LT_ENV_SLOTS];
+/* set_run_env keeps a copy of environ with one more slot (lt.environ_copy)
+ * for a process whose environment has no TRACK_RUN_UUID yet: putenv would
+ * call malloc here, and the first malloc of a process initialises the
+ * allocator (two brk, a getrandom and a fresh heap page), for every process
+ * of a chain whose parent was not tracked. glibc's setenv copies an environ
+ * it did not allocate before growing it, and clearenv does not free it, so
+ * the program can do with it whatever it could do with its own. */
 
 /* Sets TRACK_RUN_UUID=<run_uuid> for the children: in place when the
  * variable exists (as putenv does: the first one, the one getenv finds). */
@@ -65,23 +64,23 @@ static void set_run_env(void)
 {
     size_t n = 0;
 
-    memcpy(lt_env_entry, "TRACK_RUN_UUID=", 15);
-    memcpy(lt_env_entry + 15, lt.run_uuid, 37);
+    memcpy(lt.env_entry, "TRACK_RUN_UUID=", 15);
+    memcpy(lt.env_entry + 15, lt.run_uuid, 37);
     for (; environ && environ[n]; n++) {
         if (strncmp(environ[n], "TRACK_RUN_UUID=", 15) == 0) {
-            environ[n] = lt_env_entry;
+            environ[n] = lt.env_entry;
             return;
         }
     }
     if (n + 2 > LT_ENV_SLOTS) {
-        putenv(lt_env_entry);
+        putenv(lt.env_entry);
         return;
     }
     if (n)
-        memcpy(lt_environ, environ, n * sizeof *lt_environ);
-    lt_environ[n] = lt_env_entry;
-    lt_environ[n + 1] = NULL;
-    environ = lt_environ;
+        memcpy(lt.environ_copy, environ, n * sizeof *lt.environ_copy);
+    lt.environ_copy[n] = lt.env_entry;
+    lt.environ_copy[n + 1] = NULL;
+    environ = lt.environ_copy;
 }
 
 /* Where write_record runs: the signal handler formats no message; on a
@@ -272,9 +271,13 @@ static int gate(void)
     v = getenv("TRACK_DEBUG");
     lt.debug = v && strcmp(v, "1") == 0;
 
-    spool_config_defaults(&lt.cfg);
-    if (spool_config_load(&lt.cfg, spool_config_default_path(), SPOOL_CONF_MISSING_OK, err,
-                          sizeof err) < 0) {
+    /* lt is static and this runs once per image: cfg is still all zero. The
+     * config text is read into the record buffer, which the start record
+     * then overwrites (the same pages). */
+    spool_config_node_defaults(&lt.cfg);
+    if (spool_config_load_buf(&lt.cfg, spool_config_default_path(),
+                              SPOOL_CONF_MISSING_OK | SPOOL_CONF_NODE, lt_static_buf,
+                              sizeof lt_static_buf, err, sizeof err) < 0) {
         lt_debug(lt.debug, "%s", err);
         return 0;
     }
@@ -305,7 +308,7 @@ __attribute__((constructor)) static void lt_init(int argc, char **argv, char **e
     const char *parent;
     void *map;
 
-    clock_gettime(CLOCK_REALTIME, &lt.start);
+    lt_now(&lt.start);
     if (!gate())
         goto out;
 

@@ -219,7 +219,7 @@ size_t lt_rec_end(struct lt_run *r, enum lt_end_how how, int value, int fresh_ob
     size_t full = r->cap;
     char *b = lt_rec_end_buf(r);
 
-    clock_gettime(CLOCK_REALTIME, &now);
+    lt_now(&now);
     spool_json_init(&j, b, full);
     spool_json_obj_open(&j);
     spool_json_kint(&j, "schema", 1);

@@ -16,7 +16,9 @@
 #include <limits.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "spool_config.h"
@@ -42,22 +44,19 @@
  * closing bracket. */
 #define LT_RESERVE_STRUCT 96
 
+/* Room for environ plus TRACK_RUN_UUID (set_run_env in lt_main.c); larger
+ * environments use putenv. */
+#define LT_ENV_SLOTS 512
+
+/* Fields in the order a tracked process touches them: every 4 KiB page of
+ * static storage touched costs a page fault in every process, so the small
+ * state comes first and each large array is touched only at its start. */
 struct lt_run {
-    struct spool_config cfg;
-    /* cfg's lists, compiled once at start: the env allow-list is matched
-     * against every environment variable. */
-    struct spool_globs include, exclude, env;
+    atomic_int done;                  /* 1 once an end record is being written */
     pid_t pid;                        /* the image we track; others write nothing */
     uid_t uid;
     int debug;                        /* TRACK_DEBUG=1 */
     struct timespec start;            /* CLOCK_REALTIME at the constructor */
-    char run_uuid[37];
-    char parent_uuid[37];             /* "" if none */
-    char date[SPOOL_DATE_LEN + 1];    /* start time for both file names */
-    char job[24];                     /* job directory name: digits or "nojob" */
-    char jobpath[SPOOL_CONF_PATH_MAX + 48]; /* <spool>/<uid>/<job>, judged at start */
-    struct spool_ident id;            /* syshost, host, user */
-    char exe_path[PATH_MAX];
     char *buf;                        /* the buffer; NULL when not tracking */
     size_t cap;                       /* cfg.max_record_bytes: size of each region */
     size_t maplen;                    /* 2 * cap if mmap'd, 0 if static */
@@ -69,7 +68,33 @@ struct lt_run {
                                          objects then carry none (priority order) */
     int objs_truncated;               /* the start's objects were cut */
     unsigned long long obj_gen;       /* loader's adds + subs when the objects were listed */
-    atomic_int done;                  /* 1 once an end record is being written */
+    char run_uuid[37];
+    char parent_uuid[37];             /* "" if none */
+    char date[SPOOL_DATE_LEN + 1];    /* start time for both file names */
+    char job[24];                     /* job directory name: digits or "nojob" */
+    /* "TRACK_RUN_UUID=<uuid>", put into environ itself, which keeps the
+     * pointer: static like everything here. */
+    char env_entry[sizeof "TRACK_RUN_UUID=" + 36];
+    struct spool_ident id;            /* syshost, host, user */
+    char jobpath[SPOOL_CONF_PATH_MAX + 48]; /* <spool>/<uid>/<job>, judged at start */
+    /* cfg's lists, compiled once at start: the env allow-list is matched
+     * against every environment variable. */
+    struct spool_globs env, include, exclude;
+    char exe_path[PATH_MAX];
+    /* A copy of environ with one more slot (set_run_env). */
+    char *environ_copy[LT_ENV_SLOTS];
+    /* libtrack's keys come first in it; the tools' fields at its end are
+     * never touched. */
+    struct spool_config cfg;
 };
+
+/* CLOCK_REALTIME by the system call rather than the vDSO: the vDSO's first
+ * call faults in two data pages, which costs more than the system call
+ * in a short process (docs/performance.md), and libtrack reads the clock
+ * twice per process. Async-signal-safe. */
+static inline int lt_now(struct timespec *ts)
+{
+    return (int)syscall(SYS_clock_gettime, CLOCK_REALTIME, ts);
+}
 
 #endif

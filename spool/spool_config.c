@@ -27,13 +27,10 @@ static const struct { const char *name; int sig; } signal_names[] = {
 
 #define SIGBIT(s) ((uint64_t)1 << (s))
 
-void spool_config_defaults(struct spool_config *cfg)
+/* The defaults of the keys libtrack reads; cfg is all zero. */
+static void node_defaults(struct spool_config *cfg)
 {
-    memset(cfg, 0, sizeof *cfg);
     strcpy(cfg->spool_dir, "/dev/shm/track");
-    strcpy(cfg->archive_dir, "/var/lib/track/archive");
-    strcpy(cfg->archive_group, "track");
-    cfg->after_ingest = SPOOL_AFTER_KEEP;
     cfg->ranks_all = 0;
     /* Variables that explain performance and software choice, small enough
      * to keep a start record near 2 KiB. */
@@ -41,18 +38,46 @@ void spool_config_defaults(struct spool_config *cfg)
                      "OPENBLAS_NUM_THREADS,CUDA_VISIBLE_DEVICES,SLURM_JOB_NAME,"
                      "PYTHONPATH,VIRTUAL_ENV,CONDA_DEFAULT_ENV");
     cfg->max_record_bytes = 256 * 1024;
-    strcpy(cfg->db_group, "track");
-    strcpy(cfg->system_prefixes, "/usr,/bin,/sbin,/lib,/lib64,/opt/cray,/opt/intel");
     /* SIGINT is left out on purpose: Python installs its KeyboardInterrupt
      * handler only when SIGINT is SIG_DFL at start, so catching it would
      * change how Ctrl-C behaves in every Python program. */
     cfg->signals = SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGILL) |
                    SIGBIT(SIGABRT) | SIGBIT(SIGTERM) | SIGBIT(SIGXCPU);
+}
+
+void spool_config_node_defaults(struct spool_config *cfg)
+{
+    node_defaults(cfg);
+}
+
+void spool_config_defaults(struct spool_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    node_defaults(cfg);
+    strcpy(cfg->archive_dir, "/var/lib/track/archive");
+    strcpy(cfg->archive_group, "track");
+    cfg->after_ingest = SPOOL_AFTER_KEEP;
+    strcpy(cfg->db_group, "track");
+    strcpy(cfg->system_prefixes, "/usr,/bin,/sbin,/lib,/lib64,/opt/cray,/opt/intel");
     cfg->epilog_max_files = 100000;
     cfg->slurm_accounting = 0;
     /* Shells, launchers and track's own helpers: a job's core-hours belong
      * to the programs they start (docs/reports.md "Core-hours"). */
     strcpy(cfg->not_applications, SPOOL_CONFIG_NOT_APPLICATIONS);
+}
+
+int spool_config_node_key(const char *key)
+{
+    static const char *const keys[] = {
+        "syshost", "spool_dir", "ranks", "include", "exclude", "env", "max_record_bytes",
+        "signals",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strcmp(key, keys[i]) == 0)
+            return 1;
+    return 0;
 }
 
 const char *spool_config_default_path(void)
@@ -292,11 +317,13 @@ int spool_config_load(struct spool_config *cfg, const char *path, int flags,
     return spool_config_load_seen(cfg, path, flags, err, errlen, NULL, NULL);
 }
 
-int spool_config_load_seen(struct spool_config *cfg, const char *path, int flags,
-                           char *err, size_t errlen, spool_config_seen_fn seen, void *ctx)
+/* The loader behind every entry point: reads path into buf (buflen bytes),
+ * then applies it line by line. */
+static int load(struct spool_config *cfg, const char *path, int flags, char *buf,
+                size_t buflen, char *err, size_t errlen, spool_config_seen_fn seen, void *ctx)
 {
-    char buf[CONF_FILE_MAX + 1];
     char why[SPOOL_ERR_MAX];
+    size_t max = buflen - 1 < CONF_FILE_MAX ? buflen - 1 : CONF_FILE_MAX;
     size_t len = 0;
     int fd = -1, rc = -1, saved = 0, lineno = 0;
     int strict = flags & SPOOL_CONF_STRICT;
@@ -318,8 +345,16 @@ int spool_config_load_seen(struct spool_config *cfg, const char *path, int flags
         spool_seterr(err, errlen, "%s: not a regular file", path);
         goto out;
     }
-    for (;;) {
-        ssize_t n = read(fd, buf + len, sizeof buf - len);
+    /* Read the size fstat gave, not until a read returns 0: one system
+     * call less in every tracked process. A file that grows meanwhile is
+     * read as it was. */
+    if (st.st_size > (off_t)max) {
+        saved = EFBIG;
+        spool_seterr(err, errlen, "%s: larger than %zu bytes", path, max);
+        goto out;
+    }
+    while (len < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -330,11 +365,6 @@ int spool_config_load_seen(struct spool_config *cfg, const char *path, int flags
         if (n == 0)
             break;
         len += (size_t)n;
-        if (len > CONF_FILE_MAX) {
-            saved = EFBIG;
-            spool_seterr(err, errlen, "%s: larger than %d bytes", path, CONF_FILE_MAX);
-            goto out;
-        }
     }
     buf[len] = '\0';
     if (memchr(buf, '\0', len)) {
@@ -372,6 +402,8 @@ int spool_config_load_seen(struct spool_config *cfg, const char *path, int flags
         }
         value = trim(eq + 1, key + strlen(key));
         key = trim(key, eq);
+        if ((flags & SPOOL_CONF_NODE) && !spool_config_node_key(key))
+            continue;
         if (spool_config_set(cfg, key, value, why, sizeof why) < 0) {
             if (strict) {
                 saved = EINVAL;
@@ -383,7 +415,8 @@ int spool_config_load_seen(struct spool_config *cfg, const char *path, int flags
         if (seen)
             seen(ctx, key, lineno);
     }
-    set_str(cfg->path, sizeof cfg->path, "path", path, NULL, 0);
+    if (!(flags & SPOOL_CONF_NODE))
+        set_str(cfg->path, sizeof cfg->path, "path", path, NULL, 0);
     rc = 0;
 out:
     if (fd >= 0)
@@ -391,4 +424,23 @@ out:
     if (rc < 0)
         errno = saved ? saved : EINVAL;
     return rc;
+}
+
+int spool_config_load_seen(struct spool_config *cfg, const char *path, int flags,
+                           char *err, size_t errlen, spool_config_seen_fn seen, void *ctx)
+{
+    char buf[CONF_FILE_MAX + 1];
+
+    return load(cfg, path, flags, buf, sizeof buf, err, errlen, seen, ctx);
+}
+
+int spool_config_load_buf(struct spool_config *cfg, const char *path, int flags,
+                          char *buf, size_t buflen, char *err, size_t errlen)
+{
+    if (!buf || buflen < 2) {
+        spool_seterr(err, errlen, "%s: no buffer to read into", path);
+        errno = EINVAL;
+        return -1;
+    }
+    return load(cfg, path, flags, buf, buflen, err, errlen, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 
 /* UTC offset (seconds east) of the zone in TZif file `path` at time t.
  * Returns 0 and sets *off, or -1 when the file cannot be used here: missing,
- * over 64 KiB, malformed, with leap seconds, or t past the last transition
+ * 8 KiB or larger, malformed, with leap seconds, or t past the last transition
  * of a zone whose footer rule has daylight saving time. Reads with one open,
  * read and close into a stack buffer; no allocation. */
 int spool_tz_offset_file(const char *path, time_t t, long *off);

@@ -126,6 +126,39 @@ int main(void)
     CHECK_INT(spool_config_load(&c, dir, SPOOL_CONF_STRICT, err, sizeof err), -1);
     CHECK(strstr(err, "not a regular file") != NULL);
 
+    /* libtrack's form: node defaults over zero bytes equal the full
+     * defaults for the keys it reads; SPOOL_CONF_NODE applies only those
+     * keys, into the caller's buffer, and records no path. */
+    {
+        static struct spool_config z, full;
+        static char buf[128];
+        spool_config_defaults(&full);
+        spool_config_node_defaults(&z);
+        CHECK_STR(z.spool_dir, full.spool_dir);
+        CHECK_STR(z.env, full.env);
+        CHECK_INT(z.max_record_bytes, full.max_record_bytes);
+        CHECK_INT(z.signals, full.signals);
+        CHECK_INT(z.ranks_all, full.ranks_all);
+        CHECK_STR(z.archive_dir, "");
+        CHECK_STR(z.not_applications, "");
+        CHECK(spool_config_node_key("spool_dir") && spool_config_node_key("signals"));
+        CHECK(!spool_config_node_key("archive_dir") && !spool_config_node_key("db_group"));
+        path = write_conf("node.conf", "spool_dir = /n/spool\narchive_dir = /n/archive\n"
+                          "bogus = 1\nranks = all\n", 68);
+        CHECK_INT(spool_config_load_buf(&z, path, SPOOL_CONF_NODE, buf, sizeof buf, err,
+                                        sizeof err), 0);
+        CHECK_STR(z.spool_dir, "/n/spool");
+        CHECK_INT(z.ranks_all, 1);
+        CHECK_STR(z.archive_dir, "");
+        CHECK_STR(z.path, "");
+        /* A file that does not fit the buffer is refused, named. */
+        path = write_conf("node2.conf", good_conf, strlen(good_conf));
+        CHECK_INT(spool_config_load_buf(&z, path, SPOOL_CONF_NODE, buf, sizeof buf, err,
+                                        sizeof err), -1);
+        CHECK(strstr(err, path) != NULL && strstr(err, "larger than 127 bytes") != NULL);
+        CHECK_INT(spool_config_load_buf(&z, path, 0, NULL, 0, err, sizeof err), -1);
+    }
+
     setenv("TRACK_CONFIG", "/x/y.conf", 1);
     CHECK_STR(spool_config_default_path(), "/x/y.conf");
     unsetenv("TRACK_CONFIG");
