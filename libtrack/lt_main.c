@@ -328,7 +328,7 @@ __attribute__((constructor)) static void lt_init(int argc, char **argv, char **e
         lt.buf = map;
     }
 
-    spool_uuid_v7(lt.run_uuid);
+    spool_uuid_v7_at(lt.run_uuid, &lt.start);
     parent = getenv("TRACK_RUN_UUID");
     if (parent && spool_uuid_parse(parent, NULL) == 0)
         memcpy(lt.parent_uuid, parent, 37);

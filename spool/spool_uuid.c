@@ -34,12 +34,19 @@ static uint64_t mix(uint64_t x)
 
 int spool_uuid_v7(char out[37])
 {
-    unsigned char b[16];
     struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return spool_uuid_v7_at(out, &ts);
+}
+
+int spool_uuid_v7_at(char out[37], const struct timespec *when)
+{
+    unsigned char b[16];
+    struct timespec ts = *when;
     uint64_t ms;
     ssize_t got;
 
-    clock_gettime(CLOCK_REALTIME, &ts);
     ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
     do
         got = getrandom(b + 6, 10, GRND_NONBLOCK);
