@@ -23,6 +23,8 @@
 #include <yajl/yajl_tree.h>
 
 #include "rec_objmemo.h"
+#include "rec_access.h"
+#include "rec_pkg.h"
 #include "rec_prescan.h"
 #include "rec_tree.h"
 #include "spool_hash.h"
@@ -41,121 +43,7 @@
 #define REC_JOBNUM_MAX   100000000LL
 #define REC_CC_MAX       SPOOL_ID_MAX      /* compiler name, version, wrapper (VARCHAR(64)) */
 
-/* ---- typed accessors ---------------------------------------------------- */
-
-/* Where messages go. Keys in messages are paths: "objects[3].path". */
-struct ctx {
-    char *err;
-    size_t errlen;
-    const struct rec_objmemo_ent *hit;   /* the objects, when the memo had them */
-};
-
-/* Element paths are written "name[*]" while checking (formatting every
- * element's path was a large share of the parse time); a failure puts the
- * real index into the message. */
-static int fix_index(struct ctx *c, size_t i)
-{
-    char *p = c->err ? strstr(c->err, "[*]") : NULL;
-    if (p) {
-        char tail[256], num[24];
-        snprintf(tail, sizeof tail, "%s", p + 3);
-        snprintf(num, sizeof num, "[%zu]", i);
-        snprintf(p, c->errlen - (size_t)(p - c->err), "%s%s", num, tail);
-    }
-    return -1;
-}
-
-static yajl_val obj_get(yajl_val obj, const char *key)
-{
-    size_t n = obj->u.object.len;
-    /* First byte before strcmp: the root has some 20 keys, looked up ~25
-     * times per record. */
-    for (size_t i = 0; i < n; i++)
-        if (obj->u.object.keys[i][0] == key[0] && strcmp(obj->u.object.keys[i], key) == 0)
-            return obj->u.object.values[i];
-    return NULL;
-}
-
-static const char *type_name(yajl_val v)
-{
-    switch (v->type) {
-    case yajl_t_string: return "a string";
-    case yajl_t_number: return "a number";
-    case yajl_t_object: return "an object";
-    case yajl_t_array:  return "an array";
-    case yajl_t_true:
-    case yajl_t_false:  return "a boolean";
-    case yajl_t_null:   return "null";
-    default:            return "something else";
-    }
-}
-
-/* Decodes a yajl string in place into bytes. The tree's strings are
- * NUL-terminated and (after prescan) hold no NUL, so strlen is their length;
- * unescaping only shrinks them. */
-static int get_str_val(struct ctx *c, yajl_val v, const char *key, size_t max,
-                       struct rec_str *out)
-{
-    if (v->type != yajl_t_string)
-        return spool_seterr(c->err, c->errlen, "key '%s': expected a string, got %s", key, type_name(v));
-    size_t n = strlen(v->u.string);
-    n = spool_json_unescape_bytes(v->u.string, n);
-    if (n > max)
-        return spool_seterr(c->err, c->errlen, "key '%s': %zu bytes, at most %zu allowed", key, n, max);
-    out->s = v->u.string;
-    out->len = n;
-    return 0;
-}
-
-/* Finds key in obj: 1 and *v when present; 0 when absent and optional;
- * -1 with "missing" when absent and required. */
-static int lookup(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
-                  yajl_val *v)
-{
-    *v = obj_get(obj, key);
-    if (*v)
-        return 1;
-    return required ? spool_seterr(c->err, c->errlen, "key '%s': missing", path) : 0;
-}
-
-/* required: 1 = must exist; absent (or null when allowed) leaves "" */
-static int get_str(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
-                   size_t max, struct rec_str *out)
-{
-    yajl_val v;
-    int found;
-    out->s = "";
-    out->len = 0;
-    if ((found = lookup(c, obj, key, path, required, &v)) <= 0)
-        return found;
-    return get_str_val(c, v, path, max, out);
-}
-
-/* Text that goes into VARCHAR columns (syshost, user, host, job fields):
- * must be valid UTF-8 without control characters after decoding. */
-static int text_ok(struct ctx *c, const struct rec_str *s, const char *path)
-{
-    const unsigned char *p = (const unsigned char *)s->s;
-    for (size_t i = 0; i < s->len;) {
-        if (p[i] < 0x20 || p[i] == 0x7f)
-            return spool_seterr(c->err, c->errlen, "key '%s': control character 0x%02x", path, p[i]);
-        size_t k = spool_utf8_seq(p + i, s->len - i);
-        if (!k)
-            return spool_seterr(c->err, c->errlen, "key '%s': not valid UTF-8 text", path);
-        i += k;
-    }
-    return 0;
-}
-
-static int get_text(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
-                    size_t max, struct rec_str *out)
-{
-    if (get_str(c, obj, key, path, required, max, out) < 0)
-        return -1;
-    if (required && out->len == 0)
-        return spool_seterr(c->err, c->errlen, "key '%s': empty", path);
-    return text_ok(c, out, path);
-}
+/* ---- typed accessors (the string ones: rec_access.c) -------------------- */
 
 /* An integer in [lo, hi]. absent -> *out = dflt (error if required). */
 static int get_int(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
@@ -430,8 +318,10 @@ static int parse_head(struct ctx *c, yajl_val root, struct rec *r)
         r->kind = SPOOL_KIND_END;
     else if (strcmp(kind.s, "link") == 0)
         r->kind = SPOOL_KIND_LINK;
+    else if (strcmp(kind.s, "packages") == 0)
+        r->kind = SPOOL_KIND_PKG;
     else
-        return spool_seterr(c->err, c->errlen, "key 'kind': expected start, end or link");
+        return spool_seterr(c->err, c->errlen, "key 'kind': expected start, end, link or packages");
     int is_link = r->kind == SPOOL_KIND_LINK;
 
     if (get_uuid(c, root, is_link ? "link_uuid" : "run_uuid", is_link ? "link_uuid" : "run_uuid",
@@ -457,6 +347,13 @@ static int parse_head(struct ctx *c, yajl_val root, struct rec *r)
             return spool_seterr(c->err, c->errlen, "key 'output': empty");
         if (get_compiler(c, root, r) < 0)
             return -1;
+    } else if (r->kind == SPOOL_KIND_PKG) {
+        /* written by the Python hook at exit: its own time, the run's job */
+        r->ppid = -1;
+        if (get_int(c, root, "pid", "pid", 1, 1, INT32_MAX, -1, &r->pid) < 0 ||
+            get_time(c, root, "time", "time", 1, &r->start_us) < 0 || get_job(c, root, &r->job) < 0)
+            return -1;
+        mpi_absent(&r->mpi);
     } else {
         if (get_int(c, root, "pid", "pid", 1, 1, INT32_MAX, -1, &r->pid) < 0 ||
             get_int(c, root, "ppid", "ppid", 1, 0, INT32_MAX, -1, &r->ppid) < 0 ||
@@ -470,6 +367,8 @@ static int parse_head(struct ctx *c, yajl_val root, struct rec *r)
             return -1;
     }
     static const char empty[] = "";
+    if (r->kind == SPOOL_KIND_PKG)
+        r->exe.path.s = r->exe.build_id.s = r->exe.signature.s = empty;
     if (!is_link) {
         r->link_output.s = r->linker.s = empty;
         r->cc_name.s = r->cc_path.s = r->cc_version.s = r->cc_wrapper.s = empty;
@@ -599,8 +498,13 @@ static int parse_end(struct ctx *c, yajl_val root, struct rec *r)
 
 static int parse_tree(struct ctx *c, yajl_val root, struct rec *r)
 {
-    if (parse_head(c, root, r) < 0 || parse_lists(c, root, r) < 0 || parse_end(c, root, r) < 0)
+    if (parse_head(c, root, r) < 0)
         return -1;
+    if (r->kind == SPOOL_KIND_PKG)
+        return rec_pkg_body(c, root, r);
+    if (parse_lists(c, root, r) < 0 || parse_end(c, root, r) < 0)
+        return -1;
+    rec_pkg_none(r);
     return 0;
 }
 
@@ -705,11 +609,11 @@ void rec_free(struct rec *r)
 int rec_check_name(const struct rec *r, const struct spool_name *n, char *err, size_t errlen)
 {
     char comp[SPOOL_NAME_COMP_MAX];
-    static const char *const kinds[] = { "?", "start", "end", "link" };
+    static const char *const kinds[] = { "?", "start", "end", "link", "packages" };
 
     if (n->kind != r->kind)
         return spool_seterr(err, errlen, "name says kind %s, record says %s",
-                    kinds[n->kind <= 3 ? n->kind : 0], kinds[r->kind <= 3 ? r->kind : 0]);
+                    kinds[n->kind <= 4 ? n->kind : 0], kinds[r->kind <= 4 ? r->kind : 0]);
     if (strcmp(n->uuid, r->run_uuid) != 0)
         return spool_seterr(err, errlen, "name has uuid %s, record has %s '%s'", n->uuid,
                     r->kind == SPOOL_KIND_LINK ? "link_uuid" : "run_uuid", r->run_uuid);
@@ -736,6 +640,6 @@ int rec_check_name(const struct rec *r, const struct spool_name *n, char *err, s
         d = -d;
     if (d > 26 * 3600)
         return spool_seterr(err, errlen, "name date %s is %" PRId64 " h away from %s %" PRId64,
-                    n->date, d / 3600, r->kind == SPOOL_KIND_LINK ? "time" : "start_time", start);
+                    n->date, d / 3600, r->kind >= SPOOL_KIND_LINK ? "time" : "start_time", start);
     return 0;
 }

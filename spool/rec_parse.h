@@ -45,10 +45,18 @@ struct rec_mpi {
     int64_t size;                        /* > rank; -1 = absent (unknown) */
 };
 
+/* One distribution of a package record (docs/python.md). */
+struct rec_pkg {
+    struct rec_str name;                 /* 1..128 bytes of text */
+    struct rec_str version;              /* 0..64 bytes of text */
+    struct rec_str source;               /* system, user, venv, conda or path */
+    struct rec_str *modules; size_t nmodules; /* top-level import names, text */
+};
+
 struct rec {
     int schema;
-    enum spool_kind kind;                /* START, END or LINK */
-    char run_uuid[37];                   /* run records; for links the link uuid */
+    enum spool_kind kind;                /* START, END, LINK or PKG */
+    char run_uuid[37];                   /* run and package records; for links the link uuid */
     char parent_uuid[37];                /* "" if absent */
     struct rec_str syshost, host, user, cwd;
     int64_t uid, gid, pid, ppid;         /* pid/ppid -1 when absent (links) */
@@ -72,6 +80,11 @@ struct rec {
     /* the link's "compiler" object (docs/record-format.md); all "" when
      * absent; name is never "" when present */
     struct rec_str cc_name, cc_path, cc_version, cc_wrapper;
+    /* package records (kind PKG): run_uuid, identity, pid, job and
+     * start_us ("time", when it was written) as above; the interpreter and
+     * the distributions. All "" and 0 for the other kinds. */
+    struct rec_str py_version, py_impl, py_exe, py_prefix, py_env;
+    struct rec_pkg *pkgs; size_t npkgs;
     void *mem_;                          /* private: owned storage */
 };
 

@@ -118,7 +118,7 @@ int spool_name_build(char out[SPOOL_NAME_MAX], enum spool_kind kind, const char 
     }
     spool_name_component(host_c, syshost);
     spool_name_component(user_c, user);
-    p = append(p, end, kind == SPOOL_KIND_LINK ? "link." : "run.");
+    p = append(p, end, kind == SPOOL_KIND_LINK ? "link." : kind == SPOOL_KIND_PKG ? "pkg." : "run.");
     p = append(p, end, host_c);
     p = append(p, end, ".");
     p = append(p, end, date);
@@ -171,6 +171,9 @@ int spool_name_parse(const char *name, struct spool_name *out)
     } else if (strncmp(p, "link.", 5) == 0) {
         p += 5;
         n.kind = SPOOL_KIND_LINK;
+    } else if (strncmp(p, "pkg.", 4) == 0) {
+        p += 4;
+        n.kind = SPOOL_KIND_PKG;
     } else {
         return -1;
     }
@@ -182,7 +185,7 @@ int spool_name_parse(const char *name, struct spool_name *out)
     p += SPOOL_DATE_LEN + 1;
     if (take_comp(&p, n.user) < 0)
         return -1;
-    if (n.kind != SPOOL_KIND_LINK) {
+    if (n.kind == SPOOL_KIND_START) {
         if (strncmp(p, "aaa.", 4) == 0)
             n.kind = SPOOL_KIND_START;
         else if (strncmp(p, "zzz.", 4) == 0)

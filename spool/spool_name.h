@@ -2,6 +2,7 @@
  *
  *   run.<syshost>.<YYYY_MM_DD_hh_mm_ss_ffff>.<user>.<aaa|zzz>.<run_uuid>.json
  *   link.<syshost>.<YYYY_MM_DD_hh_mm_ss_ffff>.<user>.<uuid>.json
+ *   pkg.<syshost>.<YYYY_MM_DD_hh_mm_ss_ffff>.<user>.<run_uuid>.json
  *
  * syshost and user are written through spool_name_component() so that a name
  * always splits back into its fields: bytes outside [A-Za-z0-9_+@-] become
@@ -19,7 +20,10 @@
 #define SPOOL_DATE_LEN      24   /* YYYY_MM_DD_hh_mm_ss_ffff */
 #define SPOOL_UUID_LEN      36
 
-enum spool_kind { SPOOL_KIND_START = 1, SPOOL_KIND_END = 2, SPOOL_KIND_LINK = 3 };
+/* PKG: a Python package record (docs/python.md), one per run, named by the
+ * run's uuid and the time it was written. */
+enum spool_kind { SPOOL_KIND_START = 1, SPOOL_KIND_END = 2, SPOOL_KIND_LINK = 3,
+                  SPOOL_KIND_PKG = 4 };
 
 struct spool_name {
     enum spool_kind kind;
@@ -49,7 +53,7 @@ int spool_name_build(char out[SPOOL_NAME_MAX], enum spool_kind kind, const char 
                      const char *date, const char *user, const char *uuid);
 
 /* Splits a file name into its fields. Returns 0 if `name` is exactly a valid
- * run or link record name, -1 otherwise (dot-files, temp files, anything
+ * run, link or package record name, -1 otherwise (dot-files, temp files, anything
  * else). Checks the date's ranges and the uuid's form. */
 int spool_name_parse(const char *name, struct spool_name *out);
 

@@ -65,5 +65,16 @@ int rec_same(const struct rec *a, const struct rec *b, char *what, size_t whatle
     SAME_INT(maxrss_kb);
     SAME_STR(link_output); SAME_STR(linker); SAME_STR(output_build_id);
     SAME_STR(cc_name); SAME_STR(cc_path); SAME_STR(cc_version); SAME_STR(cc_wrapper);
+    SAME_STR(py_version); SAME_STR(py_impl); SAME_STR(py_exe); SAME_STR(py_prefix);
+    SAME_STR(py_env); SAME_INT(npkgs);
+    for (size_t i = 0; i < a->npkgs; i++) {
+        const struct rec_pkg *x = &a->pkgs[i], *y = &b->pkgs[i];
+        if (!str_eq(&x->name, &y->name) || !str_eq(&x->version, &y->version) ||
+            !str_eq(&x->source, &y->source) || x->nmodules != y->nmodules)
+            return differ(what, whatlen, "pkgs[]");
+        for (size_t k = 0; k < x->nmodules; k++)
+            if (!str_eq(&x->modules[k], &y->modules[k]))
+                return differ(what, whatlen, "pkgs[].modules[]");
+    }
     return 1;
 }

@@ -72,6 +72,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         touch(&r.objects[i].path);
         sink += r.objects[i].build_id.len + r.objects[i].signature.len;
     }
+    touch(&r.py_version); touch(&r.py_impl); touch(&r.py_exe); touch(&r.py_prefix);
+    touch(&r.py_env);
+    for (size_t i = 0; i < r.npkgs; i++) {
+        touch(&r.pkgs[i].name); touch(&r.pkgs[i].version); touch(&r.pkgs[i].source);
+        for (size_t k = 0; k < r.pkgs[i].nmodules; k++) touch(&r.pkgs[i].modules[k]);
+    }
     struct spool_name n;
     if (spool_name_parse("run.c1.2024_11_21_19_00_00_1234.alice.aaa."
                          "0192f0c4-5a6b-7c8d-9e0f-a1b2c3d4e5f6.json", &n) == 0)
