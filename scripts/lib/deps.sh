@@ -6,7 +6,7 @@ TRACK_PACKAGES=(
   libelf-dev uuid-dev libyajl-dev libmariadb-dev libmariadb-dev-compat
   mariadb-server mariadb-client munge slurmctld slurmd slurm-client
   python3 binutils file procps util-linux valgrind
-  libpython3.11-testsuite python3-psutil
+  libpython3.11-testsuite python3-psutil python3-numpy python3-yaml python3-venv python3-pip python3-setuptools
   lmod gfortran
   openmpi-bin libopenmpi-dev mpich libmpich-dev slurmdbd slurm-wlm-mysql-plugin
   scdoc man-db groff-base debhelper dpkg-dev lintian chromium
