@@ -210,7 +210,7 @@ int ep_trust_check(const struct ep_job *j, const struct rec *r, char *why, size_
                  j->host);
         return -1;
     }
-    if (check_time(j, r->kind == SPOOL_KIND_LINK ? "time" : "start_time", r->start_us, why,
+    if (check_time(j, r->kind == SPOOL_KIND_LINK || r->kind == SPOOL_KIND_PKG ? "time" : "start_time", r->start_us, why,
                    whylen) < 0)
         return -1;
     if (r->kind == SPOOL_KIND_END && check_time(j, "end_time", r->end_us, why, whylen) < 0)

@@ -12,6 +12,7 @@
 #include "ingest_content.h"
 #include "ingest_days.h"
 #include "ingest_load_priv.h"
+#include "ingest_pkg.h"
 #include "ingest_rows.h"
 #include "ingest_sha256.h"
 #include "spool_json.h"
@@ -547,14 +548,13 @@ static int phase_env_sets(struct batch *B)
  * modules, variable names; 2. their sets and the (name, value) pairs; 3.
  * env sets; 4. the run and link rows (ingest_rows.c), between the marks of
  * the roll-up days they change before and after (ingest_days.c). */
-int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
-                      const struct ingest_prep *const *preps, size_t n,
-                      struct ingest_counts *counts)
+static int load_runs(struct ingest_loader *L, struct rec *const *recs,
+                     const struct ingest_prep *const *preps, size_t n,
+                     struct ingest_counts *counts)
 {
     struct batch B;
     int rc = -1;
 
-    memset(counts, 0, sizeof *counts);
     memset(&B, 0, sizeof B);
     B.L = L;
     B.recs = recs;
@@ -582,5 +582,46 @@ out:
     ingest_buf_free(&B.tmp);
     free(B.ids);
     work_free(B.w, n);
+    return rc;
+}
+
+/* Package records have their own tables (ingest_pkg.c): the batch is split,
+ * run and link records keep their order. */
+int ingest_load_batch(struct ingest_loader *L, struct rec *const *recs,
+                      const struct ingest_prep *const *preps, size_t n,
+                      struct ingest_counts *counts)
+{
+    size_t npkg = 0, nrun = 0, dups = 0;
+    int rc = -1;
+
+    memset(counts, 0, sizeof *counts);
+    for (size_t i = 0; i < n; i++)
+        npkg += recs[i]->kind == SPOOL_KIND_PKG;
+    if (npkg == 0)
+        return load_runs(L, recs, preps, n, counts);
+    struct rec **runs = malloc((n + 1) * sizeof *runs), **pkgs = malloc((npkg + 1) * sizeof *pkgs);
+    const struct ingest_prep **rp = malloc((n + 1) * sizeof *rp);
+    if (!runs || !pkgs || !rp) {
+        ingest_db_oom(L->db);
+        goto out;
+    }
+    npkg = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i]->kind == SPOOL_KIND_PKG) {
+            pkgs[npkg++] = recs[i];
+        } else {
+            rp[nrun] = preps ? preps[i] : NULL;
+            runs[nrun++] = recs[i];
+        }
+    }
+    if ((nrun && load_runs(L, runs, rp, nrun, counts) < 0) ||
+        ingest_pkg_load(L->db, &L->sql, pkgs, npkg, &counts->pkgs, &dups) < 0)
+        goto out;
+    counts->dups += dups;
+    rc = 0;
+out:
+    free(runs);
+    free(pkgs);
+    free(rp);
     return rc;
 }

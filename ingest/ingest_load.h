@@ -26,6 +26,7 @@ struct ingest_counts {
     size_t merged;   /* the other half of a run, loaded before or in this batch */
     size_t dups;     /* runs and links already loaded: nothing changed */
     size_t links;    /* new track_link rows */
+    size_t pkgs;     /* new track_py_run rows (package records, ingest_pkg.h) */
 };
 
 struct ingest_uidname { uint32_t uid; char name[65]; };
@@ -65,7 +66,8 @@ void ingest_load_free(struct ingest_loader *L);
  * longer exist. */
 void ingest_load_forget(struct ingest_loader *L);
 
-/* Loads n records (recs[i]) and sets *c to what they did (meaningful once
+/* Loads n records (recs[i]; package records go to ingest_pkg_load) and
+ * sets *c to what they did (meaningful once
  * the caller's commit succeeds). preps is NULL or preps[i] is recs[i]'s
  * ingest_load_prep (NULL entries are made here). Runs statements only; the
  * caller commits or rolls back. 0, or -1 with the reason in L->db->err

@@ -77,7 +77,7 @@ static void usage(FILE *f)
 }
 
 struct stats {
-    size_t files, loaded, fresh, merged, dups, links, quarantined, move_errors;
+    size_t files, loaded, fresh, merged, dups, links, pkgs, quarantined, move_errors;
 };
 
 static double now(void)
@@ -151,6 +151,7 @@ static int load_commit(struct ingest_loader *L, struct ingest_archive *a, struct
     st->merged += c.merged;
     st->dups += c.dups;
     st->links += c.links;
+    st->pkgs += c.pkgs;
     for (size_t i = 0; i < b->n; i++)
         dl->f[dl->n++] = b->files[i];
     return 0;
@@ -465,9 +466,10 @@ static int run(const struct opts *o, const struct spool_config *cfg, struct inge
         goto out;
     }
     double dt = now() - R.t0;
-    spool_log_info("loaded %zu records (%zu new runs, %zu merged, %zu duplicates, %zu links), "
-                   "%zu quarantined, in %.2f s (%.0f records/s, database %.2f s)",
-                   R.st.loaded, R.st.fresh, R.st.merged, R.st.dups, R.st.links,
+    spool_log_info("loaded %zu records (%zu new runs, %zu merged, %zu duplicates, %zu links, "
+                   "%zu package records), %zu quarantined, in %.2f s (%.0f records/s, "
+                   "database %.2f s)",
+                   R.st.loaded, R.st.fresh, R.st.merged, R.st.dups, R.st.links, R.st.pkgs,
                    R.st.quarantined, dt, dt > 0 ? (double)R.st.files / dt : 0.0, db->busy);
     if (R.st.move_errors)
         rc = EXIT_ARCHIVE;
