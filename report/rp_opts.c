@@ -15,7 +15,7 @@
 const char *const rp_report_names[] = {
     "summary", "executables", "libraries", "who-used", "modules",
     "users", "job", "failures", "env", "software", "compilers", "jobs", "utilisation",
-    "daily", "dashboard", NULL,
+    "daily", "dashboard", "packages", NULL,
 };
 
 #define TEXT_MAX 255  /* syshost, user, account, partition, job id */
@@ -23,7 +23,7 @@ const char *const rp_report_names[] = {
 enum {
     O_SINCE = 256, O_UNTIL, O_SYSHOST, O_USER, O_ACCOUNT, O_PARTITION, O_LIMIT, O_FORMAT,
     O_DEFAULTS, O_CONFIG, O_SQLDIR, O_LIBRARY, O_BUILDID, O_SIGNATURE, O_PREFIXES, O_PACKAGE, O_NOTAPPS,
-    O_BY, O_OUTPUT,
+    O_BY, O_OUTPUT, O_PYPACKAGE,
     O_HELP, O_VERSION,
 };
 
@@ -47,6 +47,7 @@ static const struct option longopts[] = {
     { "not-applications", required_argument, NULL, O_NOTAPPS },
     { "by", required_argument, NULL, O_BY },
     { "output", required_argument, NULL, O_OUTPUT },
+    { "python-package", required_argument, NULL, O_PYPACKAGE },
     { "help", no_argument, NULL, O_HELP },
     { "version", no_argument, NULL, O_VERSION },
     { NULL, 0, NULL, 0 },
@@ -62,7 +63,8 @@ void rp_opts_usage(FILE *f)
 "  executables        top executables by core-hours, runs and users (all, parallel, serial)\n"
 "  libraries          shared libraries by path and by family: runs, jobs, users, core-hours, builds\n"
 "  who-used           runs, jobs and users that loaded a library (--library GLOB,\n"
-"                     --build-id HEX, --signature UUID and/or --package NAME[/VERSION])\n"
+"                     --build-id HEX, --signature UUID and/or --package NAME[/VERSION]),\n"
+"                     or imported a Python package (--python-package NAME[==VERSION])\n"
 "  modules            users, jobs and runs per module; loaded modules whose files no run used\n"
 "  users              runs, core-hours and distinct executables per user\n"
 "  job JOBID          every tracked run of a job as a process tree\n"
@@ -76,6 +78,7 @@ void rp_opts_usage(FILE *f)
 "  utilisation        allocated and tracked core-hours per user, account and partition\n"
 "  daily              per day (and --by group): runs, jobs, users, core-hours, failures\n"
 "  dashboard -o DIR   writes DIR/index.html: charts and tables of the window (no network)\n"
+"  packages           Python packages and versions imported: runs, jobs, users, core-hours\n"
 "\n"
 "Options:\n"
 "  --since DATE       first day (YYYY-MM-DD, database session time zone); default: --until - 30 days\n"
@@ -91,6 +94,8 @@ void rp_opts_usage(FILE *f)
 "  --system-prefixes LIST  comma-separated prefixes of system executables (else config)\n"
 "  --package NAME[/VERSION]  who-used: objects attributed to the package (docs/software.md)\n"
 "  --not-applications LIST  globs of executable names that are not applications (else config)\n"
+"  --python-package NAME[==VERSION]  who-used: runs that imported the Python package\n"
+"                     (VERSION exact, or a prefix ending in *: numpy==1.*)\n"
 "  --help, --version\n"
 "\n"
 "Exit status: 0 success (also when no run matches), 1 database error, 2 bad command line,\n"
@@ -341,6 +346,24 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
                 snprintf(o->pkg_version, sizeof o->pkg_version, "%s", ver);
             break;
         }
+        case O_PYPACKAGE: {
+            const char *eq = strstr(v, "==");
+            size_t nl = eq ? (size_t)(eq - v) : strlen(v);
+            if (!text_ok(v, why, sizeof why)) {
+                snprintf(err, errlen, "--python-package: %s", why);
+                return -1;
+            }
+            if (nl == 0 || nl >= sizeof o->py_package || (eq && (!eq[2] ||
+                strlen(eq + 2) >= sizeof o->py_version))) {
+                snprintf(err, errlen, "--python-package: '%s' is not NAME or NAME==VERSION "
+                         "(name at most 128 bytes, version 64)", v);
+                return -1;
+            }
+            snprintf(o->py_package, sizeof o->py_package, "%.*s", (int)nl, v);
+            if (eq)
+                snprintf(o->py_version, sizeof o->py_version, "%s", eq + 2);
+            break;
+        }
         case O_NOTAPPS:
             if (strlen(v) > 2047) {
                 snprintf(err, errlen, "--not-applications: longer than 2047 bytes");
@@ -380,13 +403,15 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
     }
     if (optind >= argc) {
         snprintf(err, errlen, "no report given (one of summary executables libraries who-used "
-                 "modules users job failures env software compilers jobs utilisation daily dashboard; see --help)");
+                 "modules users job failures env software compilers jobs utilisation daily dashboard "
+                 "packages; see --help)");
         return -1;
     }
     o->report = argv[optind++];
     if (!is_report(o->report)) {
         snprintf(err, errlen, "'%s' is not a report (one of summary executables libraries "
-                 "who-used modules users job failures env software compilers jobs utilisation daily dashboard)", o->report);
+                 "who-used modules users job failures env software compilers jobs utilisation daily dashboard "
+                 "packages)", o->report);
         return -1;
     }
     if (strcmp(o->report, "job") == 0 || strcmp(o->report, "env") == 0) {
@@ -412,16 +437,23 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
     }
     if (rp_opts_extra_check(o, err, errlen) < 0)
         return -1;
+    int objects = o->library || o->build_id[0] || o->signature[0] || o->package[0];
     if (strcmp(o->report, "who-used") == 0) {
-        if (!o->library && !o->build_id[0] && !o->signature[0] && !o->package[0]) {
-            snprintf(err, errlen, "who-used: needs --library GLOB, --build-id HEX, --signature UUID "
-                     "or --package NAME[/VERSION]");
+        if (!objects && !o->py_package[0]) {
+            snprintf(err, errlen, "who-used: needs --library GLOB, --build-id HEX, --signature UUID, "
+                     "--package NAME[/VERSION] or --python-package NAME[==VERSION]");
             return -1;
         }
-    } else if (o->library || o->build_id[0] || o->signature[0] || o->package[0]) {
+        if (objects && o->py_package[0]) {
+            snprintf(err, errlen, "who-used: --python-package is a report of its own; it does not "
+                     "combine with --library, --build-id, --signature or --package");
+            return -1;
+        }
+    } else if (objects || o->py_package[0]) {
         snprintf(err, errlen, "%s: only the who-used report takes it",
                  o->library ? "--library" : o->build_id[0] ? "--build-id"
-                 : o->signature[0] ? "--signature" : "--package");
+                 : o->signature[0] ? "--signature" : o->package[0] ? "--package"
+                 : "--python-package");
         return -1;
     }
     return 0;

@@ -32,6 +32,8 @@ struct rp_opts {
     const char *not_applications; /* NULL = from the config */
     const char *by;              /* daily: user|account|partition|syshost|executable; NULL = none */
     const char *outdir;          /* dashboard: -o DIR */
+    char py_package[129];        /* who-used --python-package: the name; "" = not given */
+    char py_version[65];         /* its version (exact, or a prefix ending in '*'); "" = any */
     int help, version;
 };
 

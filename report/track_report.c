@@ -44,6 +44,8 @@ static int bind_params(struct rp_db *db, const struct rp_opts *o, const char *pr
         { "package", o->package[0] ? o->package : NULL },
         { "pkg_version", o->pkg_version[0] ? o->pkg_version : NULL },
         { "by", o->by },
+        { "py_package", o->py_package[0] ? o->py_package : NULL },
+        { "py_version", o->py_version[0] ? o->py_version : NULL },
     };
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         if (rp_db_set_str(db, s[i].name, s[i].value, err, errlen) < 0)
@@ -134,9 +136,11 @@ int main(int argc, char **argv)
         close(fd);
     }
     dir = rp_sql_dir(o.sql_dir);
-    /* the dashboard runs several scripts (rp_dash.c); the others one */
+    /* the dashboard runs several scripts (rp_dash.c); the others one;
+     * who-used of a Python package: another query, another table */
+    const char *sqlname = o.py_package[0] ? "who-used-python" : o.report;
     script = strcmp(o.report, "dashboard") == 0 ? strdup("")
-                                                : rp_sql_read(dir, o.report, &len, err, sizeof err);
+                                                : rp_sql_read(dir, sqlname, &len, err, sizeof err);
     if (!script) {
         spool_log_err("%s", err);
         return RP_EXIT_CONFIG;
@@ -176,7 +180,7 @@ int main(int argc, char **argv)
         goto out;
     }
     if (rp_db_run(db, script, len, &res, err, sizeof err) < 0) {
-        spool_log_err("%s/%s.sql: %s", dir, o.report, err);
+        spool_log_err("%s/%s.sql: %s", dir, sqlname, err);
         goto out;
     }
     fetch_window(db, since, until);
