@@ -268,6 +268,13 @@ def g_exit(lab):
         ("SIGTERM", "import yaml, os, signal\nos.kill(os.getpid(), signal.SIGTERM)\n", -15, False),
         ("segfault", "import yaml, ctypes\nctypes.string_at(0)\n", -11, False),
         ("KeyboardInterrupt", "import yaml\nraise KeyboardInterrupt\n", -2, True),
+        ("hostile sys.modules", "import sys, yaml\n"
+                                "class E:\n    def __getattr__(self, n):\n"
+                                "        raise RuntimeError(n)\n"
+                                "sys.modules['evil'] = E()\n"
+                                "sys.modules['weird'] = type(sys)('weird')\n"
+                                "sys.modules['weird'].__file__ = b'/usr/lib/x.py'\n"
+                                "sys.modules[7] = sys\n", 0, True),
     ]
     for what, prog, rc, record in cases:
         lab.compare([PY, "-c", prog], what, expect_rc=rc)
