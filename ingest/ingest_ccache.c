@@ -93,7 +93,8 @@ void ingest_ccache_put(struct ingest_ccache *c, uint64_t h, const void *p, size_
     char *b = malloc(n ? n : 1);
     if (!b)
         return;
-    memcpy(b, p, n);
+    if (n) /* p may be NULL for empty content: memcpy's arguments must not be */
+        memcpy(b, p, n);
     c->tab[j].h = h;
     c->tab[j].id = id;
     c->tab[j].len = (uint32_t)n;
