@@ -27,8 +27,7 @@ static const struct { const char *name; int sig; } signal_names[] = {
 
 #define SIGBIT(s) ((uint64_t)1 << (s))
 
-/* The defaults of the keys libtrack reads; cfg is all zero. */
-static void node_defaults(struct spool_config *cfg)
+void spool_config_node_defaults(struct spool_config *cfg)
 {
     strcpy(cfg->spool_dir, "/dev/shm/track");
     cfg->ranks_all = 0;
@@ -45,15 +44,10 @@ static void node_defaults(struct spool_config *cfg)
                    SIGBIT(SIGABRT) | SIGBIT(SIGTERM) | SIGBIT(SIGXCPU);
 }
 
-void spool_config_node_defaults(struct spool_config *cfg)
-{
-    node_defaults(cfg);
-}
-
 void spool_config_defaults(struct spool_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    node_defaults(cfg);
+    spool_config_node_defaults(cfg);
     strcpy(cfg->archive_dir, "/var/lib/track/archive");
     strcpy(cfg->archive_group, "track");
     cfg->after_ingest = SPOOL_AFTER_KEEP;
