@@ -22,6 +22,7 @@
 #include "lt_record.h"
 #include "lt_run.h"
 #include "lt_signal.h"
+#include "lt_tally.h"
 #include "spool_config.h"
 #include "spool_dir.h"
 #include "spool_file.h"
@@ -106,7 +107,8 @@ static int write_record(enum spool_kind kind, const char *data, size_t len, int 
             lt_debug(lt.debug, "cannot build a file name (syshost or date)");
         return -1;
     }
-    if (kind == SPOOL_KIND_START || !lt.jobpath[0]) {
+    /* Judged at start unless the budget check just did (lt.jobpath set). */
+    if (!lt.jobpath[0]) {
         if (in_handler == LT_IN_HANDLER_SMALL)
             return -1;
         if (spool_job_path(lt.cfg.spool_dir, lt.uid, lt.job, 1, lt.jobpath, sizeof lt.jobpath,
@@ -181,6 +183,10 @@ static void lt_on_exit(int status, void *arg)
         goto out;
     if (atomic_exchange(&lt.done, 1))
         goto out;
+    if (lt.tally) {
+        lt_tally_end(&lt, LT_END_EXIT, status & 0xff, 1, 1);
+        goto out;
+    }
     /* The status the parent sees is the low 8 bits of exit()'s argument. */
     len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 1);
     if (len)
@@ -206,10 +212,15 @@ static void lt_on_exit_syscall(int status)
 
     if (getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
         !atomic_exchange(&lt.done, 1)) {
+        if (lt.tally) {
+            lt_tally_end(&lt, LT_END_EXIT, status & 0xff, mode == LT_IN_HANDLER, 0);
+            goto out;
+        }
         len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 0);
         if (len)
             write_record(SPOOL_KIND_END, lt_rec_end_buf(&lt), len, mode);
     }
+out:
     errno = saved;
 }
 
@@ -239,8 +250,9 @@ static void lt_on_signal(int sig, siginfo_t *si, void *uc)
      * memory, a fork child inherited this handler. */
     if (getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
         !atomic_exchange(&lt.done, 1)) {
-        len = lt_rec_end(&lt, LT_END_SIGNAL, sig, 0);
-        if (len)
+        if (lt.tally)
+            lt_tally_end(&lt, LT_END_SIGNAL, sig, mode == LT_IN_HANDLER, 0);
+        else if ((len = lt_rec_end(&lt, LT_END_SIGNAL, sig, 0)))
             write_record(SPOOL_KIND_END, lt_rec_end_buf(&lt), len, mode);
         /* No munmap: other threads may still run; the process is ending. */
     }
@@ -338,6 +350,11 @@ __attribute__((constructor)) static void lt_init(int argc, char **argv, char **e
     }
     spool_ident_get(&lt.cfg, lt.uid, &lt.id);
     lt_env_job_dir(lt.job, sizeof lt.job);
+    /* Past the job's budget: no records, the end is tallied (lt_tally). */
+    if (lt_budget_over(&lt)) {
+        lt.tally = 1;
+        goto hooks;
+    }
 
     if (lt_rec_start(&lt, argc, argv, envp) < 0) {
         lt_debug(lt.debug, "identity keys do not fit max_record_bytes = %zu", lt.cap);
@@ -349,6 +366,7 @@ __attribute__((constructor)) static void lt_init(int argc, char **argv, char **e
     /* Tracked from here on. Children (exec, fork+exec, system, posix_spawn)
      * name us as their parent. */
     set_run_env();
+hooks:
     if (on_exit(lt_on_exit, NULL) != 0)
         lt_debug(lt.debug, "on_exit failed: no end record");
     if (lt_sig_arm(lt.cfg.signals, lt_on_signal, lt.pid) < 0)

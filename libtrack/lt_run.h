@@ -56,6 +56,8 @@ struct lt_run {
     pid_t pid;                        /* the image we track; others write nothing */
     uid_t uid;
     int debug;                        /* TRACK_DEBUG=1 */
+    int tally;                        /* past the job's budget: tallied, no records (lt_tally) */
+    unsigned long cores;              /* tallied: the run's cores (lt_tally_cores) */
     struct timespec start;            /* CLOCK_REALTIME at the constructor */
     char *buf;                        /* the buffer; NULL when not tracking */
     size_t cap;                       /* cfg.max_record_bytes: size of each region */

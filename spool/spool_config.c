@@ -42,6 +42,9 @@ void spool_config_node_defaults(struct spool_config *cfg)
      * change how Ctrl-C behaves in every Python program. */
     cfg->signals = SIGBIT(SIGSEGV) | SIGBIT(SIGBUS) | SIGBIT(SIGFPE) | SIGBIT(SIGILL) |
                    SIGBIT(SIGABRT) | SIGBIT(SIGTERM) | SIGBIT(SIGXCPU);
+    /* About 40 MB of tmpfs per job and node at ~8 KiB per run
+     * (docs/libtrack.md "The budget"); past it, runs are tallied. */
+    cfg->job_max_records = 5000;
 }
 
 void spool_config_defaults(struct spool_config *cfg)
@@ -64,7 +67,7 @@ int spool_config_node_key(const char *key)
 {
     static const char *const keys[] = {
         "syshost", "spool_dir", "ranks", "include", "exclude", "env", "max_record_bytes",
-        "signals",
+        "signals", "job_max_records",
     };
     size_t i;
 
@@ -262,6 +265,15 @@ int spool_config_set(struct spool_config *cfg, const char *key, const char *valu
             return -1;
         }
         cfg->epilog_max_files = (unsigned long)u;
+        return 0;
+    }
+    if (strcmp(key, "job_max_records") == 0) {
+        if (parse_ulong(value, &u) || u > 100000000ULL) {
+            spool_seterr(err, errlen, "job_max_records must be a number from 0 (no limit) to "
+                         "100000000, not '%s'", value);
+            return -1;
+        }
+        cfg->job_max_records = (unsigned long)u;
         return 0;
     }
     if (strcmp(key, "not_applications") == 0)

@@ -33,6 +33,7 @@ struct spool_config {
     int ranks_all;                              /* ranks = 0 (default) | all */
     size_t max_record_bytes;                    /* default 262144, range 4096..16 MiB */
     uint64_t signals;                           /* bit n set = catch signal n for an end record */
+    unsigned long job_max_records;              /* runs recorded per job and node; then tallies (0 = no limit) */
     char include[SPOOL_CONF_LIST_MAX];          /* comma-separated path globs; "" = everything */
     char exclude[SPOOL_CONF_LIST_MAX];          /* comma-separated path globs; exclude wins */
     char env[SPOOL_CONF_LIST_MAX];              /* comma-separated variable-name globs */

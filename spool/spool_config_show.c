@@ -32,6 +32,7 @@ static const struct {
     { "slurm_accounting", K_YESNO, offsetof(struct spool_config, slurm_accounting) },
     { "not_applications", K_STR, offsetof(struct spool_config, not_applications) },
     { "epilog_max_files", K_ULONG, offsetof(struct spool_config, epilog_max_files) },
+    { "job_max_records", K_ULONG, offsetof(struct spool_config, job_max_records) },
 };
 
 #define NKEYS (sizeof keys / sizeof keys[0])

@@ -27,6 +27,7 @@ static const char good_conf[] =
     "db_group = trackdb\n"
     "signals = SIGSEGV, TERM\n"
     "epilog_max_files = 500\n"
+    "job_max_records = 0\n"
     "system_prefixes = /usr,/opt/cray\r\n"
     "\n";
 
@@ -90,6 +91,7 @@ int main(void)
     CHECK_INT(c.signals, (1ULL << SIGSEGV) | (1ULL << SIGTERM));
     CHECK_STR(spool_config_signals_str(c.signals, sigs, sizeof sigs), "SIGSEGV,SIGTERM");
     CHECK_INT(c.epilog_max_files, 500);
+    CHECK_INT(c.job_max_records, 0);
     CHECK_STR(c.system_prefixes, "/usr,/opt/cray");
     CHECK_STR(c.path, path);
 
@@ -104,6 +106,7 @@ int main(void)
     expect_error("just some words\n", ":1:", "key = value");
     expect_error("signals = SIGNOPE\n", ":1:", "signals");
     expect_error("epilog_max_files = 0\n", ":1:", "epilog_max_files");
+    expect_error("job_max_records = -1\n", ":1:", "job_max_records");
 
     /* NUL bytes, oversize files, missing files, directories. */
     path = write_conf("nul.conf", "syshost = a\0b\n", 14);
@@ -139,9 +142,11 @@ int main(void)
         CHECK_INT(z.max_record_bytes, full.max_record_bytes);
         CHECK_INT(z.signals, full.signals);
         CHECK_INT(z.ranks_all, full.ranks_all);
+        CHECK_INT(z.job_max_records, full.job_max_records);
         CHECK_STR(z.archive_dir, "");
         CHECK_STR(z.not_applications, "");
-        CHECK(spool_config_node_key("spool_dir") && spool_config_node_key("signals"));
+        CHECK(spool_config_node_key("spool_dir") && spool_config_node_key("signals") &&
+              spool_config_node_key("job_max_records"));
         CHECK(!spool_config_node_key("archive_dir") && !spool_config_node_key("db_group"));
         path = write_conf("node.conf", "spool_dir = /n/spool\narchive_dir = /n/archive\n"
                           "bogus = 1\nranks = all\n", 68);
