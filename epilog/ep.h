@@ -158,6 +158,11 @@ int ep_batch_set_dir(struct ep_batch *b, int spool_fd, const char *spool_path);
 int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
                  const char *buf, size_t len, const char *yyyymm, const char *reason);
 
+/* ep_batch_add, the archive copy named dst instead of name (a tally
+ * record made from the spool's tally file). */
+int ep_batch_add_as(struct ep_batch *b, const char *name, const char *dst, const struct stat *st,
+                    const char *buf, size_t len, const char *yyyymm, const char *reason);
+
 /* Makes every queued copy durable (one syncfs), names them without
  * replacing anything (an identical file already there is an earlier run's
  * copy; a different one sends ours to quarantine), fsyncs the directories,
@@ -194,6 +199,23 @@ int ep_scan_dir(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, const char *p
 /* Takes one unit of the per-run file budget. 1 if granted, 0 when the budget
  * is exhausted (logged once). */
 int ep_scan_budget(struct ep_ctx *ctx);
+
+/* ---- ep_tally: the job's tally file (spool/spool_tally.h) ---- */
+/* Bytes of JSON a tally record can need: 64 slots x 4 classes, a path of
+ * up to 3583 bytes escaped at 6 bytes each, plus the numbers; more than the
+ * raw tally file (SPOOL_TALLY_SIZE). */
+#define EP_TALLY_BYTES_MAX (64 * (3584 * 6 + 4 * 400) + 4096)
+
+/* 1 for the tally file's name (tally.slots), 2 for the count's
+ * (tally.count), else 0. */
+int ep_tally_name(const char *name);
+
+/* Judges the tally file `name` of the directory being scanned (fd opened by
+ * the caller and closed here, st its fstat): a valid file whose claims hold
+ * goes to the archive as one tally record, anything else to quarantine
+ * with its reason; an empty one is removed. 0, or -1 after logging. */
+int ep_tally_handle(struct ep_ctx *ctx, struct ep_batch *b, const char *path, struct ep_scan *s,
+                    const char *name, int fd, const struct stat *st);
 
 /* ---- ep_trust: what root knows about a job, and a record's claims checked
  * against it (docs/trust.md). The file owner proves who wrote a record;

@@ -313,6 +313,12 @@ static void commit_start(struct ep_batch *b);
 int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
                  const char *buf, size_t len, const char *yyyymm, const char *reason)
 {
+    return ep_batch_add_as(b, name, name, st, buf, len, yyyymm, reason);
+}
+
+int ep_batch_add_as(struct ep_batch *b, const char *name, const char *dst, const struct stat *st,
+                    const char *buf, size_t len, const char *yyyymm, const char *reason)
+{
     struct ep_ctx *ctx = b->ctx;
     struct ep_half *h = b->fill;
     struct ep_item *it;
@@ -327,8 +333,8 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
                    ctx->cfg.archive_dir, yyyymm, reason);
             ctx->quarantined++;
         } else {
-            printf("archive %s/%s -> %s/%s/\n", b->spool_path, safe, ctx->cfg.archive_dir,
-                   yyyymm);
+            printf("archive %s/%s -> %s/%s/%s\n", b->spool_path, safe, ctx->cfg.archive_dir,
+                   yyyymm, dst == name ? "" : dst);
             ctx->archived++;
         }
         return 0;
@@ -347,7 +353,7 @@ int ep_batch_add(struct ep_batch *b, const char *name, const struct stat *st,
         if (bl >= 7 && strcmp(base + bl - 7, ".reason") == 0)
             strcat(base, "_");
     } else {
-        snprintf(base, sizeof base, "%s", name);
+        snprintf(base, sizeof base, "%s", dst);
     }
     snprintf(shown, sizeof shown, "%s%s/%s", quarantine ? "quarantine/" : "", yyyymm, base);
     if (spool_tmpname(tmp, sizeof tmp, base) < 0) {
@@ -445,8 +451,11 @@ static int place(struct ep_batch *b, struct ep_half *h, struct ep_item *it)
         }
         if (errno != EEXIST)
             goto fail;
+        /* A tally record (or a quarantined tally file) may be larger than
+         * a record. */
         r = same_content(fd, cand, it->tmp_fd, it->dst_fd, it->tmp_name,
-                         b->ctx->cfg.max_record_bytes);
+                         b->ctx->cfg.max_record_bytes > EP_TALLY_BYTES_MAX
+                             ? b->ctx->cfg.max_record_bytes : EP_TALLY_BYTES_MAX);
         if (r < 0)
             goto fail;
         if (r == 1) {

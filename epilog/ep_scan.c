@@ -169,6 +169,17 @@ static void handle_entry(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, cons
         return;
     }
 
+    /* Past the job's budget: the tally (one record), the count (nothing). */
+    switch (ep_tally_name(name)) {
+    case 1:
+        ep_tally_handle(ctx, b, path, s, name, fd, &st);
+        return;
+    case 2:
+        close(fd);
+        remove_entry(ctx, dirfd, path, name, safe, &st, "the job's count of recorded runs", 0);
+        return;
+    }
+
     localtime_r(&ctx->now, &tm);
     strftime(month, sizeof month, "%Y%m", &tm);
     named = spool_name_parse(name, &sn) == 0;

@@ -118,7 +118,8 @@ int spool_name_build(char out[SPOOL_NAME_MAX], enum spool_kind kind, const char 
     }
     spool_name_component(host_c, syshost);
     spool_name_component(user_c, user);
-    p = append(p, end, kind == SPOOL_KIND_LINK ? "link." : kind == SPOOL_KIND_PKG ? "pkg." : "run.");
+    p = append(p, end, kind == SPOOL_KIND_LINK ? "link." : kind == SPOOL_KIND_PKG ? "pkg."
+                       : kind == SPOOL_KIND_TALLY ? "tally." : "run.");
     p = append(p, end, host_c);
     p = append(p, end, ".");
     p = append(p, end, date);
@@ -174,6 +175,9 @@ int spool_name_parse(const char *name, struct spool_name *out)
     } else if (strncmp(p, "pkg.", 4) == 0) {
         p += 4;
         n.kind = SPOOL_KIND_PKG;
+    } else if (strncmp(p, "tally.", 6) == 0) {
+        p += 6;
+        n.kind = SPOOL_KIND_TALLY;
     } else {
         return -1;
     }

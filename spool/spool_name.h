@@ -3,6 +3,7 @@
  *   run.<syshost>.<YYYY_MM_DD_hh_mm_ss_ffff>.<user>.<aaa|zzz>.<run_uuid>.json
  *   link.<syshost>.<YYYY_MM_DD_hh_mm_ss_ffff>.<user>.<uuid>.json
  *   pkg.<syshost>.<YYYY_MM_DD_hh_mm_ss_ffff>.<user>.<run_uuid>.json
+ *   tally.<syshost>.<YYYY_MM_DD_hh_mm_ss_ffff>.<user>.<uuid>.json
  *
  * syshost and user are written through spool_name_component() so that a name
  * always splits back into its fields: bytes outside [A-Za-z0-9_+@-] become
@@ -21,9 +22,11 @@
 #define SPOOL_UUID_LEN      36
 
 /* PKG: a Python package record (docs/python.md), one per run, named by the
- * run's uuid and the time it was written. */
+ * run's uuid and the time it was written. TALLY: tally.<syshost>.<date>.
+ * <user>.<uuid>.json, a job's tally record, written by the Epilog into the
+ * archive only (spool/rec_tally.h). */
 enum spool_kind { SPOOL_KIND_START = 1, SPOOL_KIND_END = 2, SPOOL_KIND_LINK = 3,
-                  SPOOL_KIND_PKG = 4 };
+                  SPOOL_KIND_PKG = 4, SPOOL_KIND_TALLY = 5 };
 
 struct spool_name {
     enum spool_kind kind;

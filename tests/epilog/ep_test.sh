@@ -770,6 +770,94 @@ crash_short)
     expect_gone "$JD"
     check_canary ;;
 
+tally_real)
+    # Real runs of uid U under libtrack past a budget of 2: the two first
+    # runs as records, the seven others in tally.slots, one tally record.
+    need_root; trust_now
+    write_conf "job_max_records = 2"
+    mkjob; chmod 711 "$W"
+    pre=$EP_LIBTRACK; [ -n "${TRACK_PRELOAD_PREFIX:-}" ] && pre="$TRACK_PRELOAD_PREFIX:$pre"
+    setpriv --reuid "$U" --regid "$U" --clear-groups env TRACK_CONFIG="$CONF" SLURM_JOB_ID=$JOB \
+        ASAN_OPTIONS=detect_leaks=0 PRE="$pre" /bin/sh -c \
+        'export LD_PRELOAD=$PRE; for i in 1 2 3 4 5 6 7; do /bin/true; done; /bin/false; /bin/false; :'
+    [ -f "$JD/tally.slots" ] || fail "no tally file: $(ls "$JD")"
+    [ "$(ls "$JD" | grep -c '^run\.')" = 4 ] || fail "expected 4 record files: $(ls "$JD")"
+    collect; expect_rc 0
+    expect_count "$ARCH/$MONTH" 5
+    t=$(ls "$ARCH/$MONTH" | grep '^tally\.testhost\.') || fail "no tally record"
+    python3 - "$ARCH/$MONTH/$t" "$U" <<'PY' || fail "tally record: $(cat "$ARCH/$MONTH/$t")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+by = {(t["path"], t["class"]): t["runs"] for t in r["tallies"]}
+assert r["kind"] == "tally" and r["uid"] == int(sys.argv[2]) and r["job"]["id"] == "77", r
+assert r["syshost"] == "testhost" and r["runs"] == 7 and r["unknown"] == 0, r
+assert by == {("/usr/bin/true", "ok"): 5, ("/usr/bin/false", "error"): 2}, by
+assert all(t["core_us"] == t["wall_us"] for t in r["tallies"]), r
+PY
+    expect_err "7 runs tallied"
+    expect_gone "$JD"
+    check_canary ;;
+
+tally_forged)
+    # Each forgery in its own collect: quarantined whole, with its reason.
+    need_root; trust_now
+    mkjob
+    ep prepare --job $JOB --uid "$U"; expect_rc 0
+    n=0
+    for f in "uid:owners disagree" "job:job: tally claims job '88'" "cpu:cpu: slot 7" \
+             "wall:wall: slot 7" "early:first_start: tally claims" \
+             "garbage:not a valid tally file" "owner:owners disagree: file owner uid $OTHER"; do
+        flaw=${f%%:*} why=${f#*:}
+        mkjob
+        ep prepare --job $JOB --uid "$U"
+        "$EP_MKTALLY" "$JD/tally.slots" "$U" $JOB "$flaw"
+        chown "$U:$U" "$JD/tally.slots"
+        [ "$flaw" = owner ] && chown "$OTHER" "$JD/tally.slots"
+        collect; expect_rc 1
+        q=tally.slots; [ $n -gt 0 ] && q=tally.slots.$n
+        expect_quarantined "$q" "$why"
+        expect_count "$ARCH/$MONTH" 0
+        n=$((n + 1))
+    done
+    # A symlink in place of the tally is removed unopened (like any symlink
+    # in a job directory); its target is never read.
+    mkjob
+    "$EP_MKTALLY" "$W/target" "$U" $JOB; touch -a -d '2001-01-01' "$W/target"
+    ta=$(stat -c %X "$W/target")
+    ln -s "$W/target" "$JD/tally.slots"
+    collect; expect_rc 1
+    expect_err "tally.slots: removed: a symbolic link"
+    [ "$(stat -c %X "$W/target")" = "$ta" ] || fail "symlink target was read"
+    expect_count "$ARCH/$MONTH" 0
+    # The honest one passes.
+    mkjob
+    "$EP_MKTALLY" "$JD/tally.slots" "$U" $JOB; chown "$U:$U" "$JD/tally.slots"
+    collect; expect_rc 0
+    expect_count "$ARCH/$MONTH" 1
+    check_canary ;;
+
+tally_rerun)
+    # kill -9 collect of records and a tally at random instants, then
+    # rerun: exactly one tally record, identical whenever it was written.
+    need_root; trust_now
+    mkjob
+    mkrec "$JD" 1500 --time "$NOW" > "$W/names"
+    "$EP_MKTALLY" "$JD/tally.slots" "$U" $JOB; chown "$U:$U" "$JD/tally.slots"
+    for r in 1 2 3 4 5 6; do
+        "$EP_BIN" --config "$CONF" --no-syslog --quiet collect --job "$JOB" --uid "$U" 2>>"$W/kills" &
+        pid=$!
+        sleep "0.$(printf '%03d' $((RANDOM % 150)))"
+        kill -9 "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        [ -f "$JD/tally.slots" ] || [ "$(ls "$ARCH/$MONTH" | grep -c '^tally\.')" = 1 ] ||
+            fail "round $r: the tally is neither in the spool nor archived"
+    done
+    collect; expect_rc 0
+    [ "$(ls "$ARCH/$MONTH" | grep -c '^tally\.')" = 1 ] || fail "tally records: $(ls "$ARCH/$MONTH" | grep '^tally')"
+    expect_count "$ARCH/$MONTH" 1501
+    expect_no_temps
+    expect_gone "$JD" ;;
+
 *)
     fail "unknown case" ;;
 esac
