@@ -116,6 +116,10 @@ static int check_slot(const struct spool_tally_head *h, const struct spool_tally
     for (int c = 0; c < SPOOL_TALLY_CLASSES; c++) {
         if (check_class(a->v[c], i, c, err, errlen) < 0)
             return -1;
+        if (runs + a->v[c][SPOOL_TALLY_RUNS] < runs) {
+            spool_seterr(err, errlen, "slot %u: more runs than a count can hold", i);
+            return -1;
+        }
         runs += a->v[c][SPOOL_TALLY_RUNS];
     }
     if (runs > s->begun) {
