@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "rec_parse.h"
+#include "rec_tally.h"
 
 #include "spool_config.h"
 #include "spool_ident.h"
@@ -201,10 +202,8 @@ int ep_scan_dir(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, const char *p
 int ep_scan_budget(struct ep_ctx *ctx);
 
 /* ---- ep_tally: the job's tally file (spool/spool_tally.h) ---- */
-/* Bytes of JSON a tally record can need: 64 slots x 4 classes, a path of
- * up to 3583 bytes escaped at 6 bytes each, plus the numbers; more than the
- * raw tally file (SPOOL_TALLY_SIZE). */
-#define EP_TALLY_BYTES_MAX (64 * (3584 * 6 + 4 * 400) + 4096)
+/* Bytes of a tally record (rec_tally.h); more than the raw tally file. */
+#define EP_TALLY_BYTES_MAX REC_TALLY_BYTES_MAX
 
 /* 1 for the tally file's name (tally.slots), 2 for the count's
  * (tally.count), else 0. */

@@ -2,6 +2,7 @@
  * content caches are in ingest_content.c, the run and link rows in
  * ingest_rows.c. */
 #include "ingest_load.h"
+#include "ingest_tally.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -553,9 +554,31 @@ static int load_runs(struct ingest_loader *L, struct rec *const *recs,
                      struct ingest_counts *counts)
 {
     struct batch B;
+    struct rec **runs = NULL;
+    const struct ingest_prep **rpreps = NULL;
+    size_t nruns = 0;
     int rc = -1;
 
     memset(&B, 0, sizeof B);
+    /* Tally records have their own table (ingest_tally); the rest is runs
+     * and links. */
+    runs = malloc((n ? n : 1) * sizeof *runs);
+    rpreps = malloc((n ? n : 1) * sizeof *rpreps);
+    if (!runs || !rpreps) {
+        ingest_db_oom(L->db);
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i]->kind == SPOOL_KIND_TALLY)
+            continue;
+        runs[nruns] = recs[i];
+        rpreps[nruns++] = preps ? preps[i] : NULL;
+    }
+    if (nruns < n && ingest_tally_send(L, recs, n, counts) < 0)
+        goto out;
+    recs = runs;
+    preps = rpreps;
+    n = nruns;
     B.L = L;
     B.recs = recs;
     B.preps = preps;
@@ -582,6 +605,8 @@ out:
     ingest_buf_free(&B.tmp);
     free(B.ids);
     work_free(B.w, n);
+    free(runs);
+    free(rpreps);
     return rc;
 }
 

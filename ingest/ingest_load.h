@@ -27,6 +27,7 @@ struct ingest_counts {
     size_t dups;     /* runs and links already loaded: nothing changed */
     size_t links;    /* new track_link rows */
     size_t pkgs;     /* new track_py_run rows (package records, ingest_pkg.h) */
+    size_t tallies;  /* tally records that made new track_tally rows */
 };
 
 struct ingest_uidname { uint32_t uid; char name[65]; };

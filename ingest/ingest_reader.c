@@ -1,5 +1,6 @@
 /* ingest_reader: the reader thread (ingest_reader.h). */
 #include "ingest_reader.h"
+#include "rec_tally.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -38,6 +39,10 @@ static void open_one(int mfd, const struct ingest_file *f, struct opened *o)
         (void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);   /* a hint: failure is harmless */
 }
 
+/* The read buffer: records up to max_record_bytes, tally records up to
+ * REC_TALLY_BYTES_MAX. */
+#define READ_CAP(rd) ((rd)->cap > REC_TALLY_BYTES_MAX ? (rd)->cap : REC_TALLY_BYTES_MAX)
+
 /* Reads, parses and checks f, opened (or not) in *o; closes o->fd. */
 static void read_one(struct ingest_reader *rd, struct rec_parser *rp, char *buf,
                      struct ingest_file *f, const struct opened *o, struct rec *rec,
@@ -47,7 +52,8 @@ static void read_one(struct ingest_reader *rd, struct rec_parser *rp, char *buf,
     int fd = o->fd;
     *status = INGEST_READ_BAD;
     if (spool_name_parse(f->name, &nm) != 0) {
-        snprintf(why, whylen, "not a record file name (run.* or link.*, see docs/record-format.md)");
+        snprintf(why, whylen, "not a record file name (run.*, link.* or tally.*, see "
+                 "docs/record-format.md)");
         if (fd >= 0)
             close(fd);
         return;
@@ -62,14 +68,36 @@ static void read_one(struct ingest_reader *rd, struct rec_parser *rp, char *buf,
         return;
     }
     size_t len = 0;
-    int r = spool_read_record(fd, buf, rd->cap, &len);   /* buf: cap + 1 bytes */
+    /* buf: READ_CAP(rd) + 1 bytes; only a tally record may be larger than
+     * max_record_bytes. */
+    size_t cap = nm.kind == SPOOL_KIND_TALLY ? READ_CAP(rd) : rd->cap;
+    int r = spool_read_record(fd, buf, cap, &len);
     int e = errno;
     close(fd);
+    if (r != 0 && nm.kind == SPOOL_KIND_TALLY) {
+        snprintf(why, whylen, "tally record: %s", e == EFBIG ? "too large" : strerror(e));
+        return;
+    }
     if (r != 0) {
         if (e == EFBIG)
             snprintf(why, whylen, "larger than max_record_bytes (%zu)", rd->cap);
         else
             snprintf(why, whylen, "read error: %s", strerror(e));
+        return;
+    }
+    if (nm.kind == SPOOL_KIND_TALLY) {
+        struct rec_tally *t;
+        memset(rec, 0, sizeof *rec);
+        if (rec_tally_parse(buf, len, &t, why, whylen) != 0)
+            return;
+        if (rec_tally_check_name(t, &nm, why, whylen) != 0) {
+            rec_tally_free(t);
+            return;
+        }
+        rec->kind = SPOOL_KIND_TALLY;
+        rec->tally = t;
+        memset(prep, 0, sizeof *prep);
+        *status = INGEST_READ_OK;
         return;
     }
     if (rec_parse_with(rp, buf, len, rec, why, whylen) != 0)
@@ -103,7 +131,7 @@ static void *reader_main(void *arg)
 {
     struct ingest_reader *rd = arg;
     struct rec_parser rp = REC_PARSER_INIT;   /* one parse tree's memory, reused */
-    char *buf = malloc(rd->cap + 1);
+    char *buf = malloc(READ_CAP(rd) + 1);
     char month[7] = "";
     int mfd = -1, idx = 0;
     size_t pos = 0, seq = 0, ahead = 0;     /* files [pos, ahead) are open in ring */

@@ -77,7 +77,7 @@ static void usage(FILE *f)
 }
 
 struct stats {
-    size_t files, loaded, fresh, merged, dups, links, pkgs, quarantined, move_errors;
+    size_t files, loaded, fresh, merged, dups, links, pkgs, tallies, quarantined, move_errors;
 };
 
 static double now(void)
@@ -152,6 +152,7 @@ static int load_commit(struct ingest_loader *L, struct ingest_archive *a, struct
     st->dups += c.dups;
     st->links += c.links;
     st->pkgs += c.pkgs;
+    st->tallies += c.tallies;
     for (size_t i = 0; i < b->n; i++)
         dl->f[dl->n++] = b->files[i];
     return 0;
@@ -471,6 +472,9 @@ static int run(const struct opts *o, const struct spool_config *cfg, struct inge
                    "database %.2f s)",
                    R.st.loaded, R.st.fresh, R.st.merged, R.st.dups, R.st.links, R.st.pkgs,
                    R.st.quarantined, dt, dt > 0 ? (double)R.st.files / dt : 0.0, db->busy);
+    if (R.st.tallies)
+        spool_log_info("loaded %zu tally records (runs past a job's job_max_records)",
+                       R.st.tallies);
     if (R.st.move_errors)
         rc = EXIT_ARCHIVE;
 out:

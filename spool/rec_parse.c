@@ -10,6 +10,7 @@
  * objects come from the memo (docs/ingest.md "Validation"). */
 #include "spool_err.h"
 #include "rec_parse.h"
+#include "rec_tally.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -601,6 +602,7 @@ int rec_parse(const char *buf, size_t len, struct rec *r, char *err, size_t errl
 void rec_free(struct rec *r)
 {
     rec_mem_free(r->mem_);
+    rec_tally_free(r->tally);
     memset(r, 0, sizeof *r);
 }
 

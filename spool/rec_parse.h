@@ -45,6 +45,8 @@ struct rec_mpi {
     int64_t size;                        /* > rank; -1 = absent (unknown) */
 };
 
+struct rec_tally;
+
 /* One distribution of a package record (docs/python.md). */
 struct rec_pkg {
     struct rec_str name;                 /* 1..128 bytes of text */
@@ -86,6 +88,9 @@ struct rec {
     struct rec_str py_version, py_impl, py_exe, py_prefix, py_env;
     struct rec_pkg *pkgs; size_t npkgs;
     void *mem_;                          /* private: owned storage */
+    /* kind SPOOL_KIND_TALLY only: the tally record (rec_tally.h), set by
+     * its reader, freed by rec_free; nothing else above is set then */
+    struct rec_tally *tally;
 };
 
 /* Parses and validates one record of len bytes (need not be NUL-terminated).

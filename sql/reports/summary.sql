@@ -3,6 +3,12 @@
 --
 -- Core-hours = run_time x num_cores / 3600 (num_cores = num_tasks x
 -- cpus_per_task, at least 1); a run without an end record counts 0.
+-- Tallied runs (track_tally, migration 0014: runs past a job's
+-- job_max_records, counted instead of recorded) count in runs, jobs, users,
+-- executables, core-hours and abnormal runs (class other than ok), each
+-- tally row in the window of its first start; tallied_runs says how many of
+-- the runs were tallied. Tallies carry no account or partition: with
+-- --account or --partition they count nowhere.
 -- Abnormal = ended on a signal, or with a non-zero exit status, or has no end
 -- record -- unless a tracked run with the same pid names it as parent: then
 -- the process image was replaced by exec, not killed.
@@ -48,6 +54,18 @@ CREATE TEMPORARY TABLE rp_sum_exe AS
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
   GROUP BY r.exe_object_id;
 
+-- Tallied runs per executable path ('' = the overflow entry: other paths).
+DROP TEMPORARY TABLE IF EXISTS rp_sum_tally;
+CREATE TEMPORARY TABLE rp_sum_tally AS
+  SELECT t.exe_path AS path, SUM(t.runs) AS n, SUM(t.core_seconds) AS cs,
+         SUM(IF(t.exit_class = 'ok', 0, t.runs)) AS abnormal
+  FROM track_tally t
+  WHERE t.first_start >= @t0 AND t.first_start < @t1
+    AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
+    AND (@f_user IS NULL OR t.user = @f_user)
+    AND @f_account IS NULL AND @f_partition IS NULL
+  GROUP BY t.exe_path;
+
 CALL track_jobs_prepare(@not_applications);
 DROP TEMPORARY TABLE IF EXISTS rp_sum_job;
 CREATE TEMPORARY TABLE rp_sum_job AS
@@ -64,6 +82,9 @@ exe AS (
   SELECT x.n, x.cs, x.abnormal, o.path,
          track_path_is_system(o.path, @system_prefixes) AS is_system  -- migration 0005
   FROM rp_sum_exe x JOIN track_object o ON o.id = x.exe_object_id
+  UNION ALL
+  SELECT t.n, t.cs, t.abnormal, NULLIF(t.path, ''), track_path_is_system(t.path, @system_prefixes)
+  FROM rp_sum_tally t
 ),
 cls AS (
   SELECT COALESCE(SUM(n), 0) AS runs, COALESCE(SUM(cs), 0) AS cs,
@@ -76,15 +97,27 @@ cls AS (
   FROM exe
 ),
 dist AS (
-  -- jobs and users on the integer keys of migration 0004 (cheaper to compare)
-  SELECT COUNT(DISTINCT r.job_key) AS jobs, COUNT(DISTINCT r.user_key) AS users,
-         COUNT(DISTINCT r.account) AS accounts
-  FROM track_run r
-  WHERE r.start_time >= @t0 AND r.start_time < @t1
-    AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
-    AND (@f_user IS NULL OR r.user = @f_user)
-    AND (@f_account IS NULL OR r.account = @f_account)
-    AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+  -- jobs and users on the integer keys of migration 0004 (cheaper to compare),
+  -- over the recorded and the tallied runs
+  SELECT COUNT(DISTINCT k.job_key) AS jobs, COUNT(DISTINCT k.user_key) AS users,
+         COUNT(DISTINCT k.account) AS accounts
+  FROM (SELECT r.job_key, r.user_key, r.account
+        FROM track_run r
+        WHERE r.start_time >= @t0 AND r.start_time < @t1
+          AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+          AND (@f_user IS NULL OR r.user = @f_user)
+          AND (@f_account IS NULL OR r.account = @f_account)
+          AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+        UNION ALL
+        SELECT t.job_key, t.user_key, NULL
+        FROM track_tally t
+        WHERE t.first_start >= @t0 AND t.first_start < @t1
+          AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
+          AND (@f_user IS NULL OR t.user = @f_user)
+          AND @f_account IS NULL AND @f_partition IS NULL) k
+),
+tal AS (
+  SELECT COALESCE(SUM(n), 0) AS tallied_runs FROM rp_sum_tally
 )
 SELECT c.runs, d.jobs, d.users, d.accounts, c.executables,
        ROUND(c.cs / 3600, 2) AS core_hours, c.system_runs, c.user_built_runs,
@@ -93,6 +126,6 @@ SELECT c.runs, d.jobs, d.users, d.accounts, c.executables,
        c.abnormal_runs,
        ROUND(sj.a / 3600, 2) AS alloc_core_hours, ROUND(sj.t / 3600, 2) AS tracked_core_hours,
        ROUND(IF(sj.a > 0, 100 * sj.t / sj.a, NULL), 1) AS tracked_percent,
-       sj.src AS job_source
-FROM cls c JOIN dist d JOIN rp_sum_job sj;
-DROP TEMPORARY TABLE IF EXISTS rp_sum_exe, rp_sum_job, rp_job;
+       sj.src AS job_source, tl.tallied_runs
+FROM cls c JOIN dist d JOIN rp_sum_job sj JOIN tal tl;
+DROP TEMPORARY TABLE IF EXISTS rp_sum_exe, rp_sum_tally, rp_sum_job, rp_job;

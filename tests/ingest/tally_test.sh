@@ -1,0 +1,94 @@
+#!/bin/bash
+# The bounded spool end to end, without Slurm (a plain SLURM_JOB_ID): real
+# programs under LD_PRELOAD in 8 parallel loops (lt_spawn) past a small
+# job_max_records, the real track-epilog collect, the real track-ingest
+# into a private MariaDB (tests/harness/mariadb.sh), the real track-report.
+# Checks: summary's runs = what lt_spawn ran, tallied_runs = the tally
+# file's count, core-hours = the recorded runs' plus the tally's to
+# rounding; users agrees; loading the archive again changes nothing
+# (exactly once).
+#   tally_test.sh LIBTRACK LT_SPAWN TALLY_DUMP TRACK_EPILOG TRACK_INGEST TRACK_REPORT
+# TALLY_TEST_RUNS (default 4000; the issue's run: 100000), TALLY_TEST_MAX (100).
+set -euo pipefail
+LIB=$1 SPAWN=$2 DUMP=$3 EP=$4 TI=$5 TR=$6
+RUNS=${TALLY_TEST_RUNS:-4000}
+MAX=${TALLY_TEST_MAX:-100}
+[ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
+HARNESS="$(cd "$(dirname "$0")/../harness" && pwd)/mariadb.sh"
+T=$(mktemp -d /tmp/tt.XXXXXX)
+started=
+cleanup() {
+    local rc=$?
+    [ -n "$started" ] && "$HARNESS" stop "$T/db" >/dev/null 2>&1 || true
+    rm -rf "$T"
+    exit $rc
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+MARIADB_EXTRA_ARGS="--default-time-zone=+00:00" "$HARNESS" start "$T/db"; started=1
+mkdir -m 1777 "$T/spool"; chmod 1777 "$T/spool"
+cat > "$T/track.conf" <<CONF
+spool_dir = $T/spool
+archive_dir = $T/archive
+archive_group = $(id -gn)
+syshost = tallyhost
+job_max_records = $MAX
+db_option_file = $T/db/client.cnf
+CONF
+export TRACK_CONFIG=$T/track.conf
+job=$T/spool/0/4711
+pre=$LIB; [ -n "${TRACK_PRELOAD_PREFIX:-}" ] && pre="$TRACK_PRELOAD_PREFIX:$LIB"
+
+SLURM_JOB_ID=4711 LT_SPAWN_PRELOAD=$pre ASAN_OPTIONS=detect_leaks=0:handle_abort=0 \
+    "$SPAWN" 8 $((RUNS / 8)) > "$T/spawn"
+get() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+"$DUMP" "$job/tally.slots" > "$T/tally"
+made=$(get "$T/spawn" runs)
+tallied=$(get "$T/tally" runs)
+files=$(ls "$job" | wc -l)
+echo "$made runs made, $tallied tallied, $files files in the job directory"
+[ "$files" -le $((2 * MAX + 2)) ] || fail "$files files in the spool, budget $MAX"
+# Core-seconds the spool holds: the end records' run_time (one core each)
+# plus the tally's core time.
+rec_cs=$(cat "$job"/run.*.zzz.* | python3 -c '
+import json, sys
+print(sum(json.loads(l)["run_time"] for l in sys.stdin if l.strip()))')
+want_ch=$(python3 -c "print(round(($rec_cs + $(get "$T/tally" core_us) / 1e6) / 3600, 2))")
+
+"$EP" --no-syslog --quiet collect --job 4711 --uid 0 || fail "collect"
+[ ! -e "$job" ] || fail "job directory still there: $(ls "$job" | head)"
+"$TI" --migrate --quiet
+"$TI" --no-progress --quiet
+find "$T/archive/quarantine" -type f | grep -q . && fail "quarantined: $(find "$T/archive/quarantine" -name '*.reason' -exec cat {} +)"
+
+since=$(date -u -d yesterday +%F)
+summary() { "$TR" summary --since "$since" --format json; }
+summary > "$T/s1"
+python3 - "$T/s1" "$made" "$tallied" "$want_ch" <<'PY' || fail "summary: $(cat "$T/s1")"
+import json, sys
+row = json.load(open(sys.argv[1]))["rows"][0]
+made, tallied, want = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+assert int(row["runs"]) == made, (row["runs"], made)
+assert int(row["tallied_runs"]) == tallied, (row["tallied_runs"], tallied)
+assert int(row["jobs"]) == 1 and int(row["users"]) == 1, row
+assert abs(float(row["core_hours"]) - want) <= 0.011, (row["core_hours"], want)
+# /bin/true, /bin/false (one path each, whatever /bin is) and lt_spawn
+assert int(row["executables"]) == 3, row
+print("summary: %s runs (%s tallied), %s core-hours" % (row["runs"], row["tallied_runs"], row["core_hours"]))
+PY
+"$TR" users --since "$since" --format json > "$T/u1"
+python3 - "$T/u1" "$made" "$tallied" <<'PY' || fail "users: $(cat "$T/u1")"
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+assert len(rows) == 1 and int(rows[0]["runs"]) == int(sys.argv[2]), rows
+assert int(rows[0]["tallied_runs"]) == int(sys.argv[3]) and int(rows[0]["jobs"]) == 1, rows
+PY
+# Exactly once: every loaded file back into the archive and loaded again.
+for d in "$T/archive/done"/*/; do cp -p "$d"* "$T/archive/$(basename "$d")/"; done
+"$TI" --no-progress --quiet
+summary > "$T/s2"
+cmp -s <(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"])' "$T/s1") \
+       <(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"])' "$T/s2") ||
+    fail "a second load changed the summary: $(cat "$T/s2")"
+echo ok
