@@ -110,7 +110,7 @@ static int entry(yajl_val o, struct rec_tally_entry *e, char *err, size_t errlen
 int rec_tally_parse(const char *buf, size_t len, struct rec_tally **out, char *err,
                     size_t errlen)
 {
-    char *text = NULL, perr[256];
+    char *text = NULL, perr[256] = "";
     yajl_val root = NULL, v, job, arr;
     struct rec_tally *t = NULL;
     uint64_t u;
@@ -131,6 +131,7 @@ int rec_tally_parse(const char *buf, size_t len, struct rec_tally **out, char *e
     text[len] = '\0';
     root = yajl_tree_parse(text, perr, sizeof perr);
     if (!root || !YAJL_IS_OBJECT(root)) {
+        perr[strcspn(perr, "\r\n")] = '\0';   /* yajl's message spans lines */
         spool_seterr(err, errlen, "not a JSON object: %.200s", root ? "" : perr);
         goto out;
     }
