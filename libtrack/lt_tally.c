@@ -311,7 +311,7 @@ static void run_numbers(const struct lt_run *r, int how, int value, struct spool
     struct rusage ru;
     int64_t sec, nsec;
 
-    clock_gettime(CLOCK_REALTIME, &now);
+    lt_now(&now);   /* as the end record reads it (lt_run.h) */
     sec = (int64_t)now.tv_sec - (int64_t)r->start.tv_sec;
     nsec = now.tv_nsec - r->start.tv_nsec;
     if (nsec < 0) {

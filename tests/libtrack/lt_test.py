@@ -154,6 +154,11 @@ class Lab:
             d, name = os.path.split(path)
             if allow_temp and name.startswith(".run.") and name.endswith(".tmp"):
                 continue
+            # A job directory's count of recorded runs (job_max_records):
+            # one byte per run, written before its start record.
+            if name == "tally.count" and d.startswith(os.path.join(self.root, str(uid)) + "/"):
+                check(os.path.getsize(path) > 0, "%s: empty" % path)
+                continue
             if not check(d == os.path.join(self.root, str(uid), job),
                          "%s: record in an unexpected directory" % path):
                 continue
