@@ -588,10 +588,10 @@ static int load_runs(struct ingest_loader *L, struct rec *const *recs,
         ingest_db_oom(L->db);
         goto out;
     }
-    if (phase_objects(&B) < 0 || phase_sets(&B) < 0 || phase_env_sets(&B) < 0 ||
+    if (n && (phase_objects(&B) < 0 || phase_sets(&B) < 0 || phase_env_sets(&B) < 0 ||
         ingest_days_mark(L, recs, n, 1) < 0 ||
         ingest_rows_send(L, recs, B.w, n, counts) < 0 ||
-        ingest_days_mark(L, recs, n, 0) < 0)
+        ingest_days_mark(L, recs, n, 0) < 0))
         goto out;
     rc = 0;
 out:

@@ -67,10 +67,24 @@ int ingest_tally_send(struct ingest_loader *L, struct rec *const *recs, size_t n
             add_one(&L->sql, t, i);
         if (ingest_db_exec_buf(L->db, &L->sql) < 0)
             return -1;
-        if (ingest_db_affected(L->db) > 0)
-            c->tallies++;
-        else
+        if (ingest_db_affected(L->db) == 0) {
             c->dups++;
+            continue;
+        }
+        c->tallies++;
+        /* The roll-up days these rows change (migration 0012/0013), in
+         * this transaction like the rows (ingest_days.c does the same for
+         * runs). */
+        unsigned char u[16];
+        spool_uuid_parse(t->uuid, u);
+        ingest_buf_reset(&L->sql);
+        ingest_buf_str(&L->sql, "INSERT INTO track_rollup_dirty (day) SELECT d FROM (SELECT "
+                       "DISTINCT DATE(FROM_UNIXTIME(first_start)) AS d FROM track_tally WHERE ");
+        ingest_buf_fmt(&L->sql, "uid = %" PRId64 " AND tally_uuid = ", t->uid);
+        ingest_buf_hex(&L->sql, u, 16);
+        ingest_buf_str(&L->sql, ") x ON DUPLICATE KEY UPDATE day = VALUES(day)");
+        if (ingest_db_exec_buf(L->db, &L->sql) < 0)
+            return -1;
     }
     return 0;
 }

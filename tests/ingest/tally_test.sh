@@ -5,8 +5,8 @@
 # into a private MariaDB (tests/harness/mariadb.sh), the real track-report.
 # Checks: summary's runs = what lt_spawn ran, tallied_runs = the tally
 # file's count, core-hours = the recorded runs' plus the tally's to
-# rounding; users agrees; loading the archive again changes nothing
-# (exactly once).
+# rounding; users and the daily roll-up agree (and the roll-up equals a
+# recomputation); loading the archive again changes nothing (exactly once).
 #   tally_test.sh LIBTRACK LT_SPAWN TALLY_DUMP TRACK_EPILOG TRACK_INGEST TRACK_REPORT
 # TALLY_TEST_RUNS (default 4000; the issue's run: 100000), TALLY_TEST_MAX (100).
 set -euo pipefail
@@ -84,6 +84,16 @@ rows = json.load(open(sys.argv[1]))["rows"]
 assert len(rows) == 1 and int(rows[0]["runs"]) == int(sys.argv[2]), rows
 assert int(rows[0]["tallied_runs"]) == int(sys.argv[3]) and int(rows[0]["jobs"]) == 1, rows
 PY
+# The daily roll-up (migration 0012) counts the tallied runs too, and
+# equals a recomputation from scratch.
+"$TI" --verify-rollup > "$T/verify" 2>&1 || fail "verify-rollup: $(cat "$T/verify")"
+"$TR" daily --since "$since" --format json > "$T/d1"
+python3 - "$T/d1" "$made" <<'PY' || fail "daily: $(cat "$T/d1")"
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+assert sum(int(r["runs"]) for r in rows) == int(sys.argv[2]), rows
+assert all(int(r["jobs"]) == 1 for r in rows), rows
+PY
 # Exactly once: every loaded file back into the archive and loaded again.
 for d in "$T/archive/done"/*/; do cp -p "$d"* "$T/archive/$(basename "$d")/"; done
 "$TI" --no-progress --quiet
@@ -91,4 +101,5 @@ summary > "$T/s2"
 cmp -s <(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"])' "$T/s1") \
        <(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"])' "$T/s2") ||
     fail "a second load changed the summary: $(cat "$T/s2")"
+"$TI" --verify-rollup > "$T/verify" 2>&1 || fail "verify-rollup after the reload: $(cat "$T/verify")"
 echo ok
