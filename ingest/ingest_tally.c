@@ -72,7 +72,7 @@ int ingest_tally_send(struct ingest_loader *L, struct rec *const *recs, size_t n
             continue;
         }
         c->tallies++;
-        /* The roll-up days these rows change (migration 0012/0013), in
+        /* The roll-up days these rows change (migration 0012/0014), in
          * this transaction like the rows (ingest_days.c does the same for
          * runs). */
         unsigned char u[16];
