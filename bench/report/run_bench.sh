@@ -8,6 +8,7 @@
 #   OLD_SQL=DIR bench/report/run_bench.sh BUILD_DIR [NRUNS]
 #   ONLY="summary jobs" bench/report/run_bench.sh ...   only these reports
 #   DIVERSE=10 bench/report/run_bench.sh BUILD_DIR [NRUNS]
+#   (ONLY="dashboard" times the dashboard alone; it runs last)
 #
 # DIVERSE=P gives P % of the runs an object set of their own (~40 members;
 # bulk_load.sql's @diverse): the diversity Python runs with different
@@ -98,3 +99,16 @@ for c in "${cases[@]}"; do
     sorted=$(printf '%s\n' "${times[@]}" | sort -n)
     printf '%-40s %8.2f %8.2f\n' "$c" "$(sed -n 1p <<<"$sorted")" "$(sed -n 2p <<<"$sorted")"
 done
+# the dashboard: several scripts and one page (not CSV)
+if [ -z "${ONLY:-}${OLD_SQL:-}" ] || [[ " ${ONLY:-} " == *" dashboard "* ]]; then
+    mkdir -p "$tmp/www"
+    times=()
+    for _ in 1 2 3; do
+        s=$(date +%s.%N)
+        "$report" dashboard -o "$tmp/www" "${win[@]}" --defaults-file "$tmp/db/client.cnf"
+        e=$(date +%s.%N)
+        times+=("$(awk "BEGIN{printf \"%.2f\", $e - $s}")")
+    done
+    sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+    printf '%-40s %8.2f %8.2f\n' "dashboard -o DIR" "$(sed -n 1p <<<"$sorted")" "$(sed -n 2p <<<"$sorted")"
+fi

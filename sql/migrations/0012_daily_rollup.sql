@@ -24,8 +24,9 @@
 -- mark (ingest/ingest_days.c: one statement before the batch's rows, one
 -- after, over the batch's run uuids: each row's day before and after, and
 -- the day of the run it names as parent: a child with the same pid turns a
--- run without an end from "failed" into "exec"). No row triggers: they cost
--- ingest 28 % (docs/performance.md "Daily roll-up: marking the days").
+-- run without an end from "failed" into "exec"). No row triggers: two
+-- statements per batch instead of work per row (docs/performance.md
+-- "## ingest", "Daily roll-up (issue 18)").
 -- Whoever else writes track_run marks the days it changes the same way, or
 -- clears track_rollup_info (every day is then recomputed).
 -- track_rollup_refresh() recomputes the marked days and clears their marks
