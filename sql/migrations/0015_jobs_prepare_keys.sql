@@ -1,4 +1,4 @@
--- track schema, version 14: track_jobs_prepare (migration 0011, the one
+-- track schema, version 15: track_jobs_prepare (migration 0011, the one
 -- definition of a job's allocated and tracked core-hours, docs/reports.md
 -- "Core-hours") again, the same statements with a primary key on each
 -- session table that a later statement joins on (rp_jexe by executable,
@@ -90,4 +90,4 @@ BEGIN
   ; END;
 
 DELETE FROM track_schema_version;
-INSERT INTO track_schema_version (version) VALUES (14);
+INSERT INTO track_schema_version (version) VALUES (15);
