@@ -172,8 +172,11 @@ int main(int argc, char **argv)
             }
         }
     }
-    if (load(&t, buf) < 0)
+    if (load(&t, buf) < 0) {
+        free(pids);
+        free(base);
         return 1;
+    }
 
     /* Completed adds are exactly known; a killed process may have
      * committed one more than it reported (killed after the commit). */
@@ -241,5 +244,8 @@ int main(int argc, char **argv)
     printf("%s: %lu processes (%lu killed), %lu adds completed, %llu counted, %llu unknown "
            "(killed mid-update), %zu slots used\n", argv[2], spawned, killed, completed,
            (unsigned long long)t.runs, (unsigned long long)t.unknown, t.n);
+    free(pids);
+    free(base);
+    munmap(done, 1 << 20);
     return fails ? 1 : 0;
 }
