@@ -246,6 +246,6 @@ int main(int argc, char **argv)
            (unsigned long long)t.runs, (unsigned long long)t.unknown, t.n);
     free(pids);
     free(base);
-    munmap(done, 1 << 20);
+    munmap((void *)done, 1 << 20);
     return fails ? 1 : 0;
 }
