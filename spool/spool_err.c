@@ -14,6 +14,12 @@ int spool_seterr(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+    /* Messages quote names and values from untrusted records and files; a
+     * control byte among them would break the one-line promise (and let a
+     * record forge log lines), so each becomes '?'. */
+    for (char *c = err; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
     errno = e;
     return -1;
 }

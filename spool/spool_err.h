@@ -11,7 +11,9 @@
  * (libtrack keeps smaller ones: lt_main.c says why). */
 #define SPOOL_ERR_MAX 1536
 
-/* Formats the message into err (always NUL-terminated, cut to errlen). Does
+/* Formats the message into err (always NUL-terminated, cut to errlen), with
+ * every control byte (newline included) replaced by '?': quoted untrusted
+ * text cannot split the line. Does
  * nothing when err is NULL or errlen is 0: callers on async-signal-safe
  * paths pass no buffer and no formatting happens. errno is left as it was,
  * so a function whose system call just failed can report it and still hand
