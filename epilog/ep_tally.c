@@ -165,6 +165,12 @@ static size_t build_json(char *buf, size_t cap, const struct spool_tally *t,
     spool_json_obj_open(&w);
     spool_json_kstr(&w, "scheduler", "slurm");
     spool_json_kstr(&w, "id", j->id);
+    /* Root's (Slurm's) account and partition: reports filter tallied runs
+     * by them as they do recorded ones. */
+    if (j->account.known)
+        spool_json_kstr(&w, "account", j->account.v);
+    if (j->partition.known)
+        spool_json_kstr(&w, "partition", j->partition.v);
     spool_json_obj_close(&w);
     ktime_us(&w, "time", t->runs ? t->first_us : (uint64_t)mtime * 1000000);
     kuint(&w, "runs", t->runs);

@@ -10,9 +10,19 @@
 #include "spool_uuid.h"
 
 static const char COLS[] =
-    "INSERT IGNORE INTO track_tally (tally_uuid,entry,uid,user,syshost,host,job_id,exe_path,"
+    "INSERT IGNORE INTO track_tally (tally_uuid,entry,uid,user,syshost,host,job_id,account,"
+    "`partition`,exe_path,"
     "overflow,exit_class,runs,wall_time,utime,stime,core_seconds,first_start,last_start) "
     "VALUES ";
+
+/* Not given is NULL, as in track_run. */
+static void text_or_null(struct ingest_buf *b, const char *v)
+{
+    if (*v)
+        ingest_buf_text(b, v, strlen(v));
+    else
+        ingest_buf_add(b, "NULL", 4);
+}
 
 static void add_one(struct ingest_buf *b, const struct rec_tally *t, size_t i)
 {
@@ -31,6 +41,10 @@ static void add_one(struct ingest_buf *b, const struct rec_tally *t, size_t i)
     ingest_buf_text(b, t->host, strlen(t->host));
     ingest_buf_add(b, ",", 1);
     ingest_buf_text(b, t->job, strlen(t->job));
+    ingest_buf_add(b, ",", 1);
+    text_or_null(b, t->account);
+    ingest_buf_add(b, ",", 1);
+    text_or_null(b, t->partition);
     ingest_buf_add(b, ",", 1);
     /* Paths are bytes: a hex literal, exact for any of them. */
     if (e->path_len)

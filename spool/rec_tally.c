@@ -168,6 +168,11 @@ int rec_tally_parse(const char *buf, size_t len, struct rec_tally **out, char *e
             spool_seterr(err, errlen, "key 'job': missing or not an object");
         goto out;
     }
+    if ((get(job, "account") &&
+         get_str(job, "account", t->account, SPOOL_JOBTEXT_MAX, 1, err, errlen) < 0) ||
+        (get(job, "partition") &&
+         get_str(job, "partition", t->partition, SPOOL_JOBTEXT_MAX, 1, err, errlen) < 0))
+        goto out;
     if (get_time(root, "time", &t->time_us, err, errlen) < 0 ||
         get_u64(root, "runs", US_MAX, &t->runs, err, errlen) < 0 ||
         get_u64(root, "unknown", US_MAX, &t->unknown, err, errlen) < 0)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spool_limits.h"
 #include "spool_name.h"
 
 #define REC_TALLY_MAX_ENTRIES (4 * 64)
@@ -29,6 +30,9 @@ struct rec_tally {
     char uuid[37];
     char syshost[65], user[65], job[65];
     char host[256];
+    /* The job's account and partition as root knew them (optional keys of
+     * "job"; "" = not given). */
+    char account[SPOOL_JOBTEXT_MAX + 1], partition[SPOOL_JOBTEXT_MAX + 1];
     int64_t uid;
     int64_t time_us;
     uint64_t runs, unknown;

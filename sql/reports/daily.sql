@@ -28,6 +28,7 @@ DROP TEMPORARY TABLE IF EXISTS rp_daily;
 -- track_rollup_group (no executable column: fewer rows)
 CREATE TEMPORARY TABLE rp_daily (
   day DATE NOT NULL, gk BIGINT UNSIGNED NULL, exe_object_id INT UNSIGNED NULL,
+  tp VARBINARY(4096) NULL,
   g VARCHAR(128) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
   runs BIGINT UNSIGNED NOT NULL, jobs BIGINT UNSIGNED NOT NULL, users BIGINT UNSIGNED NOT NULL,
   cs DECIMAL(30,6) NOT NULL, cpu DECIMAL(30,6) NOT NULL, failures BIGINT UNSIGNED NOT NULL);
@@ -55,11 +56,18 @@ INSERT INTO rp_daily (day, gk, exe_object_id, g, runs, jobs, users, cs, cpu, fai
     AND (@f_account IS NULL OR d.account = @f_account)
     AND (@f_partition IS NULL OR d.`partition` = @f_partition)
   GROUP BY d.day, 4;
+-- A path only ever tallied (past job_max_records) has no object (the
+-- roll-up's exe_object_id 0): its path comes from the tally rows of the
+-- same key (a handful of rows per tallied job).
+UPDATE rp_daily r
+  SET r.tp = (SELECT t.exe_path FROM track_tally t
+              WHERE CAST(CONV(LEFT(MD5(t.exe_path), 16), 16, 10) AS UNSIGNED) = r.gk LIMIT 1)
+  WHERE @dby = 'executable' AND r.exe_object_id = 0;
 
 -- the group column is named after @by (one of the fixed texts above)
 SET @q := CONCAT(
   'SELECT DATE_FORMAT(x.day, ''%Y-%m-%d'') AS day, ',
-  IF(@dby IS NULL, '', CONCAT(IF(@dby = 'executable', 'o.path', 'x.g'), ' AS `', @dby, '`, ')),
+  IF(@dby IS NULL, '', CONCAT(IF(@dby = 'executable', 'COALESCE(o.path, x.tp)', 'x.g'), ' AS `', @dby, '`, ')),
   'x.runs, x.jobs, x.users, ROUND(x.cs / 3600, 2) AS core_hours, ',
   'ROUND(x.cpu / 3600, 2) AS cpu_hours, x.failures ',
   'FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.day ORDER BY r.cs DESC, r.runs DESC, ',

@@ -4,6 +4,8 @@
 -- kind: system (path under @system_prefixes) or user-built; builds: distinct
 -- build-ids seen; built_by: users whose link records (track_link) made a
 -- build that ran (self-built executables carry the link's uuid as signature).
+-- Tallied runs (past a job's job_max_records) count in the "all runs"
+-- rankings (below: rp_exe_tal).
 -- Parameters: session variables, NULL (unset) = not given.
 --   @since, @until   'YYYY-MM-DD' in the session time zone, @until exclusive;
 --                    default @until = tomorrow, @since = @until - 30 days
@@ -23,7 +25,7 @@ CALL track_report_setup(20, 1);
 -- for paths of several builds). Session
 -- temporary tables (MariaDB would evaluate a CTE again at each reference),
 -- dropped at the end.
-DROP TEMPORARY TABLE IF EXISTS rp_exe_obj, rp_exe_agg;
+DROP TEMPORARY TABLE IF EXISTS rp_exe_obj, rp_exe_agg, rp_exe_tal, rp_exe_tonly;
 CREATE TEMPORARY TABLE rp_exe_obj (PRIMARY KEY (id)) ENGINE=MEMORY AS
   -- builds and linked objects are tracked per run only for paths of several
   -- objects (NULL is skipped by COUNT(DISTINCT) before any work); a path of
@@ -52,17 +54,55 @@ CREATE TEMPORARY TABLE rp_exe_agg (pkey INT UNSIGNED NULL, par INT NULL) AS  -- 
   GROUP BY m.pkey, par WITH ROLLUP;
 SET SESSION group_concat_max_len = @exe_gcl;
 
+-- Tallied runs (track_tally, migration 0014) per path, for the "all runs"
+-- rankings only: a tally holds no task count, so they are neither parallel
+-- nor serial. Their jobs and users are counted together with the recorded
+-- runs of the same path (a job seen in both counts once); '' is the
+-- overflow entry (runs whose path found no tally slot).
+DROP TEMPORARY TABLE IF EXISTS rp_exe_tal, rp_exe_tonly;
+CREATE TEMPORARY TABLE rp_exe_tal AS
+  SELECT u.path, SUM(u.n) AS n, SUM(u.cs) AS cs, COUNT(DISTINCT u.job_key) AS jobs,
+         COUNT(DISTINCT u.user_key) AS users
+  FROM (SELECT t.exe_path AS path, t.runs AS n, t.core_seconds AS cs, t.job_key, t.user_key
+        FROM track_tally t
+        WHERE t.first_start >= @t0 AND t.first_start < @t1
+          AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
+          AND (@f_user IS NULL OR t.user = @f_user)
+          AND (@f_account IS NULL OR t.account = @f_account)
+          AND (@f_partition IS NULL OR t.`partition` = @f_partition)
+        UNION ALL
+        SELECT o.path, 0, 0, r.job_key, r.user_key
+        FROM track_object o JOIN track_run r ON r.exe_object_id = o.id
+        WHERE o.path IN (SELECT t2.exe_path FROM track_tally t2
+                         WHERE t2.first_start >= @t0 AND t2.first_start < @t1)
+          AND r.start_time >= @t0 AND r.start_time < @t1
+          AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+          AND (@f_user IS NULL OR r.user = @f_user)
+          AND (@f_account IS NULL OR r.account = @f_account)
+          AND (@f_partition IS NULL OR r.`partition` = @f_partition)) u
+  GROUP BY u.path
+  HAVING SUM(u.n) > 0;
+-- Paths only ever tallied in the window (no recorded run: no object).
+CREATE TEMPORARY TABLE rp_exe_tonly AS
+  SELECT t.* FROM rp_exe_tal t
+  WHERE NOT EXISTS (SELECT 1 FROM rp_exe_agg a JOIN track_object o ON o.id = a.pkey
+                    WHERE a.par IS NULL AND o.path = t.path);
+
 WITH
-agg AS (  -- class 'all' is the rollup row of each path (par NULL)
+agg AS (  -- class 'all' is the rollup row of each path (par NULL), tallies added
   SELECT CASE WHEN a.par IS NULL THEN 'all' WHEN a.par THEN 'parallel' ELSE 'serial' END AS class,
          CASE WHEN a.par IS NULL THEN 1 WHEN a.par THEN 2 ELSE 3 END AS ord,
-         o.path, a.runs, a.jobs, a.users, a.cs,
+         o.path, a.runs + COALESCE(t.n, 0) AS runs, COALESCE(t.jobs, a.jobs) AS jobs,
+         COALESCE(t.users, a.users) AS users, a.cs + COALESCE(t.cs, 0) AS cs,
          IF(m.nids > 1, a.builds, o.build_id <> '') AS builds,
          (SELECT GROUP_CONCAT(DISTINCT l.user ORDER BY l.user SEPARATOR ',')
           FROM track_object lo JOIN track_link l ON l.link_uuid = lo.signature
           WHERE FIND_IN_SET(lo.id, IF(m.nids > 1, a.lks, m.lk))) AS built_by
   FROM rp_exe_agg a JOIN rp_exe_obj m ON m.id = a.pkey JOIN track_object o ON o.id = a.pkey
+       LEFT JOIN rp_exe_tal t ON a.par IS NULL AND t.path = o.path
   WHERE a.pkey IS NOT NULL
+  UNION ALL
+  SELECT 'all', 1, x.path, x.n, x.jobs, x.users, x.cs, 0, NULL FROM rp_exe_tonly x
 ),
 ranked AS (
   SELECT a.*,
@@ -84,4 +124,4 @@ SELECT o.section, o.rk AS `rank`, o.path AS executable,
 FROM out1 o
 WHERE o.rk <= @lim
 ORDER BY o.ord, o.kord, o.rk;
-DROP TEMPORARY TABLE IF EXISTS rp_exe_obj, rp_exe_agg;
+DROP TEMPORARY TABLE IF EXISTS rp_exe_obj, rp_exe_agg, rp_exe_tal, rp_exe_tonly;

@@ -4,7 +4,11 @@
 --   signaled     ended on a fatal signal (signals: which ones)
 --   nonzero_exit exit status other than 0
 -- failed = their sum (each run counts once). Top @limit by failed runs;
--- executables without failures are not listed.
+-- executables without failures are not listed. Tallied runs (past a job's
+-- job_max_records; track_tally, migration 0014) count by class: error in
+-- nonzero_exit, signal in signaled (signals does not say which), unknown
+-- (killed during its count) in no_end; executable '' is the tallies'
+-- overflow entry (paths that found no slot).
 -- Parameters: session variables, NULL (unset) = not given.
 --   @since, @until   'YYYY-MM-DD' in the session time zone, @until exclusive;
 --                    default @until = tomorrow, @since = @until - 30 days
@@ -46,16 +50,35 @@ base AS (
   FROM wf
   GROUP BY wf.exe_object_id, wf.term_signal, f_user, f_job
 ),
-agg AS (
-  SELECT o.path, SUM(b.n) AS runs, SUM(b.failed) AS failed, SUM(b.no_end) AS no_end,
-         SUM(b.sig) AS signaled, SUM(b.nonzero) AS nonzero_exit,
-         GROUP_CONCAT(DISTINCT b.term_signal ORDER BY b.term_signal SEPARATOR ',') AS signals,
-         COUNT(DISTINCT b.f_user) AS users,
-         COUNT(DISTINCT b.f_job) AS jobs,
-         MAX(b.last_failure) AS last_failure
+paths AS (
+  SELECT o.path, b.n, b.failed, b.no_end, b.sig, b.nonzero, b.term_signal, b.f_user, b.f_job,
+         b.last_failure
   FROM base b JOIN track_object o ON o.id = b.exe_object_id
-  GROUP BY o.path
-  HAVING SUM(b.failed) > 0
+  UNION ALL
+  -- tallied runs: error = nonzero_exit, signal = signaled (which signal a
+  -- tally does not keep), unknown (killed in its update) = no_end
+  SELECT t.exe_path, t.runs, IF(t.exit_class = 'ok', 0, t.runs),
+         IF(t.exit_class = 'unknown', t.runs, 0), IF(t.exit_class = 'signal', t.runs, 0),
+         IF(t.exit_class = 'error', t.runs, 0), NULL,
+         IF(t.exit_class = 'ok', NULL, t.user_key), IF(t.exit_class = 'ok', NULL, t.job_key),
+         IF(t.exit_class = 'ok', NULL, t.last_start)
+  FROM track_tally t
+  WHERE t.first_start >= @t0 AND t.first_start < @t1
+    AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
+    AND (@f_user IS NULL OR t.user = @f_user)
+    AND (@f_account IS NULL OR t.account = @f_account)
+    AND (@f_partition IS NULL OR t.`partition` = @f_partition)
+),
+agg AS (
+  SELECT p.path, SUM(p.n) AS runs, SUM(p.failed) AS failed, SUM(p.no_end) AS no_end,
+         SUM(p.sig) AS signaled, SUM(p.nonzero) AS nonzero_exit,
+         GROUP_CONCAT(DISTINCT p.term_signal ORDER BY p.term_signal SEPARATOR ',') AS signals,
+         COUNT(DISTINCT p.f_user) AS users,
+         COUNT(DISTINCT p.f_job) AS jobs,
+         MAX(p.last_failure) AS last_failure
+  FROM paths p
+  GROUP BY p.path
+  HAVING SUM(p.failed) > 0
 ),
 ranked AS (
   SELECT a.*, ROW_NUMBER() OVER (ORDER BY a.failed DESC, a.runs DESC, a.path) AS rk FROM agg a

@@ -7,8 +7,9 @@
 -- job_max_records, counted instead of recorded) count in runs, jobs, users,
 -- executables, core-hours and abnormal runs (class other than ok), each
 -- tally row in the window of its first start; tallied_runs says how many of
--- the runs were tallied. Tallies carry no account or partition: with
--- --account or --partition they count nowhere.
+-- the runs were tallied. A tally row's account and partition are its job's
+-- (migration 0016; NULL for rows loaded before: those match no --account or
+-- --partition).
 -- Abnormal = ended on a signal, or with a non-zero exit status, or has no end
 -- record -- unless a tracked run with the same pid names it as parent: then
 -- the process image was replaced by exec, not killed.
@@ -63,7 +64,8 @@ CREATE TEMPORARY TABLE rp_sum_tally AS
   WHERE t.first_start >= @t0 AND t.first_start < @t1
     AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
     AND (@f_user IS NULL OR t.user = @f_user)
-    AND @f_account IS NULL AND @f_partition IS NULL
+    AND (@f_account IS NULL OR t.account = @f_account)
+    AND (@f_partition IS NULL OR t.`partition` = @f_partition)
   GROUP BY t.exe_path;
 
 CALL track_jobs_prepare(@not_applications);
@@ -109,12 +111,13 @@ dist AS (
           AND (@f_account IS NULL OR r.account = @f_account)
           AND (@f_partition IS NULL OR r.`partition` = @f_partition)
         UNION ALL
-        SELECT t.job_key, t.user_key, NULL
+        SELECT t.job_key, t.user_key, t.account
         FROM track_tally t
         WHERE t.first_start >= @t0 AND t.first_start < @t1
           AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
           AND (@f_user IS NULL OR t.user = @f_user)
-          AND @f_account IS NULL AND @f_partition IS NULL) k
+          AND (@f_account IS NULL OR t.account = @f_account)
+          AND (@f_partition IS NULL OR t.`partition` = @f_partition)) k
 ),
 tal AS (
   SELECT COALESCE(SUM(n), 0) AS tallied_runs FROM rp_sum_tally

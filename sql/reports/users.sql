@@ -1,8 +1,8 @@
 -- users: per user the runs, jobs, core-hours and distinct executables (paths)
 -- in the window; top @limit by core-hours. Tallied runs (track_tally,
--- migration 0014) count too, in the window of their first start (none with
--- --account or --partition: tallies carry neither); tallied_runs says how
--- many of a user's runs were tallied.
+-- migration 0014) count too, in the window of their first start (with
+-- --account or --partition by their job's, migration 0016); tallied_runs
+-- says how many of a user's runs were tallied.
 -- Parameters: session variables, NULL (unset) = not given.
 --   @since, @until   'YYYY-MM-DD' in the session time zone, @until exclusive;
 --                    default @until = tomorrow, @since = @until - 30 days
@@ -35,7 +35,8 @@ ut AS (
   WHERE t.first_start >= @t0 AND t.first_start < @t1
     AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
     AND (@f_user IS NULL OR t.user = @f_user)
-    AND @f_account IS NULL AND @f_partition IS NULL
+    AND (@f_account IS NULL OR t.account = @f_account)
+    AND (@f_partition IS NULL OR t.`partition` = @f_partition)
   GROUP BY t.user_key, t.job_key
 ),
 ujt AS (
@@ -58,7 +59,8 @@ ue AS (
   WHERE t.first_start >= @t0 AND t.first_start < @t1
     AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
     AND (@f_user IS NULL OR t.user = @f_user)
-    AND @f_account IS NULL AND @f_partition IS NULL
+    AND (@f_account IS NULL OR t.account = @f_account)
+    AND (@f_partition IS NULL OR t.`partition` = @f_partition)
 ),
 -- jobs = distinct (syshost, job_id) with a job id: one uj group each
 -- (job_key is NULL outside a job)

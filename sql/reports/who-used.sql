@@ -65,7 +65,8 @@ obj AS (
 ),
 hits AS (
   SELECT STRAIGHT_JOIN 'library' AS loaded_as, obj.id AS object_id, r.syshost, r.job_id, r.user, r.account,
-         r.start_time, COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1) AS cs
+         r.start_time, r.start_time AS last_start, CAST(1 AS UNSIGNED) AS n,
+         COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1) AS cs, CAST(NULL AS BINARY(1)) AS tpath
   FROM obj JOIN track_object_set_member m ON m.object_id = obj.id
   JOIN track_run r ON r.object_set_id = m.set_id
   WHERE r.start_time >= @t0 AND r.start_time < @t1
@@ -75,24 +76,44 @@ hits AS (
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
   UNION ALL
   SELECT STRAIGHT_JOIN 'executable', obj.id, r.syshost, r.job_id, r.user, r.account, r.start_time,
-         COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)
+         r.start_time, 1, COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1), NULL
   FROM obj JOIN track_run r ON r.exe_object_id = obj.id
   WHERE r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+  UNION ALL
+  -- Tallied runs (past a job's job_max_records; track_tally, migration
+  -- 0014) keep only the executable's path: they match --library alone
+  -- (no build-id, signature or package to compare), as 'executable
+  -- (tallied)' with an empty build_id.
+  SELECT 'executable (tallied)', NULL, t.syshost, t.job_id, t.user, t.account, t.first_start,
+         t.last_start, t.runs, t.core_seconds, t.exe_path
+  FROM track_tally t
+  WHERE @library IS NOT NULL AND @build_id IS NULL AND @signature IS NULL AND @package IS NULL
+    AND t.overflow = 0
+    AND (t.exe_path LIKE @lib_like ESCAPE '|'
+         OR SUBSTRING_INDEX(t.exe_path, '/', -1) LIKE @lib_like ESCAPE '|')
+    AND t.first_start >= @t0 AND t.first_start < @t1
+    AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
+    AND (@f_user IS NULL OR t.user = @f_user)
+    AND (@f_account IS NULL OR t.account = @f_account)
+    AND (@f_partition IS NULL OR t.`partition` = @f_partition)
 ),
 agg AS (
-  SELECT h.syshost, h.job_id, h.user, h.account, h.loaded_as, h.object_id,
-         COUNT(*) AS runs, SUM(h.cs) AS cs, MIN(h.start_time) AS first_start, MAX(h.start_time) AS last_start
+  SELECT h.syshost, h.job_id, h.user, h.account, h.loaded_as, h.object_id, h.tpath,
+         SUM(h.n) AS runs, SUM(h.cs) AS cs, MIN(h.start_time) AS first_start,
+         MAX(h.last_start) AS last_start
   FROM hits h
-  GROUP BY h.syshost, h.job_id, h.user, h.account, h.loaded_as, h.object_id
+  GROUP BY h.syshost, h.job_id, h.user, h.account, h.loaded_as, h.object_id, h.tpath
 ),
 ranked AS (
-  SELECT a.*, o.path, o.build_id, o.signature, sw.package, sw.version,
-         ROW_NUMBER() OVER (ORDER BY a.first_start, a.syshost, a.job_id, a.user, o.path, o.build_id, a.loaded_as) AS rk
-  FROM agg a JOIN track_object o ON o.id = a.object_id
+  SELECT a.*, COALESCE(o.path, a.tpath) AS path, COALESCE(o.build_id, '') AS build_id,
+         COALESCE(o.signature, '') AS signature, sw.package, sw.version,
+         ROW_NUMBER() OVER (ORDER BY a.first_start, a.syshost, a.job_id, a.user,
+                                     COALESCE(o.path, a.tpath), o.build_id, a.loaded_as) AS rk
+  FROM agg a LEFT JOIN track_object o ON o.id = a.object_id
   LEFT JOIN rp_sw_attr sw ON sw.id = a.object_id
 )
 SELECT x.user, x.syshost, x.job_id, x.account, x.path AS object, x.build_id, x.signature, x.loaded_as,

@@ -5,8 +5,11 @@
 # into a private MariaDB (tests/harness/mariadb.sh), the real track-report.
 # Checks: summary's runs = what lt_spawn ran, tallied_runs = the tally
 # file's count, core-hours = the recorded runs' plus the tally's to
-# rounding; users and the daily roll-up agree (and the roll-up equals a
-# recomputation); loading the archive again changes nothing (exactly once).
+# rounding; users, executables, failures, who-used and the daily roll-up
+# (by day and by executable) agree, --account and --partition select the
+# tallied runs by their job's (the Epilog's) account and partition, and
+# the roll-up equals a recomputation; loading the archive again changes
+# nothing (exactly once).
 #   tally_test.sh LIBTRACK LT_SPAWN TALLY_DUMP TRACK_EPILOG TRACK_INGEST TRACK_REPORT
 # TALLY_TEST_RUNS (default 4000; the issue's run: 100000), TALLY_TEST_MAX (100).
 set -euo pipefail
@@ -40,11 +43,16 @@ export TRACK_CONFIG=$T/track.conf
 job=$T/spool/0/4711
 pre=$LIB; [ -n "${TRACK_PRELOAD_PREFIX:-}" ] && pre="$TRACK_PRELOAD_PREFIX:$LIB"
 
-SLURM_JOB_ID=4711 LT_SPAWN_PRELOAD=$pre ASAN_OPTIONS=detect_leaks=0:handle_abort=0 \
+SLURM_JOB_ID=4711 SLURM_JOB_ACCOUNT=acct1 SLURM_JOB_PARTITION=part1 LT_SPAWN_PRELOAD=$pre ASAN_OPTIONS=detect_leaks=0:handle_abort=0 \
     "$SPAWN" 8 $((RUNS / 8)) > "$T/spawn"
 get() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
+# One program that runs only past the budget: a path only ever tallied
+# (no record, so no object in the database).
+SLURM_JOB_ID=4711 SLURM_JOB_ACCOUNT=acct1 SLURM_JOB_PARTITION=part1 LD_PRELOAD=$pre \
+    ASAN_OPTIONS=detect_leaks=0 /bin/echo tallied-only > /dev/null
 "$DUMP" "$job/tally.slots" > "$T/tally"
-made=$(get "$T/spawn" runs)
+grep -q "/echo " "$T/tally" || fail "echo was not tallied: $(cat "$T/tally")"
+made=$(( $(get "$T/spawn" runs) + 1 ))
 tallied=$(get "$T/tally" runs)
 files=$(ls "$job" | wc -l)
 echo "$made runs made, $tallied tallied, $files files in the job directory"
@@ -56,7 +64,8 @@ import json, sys
 print(sum(json.loads(l)["run_time"] for l in sys.stdin if l.strip()))')
 want_ch=$(python3 -c "print(round(($rec_cs + $(get "$T/tally" core_us) / 1e6) / 3600, 2))")
 
-"$EP" --no-syslog --quiet collect --job 4711 --uid 0 || fail "collect"
+"$EP" --no-syslog --quiet collect --job 4711 --uid 0 --account acct1 --partition part1 ||
+    fail "collect"
 [ ! -e "$job" ] || fail "job directory still there: $(ls "$job" | head)"
 "$TI" --migrate --quiet
 "$TI" --no-progress --quiet
@@ -73,8 +82,8 @@ assert int(row["runs"]) == made, (row["runs"], made)
 assert int(row["tallied_runs"]) == tallied, (row["tallied_runs"], tallied)
 assert int(row["jobs"]) == 1 and int(row["users"]) == 1, row
 assert abs(float(row["core_hours"]) - want) <= 0.011, (row["core_hours"], want)
-# /bin/true, /bin/false (one path each, whatever /bin is) and lt_spawn
-assert int(row["executables"]) == 3, row
+# /bin/true, /bin/false (one path each, whatever /bin is), lt_spawn, echo
+assert int(row["executables"]) == 4, row
 print("summary: %s runs (%s tallied), %s core-hours" % (row["runs"], row["tallied_runs"], row["core_hours"]))
 PY
 "$TR" users --since "$since" --format json > "$T/u1"
@@ -83,6 +92,42 @@ import json, sys
 rows = json.load(open(sys.argv[1]))["rows"]
 assert len(rows) == 1 and int(rows[0]["runs"]) == int(sys.argv[2]), rows
 assert int(rows[0]["tallied_runs"]) == int(sys.argv[3]) and int(rows[0]["jobs"]) == 1, rows
+PY
+# --account/--partition: the tally rows carry the job's (migration 0016).
+for f in "--account acct1" "--partition part1" "--account other" "--partition other"; do
+    # shellcheck disable=SC2086  # two words: option and value
+    "$TR" summary --since "$since" --format json $f > "$T/sf"
+    want=$made; [[ $f == *other ]] && want=0
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["rows"][0]; assert int(r["runs"]) == int(sys.argv[2]), r' \
+        "$T/sf" "$want" || fail "summary $f: $(cat "$T/sf")"
+done
+# executables: "all runs" rankings count every run; serial/parallel only the
+# recorded ones (a tally keeps no task count). failures: by class.
+"$TR" executables --since "$since" --format json > "$T/e1"
+"$TR" failures --since "$since" --format json > "$T/f1"
+"$TR" who-used --since "$since" --library true --format json > "$T/w1"
+python3 - "$T/e1" "$T/f1" "$T/w1" "$T/spawn" "$T/tally" <<'PY' || fail "executables/failures/who-used"
+import json, sys
+kv = lambda f: {l.split()[0]: l.split()[1] for l in open(f) if len(l.split()) == 2}
+spawn, tally = kv(sys.argv[4]), kv(sys.argv[5])
+made, tallied = int(spawn["runs"]) + 1, int(tally["runs"]) + int(tally["unknown"])
+ex = json.load(open(sys.argv[1]))["rows"]
+sec = lambda s: [r for r in ex if r["section"] == s]
+allr = sec("all runs by runs")
+assert sum(int(r["runs"]) for r in allr) == made, allr
+assert all(int(r["jobs"]) == 1 and int(r["users"]) == 1 for r in allr), allr
+ser = sum(int(r["runs"]) for r in sec("serial runs by runs") + sec("parallel runs by runs"))
+assert ser == made - tallied, (ser, made, tallied)
+fl = json.load(open(sys.argv[2]))["rows"]
+failed = sum(int(r["failed"]) for r in fl)
+want = int(spawn["runs_error"]) + int(spawn["runs_signal"]) + int(tally["unknown"])
+assert failed == want, (failed, want, fl)
+assert sum(int(r["nonzero_exit"]) for r in fl) >= int(spawn["runs_error"]), fl
+wu = json.load(open(sys.argv[3]))["rows"]
+kinds = {r["loaded_as"] for r in wu}
+assert kinds == {"executable", "executable (tallied)"}, wu
+assert sum(int(r["runs"]) for r in wu) == int(spawn["runs_ok"]), (wu, spawn)
+print("executables: %d runs; failures: %d; who-used true: %d runs" % (made, failed, int(spawn["runs_ok"])))
 PY
 # The daily roll-up (migration 0012) counts the tallied runs too, and
 # equals a recomputation from scratch.
@@ -93,6 +138,14 @@ import json, sys
 rows = json.load(open(sys.argv[1]))["rows"]
 assert sum(int(r["runs"]) for r in rows) == int(sys.argv[2]), rows
 assert all(int(r["jobs"]) == 1 for r in rows), rows
+PY
+"$TR" daily --since "$since" --by executable --format json > "$T/d2"
+python3 - "$T/d2" "$made" <<'PY' || fail "daily --by executable: $(cat "$T/d2")"
+import json, sys
+rows = json.load(open(sys.argv[1]))["rows"]
+assert sum(int(r["runs"]) for r in rows) == int(sys.argv[2]), rows
+assert all(r["executable"].startswith("/") for r in rows), rows
+assert any(r["executable"].endswith("/echo") for r in rows), rows
 PY
 # Exactly once: every loaded file back into the archive and loaded again.
 for d in "$T/archive/done"/*/; do cp -p "$d"* "$T/archive/$(basename "$d")/"; done
