@@ -94,13 +94,101 @@ static void remove_entry(struct ep_ctx *ctx, int dirfd, const char *path, const 
     ctx->removed++;
 }
 
-/* The entry comes from readdir: d_type/d_ino as listed (DT_UNKNOWN when the
- * filesystem does not say), dev the directory's device. */
+/* Opens the entry as a regular file (fd, *st) or handles what it is
+ * instead: gone, a directory, a symlink or special file (removed), a swap
+ * or an open failure (left, counted). The entry comes from readdir: d_type/
+ * d_ino as listed (DT_UNKNOWN when the filesystem does not say), dev the
+ * directory's device. Returns the fd, or -1 when the entry is dealt with. */
+static int open_entry(struct ep_ctx *ctx, int dirfd, const char *path, struct ep_scan *s,
+                      const char *name, const char *safe, unsigned char d_type, ino_t d_ino,
+                      dev_t dev, struct stat *st)
+{
+    char why[128];
+    int fd = -1, e;
+
+    /* A file listed as regular is opened straight away and must still be
+     * that inode; anything else (or a swap) takes the full check. */
+    errno = ESTALE;
+    if (d_type == DT_REG)
+        fd = spool_open_regular_known(dirfd, name, dev, d_ino, st);
+    if (fd < 0 && errno == ESTALE)
+        fd = spool_open_regular(dirfd, name, st);
+    if (fd >= 0)
+        return fd;
+    e = errno;
+    if (e == ENOENT)
+        return -1;   /* gone meanwhile */
+    if (e == ELOOP || e == EINVAL) {
+        if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+            return -1;
+        if (S_ISDIR(st->st_mode) && s->skip_dirs)
+            return -1;
+        if (S_ISDIR(st->st_mode)) {
+            spool_log_warn("%s/%s: a directory where only record files belong; left in place",
+                           path, safe);
+            s->left++;
+            ctx->kept++;
+            return -1;
+        }
+        snprintf(why, sizeof why, "a %s, not a regular file (never opened)",
+                 type_name(st->st_mode));
+        remove_entry(ctx, dirfd, path, name, safe, st, why, 1);
+        return -1;
+    }
+    if (e == ESTALE)
+        spool_log_warn("%s/%s: replaced while being opened; left for the next run", path, safe);
+    else
+        spool_log_err("%s/%s: cannot open: %s; left in place", path, safe, strerror(e));
+    s->left++;
+    ctx->failed++;
+    return -1;
+}
+
+/* Why the record of len bytes in ctx->buf, named sn (named: the name
+ * parsed), must go to quarantine: NULL when it may be archived, else the
+ * reason, formatted into why. */
+static const char *check_record(struct ep_ctx *ctx, const struct ep_scan *s,
+                                const struct spool_name *sn, int named, const struct stat *st,
+                                size_t len, char *why, size_t whylen)
+{
+    char perr[512];
+    const char *reason = NULL;
+    struct rec r;
+
+    if (st->st_nlink > 1) {
+        snprintf(why, whylen, "file has %lu links", (unsigned long)st->st_nlink);
+        return why;
+    }
+    if (!named) {
+        snprintf(why, whylen, "name is not a record name (run.<syshost>.<date>.<user>."
+                 "<aaa|zzz>.<uuid>.json or link.<syshost>.<date>.<user>.<uuid>.json)");
+        return why;
+    }
+    memset(&r, 0, sizeof r);
+    if (rec_parse(ctx->buf, len, &r, perr, sizeof perr) < 0) {
+        snprintf(why, whylen, "not a valid record: %s", perr);
+        return why;
+    }
+    if (rec_check_name(&r, sn, perr, sizeof perr) < 0) {
+        snprintf(why, whylen, "record does not match its name: %s", perr);
+        reason = why;
+    } else if (st->st_uid != s->uid || s->dir_owner != s->uid || r.uid != (int64_t)s->uid) {
+        snprintf(why, whylen, "owners disagree: file owner uid %lu, directory owner uid %lu, "
+                 "record uid %lld, job uid %lu", (unsigned long)st->st_uid,
+                 (unsigned long)s->dir_owner, (long long)r.uid, (unsigned long)s->uid);
+        reason = why;
+    } else if (s->job && ep_trust_check(s->job, &r, why, whylen) < 0) {
+        reason = why;   /* a claim about where or when it ran that root knows better */
+    }
+    rec_free(&r);
+    return reason;
+}
+
 static void handle_entry(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, const char *path,
                          struct ep_scan *s, const char *name, unsigned char d_type,
                          ino_t d_ino, dev_t dev)
 {
-    char safe[256], why[1024], perr[512], month[8];
+    char safe[256], why[1024], month[8];
     const char *reason = NULL;
     struct spool_name sn;
     struct stat st;
@@ -109,45 +197,9 @@ static void handle_entry(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, cons
     int fd, named;
 
     ep_spool_safe_name(safe, sizeof safe, name);
-    /* A file listed as regular is opened straight away and must still be
-     * that inode; anything else (or a swap) takes the full check. */
-    fd = -1;
-    errno = ESTALE;
-    if (d_type == DT_REG)
-        fd = spool_open_regular_known(dirfd, name, dev, d_ino, &st);
-    if (fd < 0 && errno == ESTALE)
-        fd = spool_open_regular(dirfd, name, &st);
-    if (fd < 0) {
-        int e = errno;
-        if (e == ENOENT)
-            return;   /* gone meanwhile */
-        if (e == ELOOP || e == EINVAL) {
-            if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return;
-            if (S_ISDIR(st.st_mode) && s->skip_dirs)
-                return;
-            if (S_ISDIR(st.st_mode)) {
-                spool_log_warn("%s/%s: a directory where only record files belong; left in "
-                               "place", path, safe);
-                s->left++;
-                ctx->kept++;
-                return;
-            }
-            snprintf(why, sizeof why, "a %s, not a regular file (never opened)",
-                     type_name(st.st_mode));
-            remove_entry(ctx, dirfd, path, name, safe, &st, why, 1);
-            return;
-        }
-        if (e == ESTALE)
-            spool_log_warn("%s/%s: replaced while being opened; left for the next run", path,
-                           safe);
-        else
-            spool_log_err("%s/%s: cannot open: %s; left in place", path, safe, strerror(e));
-        s->left++;
-        ctx->failed++;
+    fd = open_entry(ctx, dirfd, path, s, name, safe, d_type, d_ino, dev, &st);
+    if (fd < 0)
         return;
-    }
-
     if (spool_name_is_temp(name)) {
         close(fd);
         if (s->mode == EP_SCAN_SWEEP && st.st_mtime > ctx->now - s->min_age) {
@@ -202,38 +254,8 @@ static void handle_entry(struct ep_ctx *ctx, struct ep_batch *b, int dirfd, cons
     close(fd);
     fd = -1;
 
-    if (!reason && st.st_nlink > 1) {
-        snprintf(why, sizeof why, "file has %lu links", (unsigned long)st.st_nlink);
-        reason = why;
-    }
-    if (!reason && !named) {
-        snprintf(why, sizeof why, "name is not a record name (run.<syshost>.<date>.<user>."
-                 "<aaa|zzz>.<uuid>.json or link.<syshost>.<date>.<user>.<uuid>.json)");
-        reason = why;
-    }
-    if (!reason) {
-        struct rec r;
-        memset(&r, 0, sizeof r);
-        if (rec_parse(ctx->buf, len, &r, perr, sizeof perr) < 0) {
-            snprintf(why, sizeof why, "not a valid record: %s", perr);
-            reason = why;
-        } else {
-            if (rec_check_name(&r, &sn, perr, sizeof perr) < 0) {
-                snprintf(why, sizeof why, "record does not match its name: %s", perr);
-                reason = why;
-            } else if (st.st_uid != s->uid || s->dir_owner != s->uid ||
-                       r.uid != (int64_t)s->uid) {
-                snprintf(why, sizeof why, "owners disagree: file owner uid %lu, directory "
-                         "owner uid %lu, record uid %lld, job uid %lu",
-                         (unsigned long)st.st_uid, (unsigned long)s->dir_owner,
-                         (long long)r.uid, (unsigned long)s->uid);
-                reason = why;
-            } else if (s->job && ep_trust_check(s->job, &r, why, sizeof why) < 0) {
-                reason = why;   /* a claim about where or when it ran that root knows better */
-            }
-            rec_free(&r);
-        }
-    }
+    if (!reason)
+        reason = check_record(ctx, s, &sn, named, &st, len, why, sizeof why);
     if (reason)
         spool_log_warn("%s/%s: quarantined: %s", path, safe, reason);
     if (ep_batch_add(b, name, &st, ctx->buf, len, month, reason) < 0)
