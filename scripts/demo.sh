@@ -13,6 +13,8 @@
 #   scripts/demo.sh --no-slurmdbd   a cluster without Slurm accounting: job facts
 #                             come from the records alone
 #   TRACK_DEMO_DIR=/tmp/td    where everything goes (keep it short: unix sockets)
+#   TRACK_DEMO_LOOP_RUNS=N    runs per loop of the "loops" job (default 100; the
+#                             bounded-spool run of issue 17: 12500, 100,000 runs)
 #
 # It writes $TRACK_DEMO_DIR/jobs.env (job ids by name) for the e2e test.
 #
@@ -194,7 +196,9 @@ jobs[srunmpi]=$(submit srunmpi -n 2 --wrap "srun --mpi=pmix -n 2 $work/mpi_hello
 jobs[nested]=$(submit nested --wrap "bash -c 'sh -c \"sleep 2; $work/hello\"'")
 # 8 parallel shell loops of 100 short runs each: past job_max_records = 200
 # the runs are tallied, not recorded (801 runs with the batch shell).
-jobs[loops]=$(submit loops --wrap 'for l in 1 2 3 4 5 6 7 8; do (i=0; while [ $i -lt 100 ]; do /bin/true; i=$((i + 1)); done) & done; wait')
+loop_runs=${TRACK_DEMO_LOOP_RUNS:-100}
+[[ $loop_runs =~ ^[1-9][0-9]{0,6}$ ]] || die "TRACK_DEMO_LOOP_RUNS='$loop_runs': expected a number of runs, 1 to 9999999"
+jobs[loops]=$(submit loops --wrap "for l in 1 2 3 4 5 6 7 8; do (i=0; while [ \$i -lt $loop_runs ]; do /bin/true; i=\$((i + 1)); done) & done; wait")
 names="pipeline selfbuilt python failing parallel timelimit mpirun srunmpi nested loops"
 : > "$demo/jobs.env"
 for n in $names; do
@@ -204,7 +208,7 @@ done
 
 say "waiting for the jobs (the time-limit job takes about 90 s)"
 for n in $names; do
-  st=$(bash "$top/tests/harness/slurm.sh" wait "$demo/slurm" "${jobs[$n]}" 300)
+  st=$(bash "$top/tests/harness/slurm.sh" wait "$demo/slurm" "${jobs[$n]}" $((300 + loop_runs / 10)))
   echo "$n (job ${jobs[$n]}): $st"
 done
 state=$(sinfo -h -N -o %T)

@@ -45,18 +45,25 @@ expect "records left in the spool" 0 "$(find "$D/spool" -name '*.json' | wc -l)"
 
 all_jobs="$job_pipeline $job_selfbuilt $job_python $job_failing $job_parallel $job_timelimit
           $job_mpirun $job_srunmpi $job_nested $job_loops"
-# The bounded spool: the loops job (8 parallel loops of 100 /bin/true and
-# its batch shell) went past job_max_records = 200; every run is counted,
-# recorded or tallied, and the Epilog left no tally file behind.
+# The bounded spool: the loops job (8 parallel loops of TRACK_DEMO_LOOP_RUNS,
+# default 100, /bin/true and its batch shell) went past job_max_records =
+# 200; every run is counted, recorded or tallied, and the Epilog left no
+# tally file behind.
 expect "tally files left in the spool" 0 "$(find "$D/spool" -name 'tally.*' | wc -l)"
-expect "runs of the loops job, recorded and tallied" 801 \
+loop_runs=${TRACK_DEMO_LOOP_RUNS:-100}
+expect "runs of the loops job, recorded and tallied" $((8 * loop_runs + 1)) \
   "$(q "SELECT (SELECT COUNT(*) FROM track_run WHERE job_id='$job_loops') +
                (SELECT COALESCE(SUM(runs), 0) FROM track_tally WHERE job_id='$job_loops')")"
 expect "the loops job's recorded runs are within its budget" 1 \
   "$(q "SELECT COUNT(*) <= 200 FROM track_run WHERE job_id='$job_loops'")"
 expect "tallied runs of the loops job by /bin/true, exit 0" 1 \
-  "$(q "SELECT SUM(runs) >= 601 FROM track_tally WHERE job_id='$job_loops' AND exit_class = 'ok'
-          AND exe_path LIKE '%/true'")"
+  "$(q "SELECT SUM(runs) >= $((8 * loop_runs + 1 - 200)) FROM track_tally
+          WHERE job_id='$job_loops' AND exit_class = 'ok' AND exe_path LIKE '%/true'")"
+# The tally rows carry the job's partition as the Epilog had it from slurmd
+# (SLURM_JOB_PARTITION): the same as the job's records (migration 0016).
+expect "the loops job's tallies in its partition" 1 \
+  "$(q "SELECT COUNT(*) > 0 AND MIN(t.\`partition\` = (SELECT MAX(r.\`partition\`) FROM track_run r
+          WHERE r.job_id='$job_loops')) FROM track_tally t WHERE t.job_id='$job_loops'")"
 # Every job has runs, all as the demo user, with its own job id.
 for j in $all_jobs; do
   n=$(q "SELECT COUNT(*) FROM track_run WHERE job_id='$j'")
