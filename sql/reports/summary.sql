@@ -100,10 +100,28 @@ cls AS (
 ),
 dist AS (
   -- jobs and users on the integer keys of migration 0004 (cheaper to compare),
-  -- over the recorded and the tallied runs
+  -- over the recorded and the tallied runs; accounts from the distinct
+  -- accounts of each: with the account in the union the server kept every
+  -- run's 512-byte string in a temporary table (0.4 s of 0.5 s at 100,000
+  -- runs, docs/performance.md "Issue 18")
   SELECT COUNT(DISTINCT k.job_key) AS jobs, COUNT(DISTINCT k.user_key) AS users,
-         COUNT(DISTINCT k.account) AS accounts
-  FROM (SELECT r.job_key, r.user_key, r.account
+         (SELECT COUNT(DISTINCT a.account) FROM (
+            SELECT DISTINCT r.account
+            FROM track_run r
+            WHERE r.start_time >= @t0 AND r.start_time < @t1
+              AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+              AND (@f_user IS NULL OR r.user = @f_user)
+              AND (@f_account IS NULL OR r.account = @f_account)
+              AND (@f_partition IS NULL OR r.`partition` = @f_partition)
+            UNION ALL
+            SELECT DISTINCT t.account
+            FROM track_tally t
+            WHERE t.first_start >= @t0 AND t.first_start < @t1
+              AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
+              AND (@f_user IS NULL OR t.user = @f_user)
+              AND (@f_account IS NULL OR t.account = @f_account)
+              AND (@f_partition IS NULL OR t.`partition` = @f_partition)) a) AS accounts
+  FROM (SELECT r.job_key, r.user_key
         FROM track_run r
         WHERE r.start_time >= @t0 AND r.start_time < @t1
           AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
@@ -111,7 +129,7 @@ dist AS (
           AND (@f_account IS NULL OR r.account = @f_account)
           AND (@f_partition IS NULL OR r.`partition` = @f_partition)
         UNION ALL
-        SELECT t.job_key, t.user_key, t.account
+        SELECT t.job_key, t.user_key
         FROM track_tally t
         WHERE t.first_start >= @t0 AND t.first_start < @t1
           AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
