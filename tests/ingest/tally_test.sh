@@ -10,10 +10,14 @@
 # tallied runs by their job's (the Epilog's) account and partition, and
 # the roll-up equals a recomputation; loading the archive again changes
 # nothing (exactly once).
-#   tally_test.sh LIBTRACK LT_SPAWN TALLY_DUMP TRACK_EPILOG TRACK_INGEST TRACK_REPORT
+# The job reports count the tallied runs too: jobs' failures, tracked
+# core-hours, span and job type equal those computed from the archived
+# record files, and a job of tallied runs only (a tally file as libtrack
+# writes it, ep_mktally, collected by the real Epilog) is a job there.
+#   tally_test.sh LIBTRACK LT_SPAWN TALLY_DUMP TRACK_EPILOG TRACK_INGEST TRACK_REPORT EP_MKTALLY
 # TALLY_TEST_RUNS (default 4000; the issue's run: 100000), TALLY_TEST_MAX (100).
 set -euo pipefail
-LIB=$1 SPAWN=$2 DUMP=$3 EP=$4 TI=$5 TR=$6
+LIB=$1 SPAWN=$2 DUMP=$3 EP=$4 TI=$5 TR=$6 MKTALLY=$7
 RUNS=${TALLY_TEST_RUNS:-4000}
 MAX=${TALLY_TEST_MAX:-100}
 [ "$(id -u)" = 0 ] || { echo "skip: needs root"; exit 77; }
@@ -155,4 +159,72 @@ cmp -s <(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"]
        <(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows"])' "$T/s2") ||
     fail "a second load changed the summary: $(cat "$T/s2")"
 "$TI" --verify-rollup > "$T/verify" 2>&1 || fail "verify-rollup after the reload: $(cat "$T/verify")"
+
+# The job reports (track_jobs_prepare) count tallied runs: job 4712 has
+# tallied runs only (3 of /bin/true on 2 cores, 1 of /usr/bin/false).
+mkdir -m 700 "$T/spool/0/4712"
+"$MKTALLY" "$T/spool/0/4712/tally.slots" 0 4712
+"$EP" --no-syslog --quiet collect --job 4712 --uid 0 --account acct2 --partition part2 ||
+    fail "collect of job 4712"
+"$TI" --no-progress --quiet
+"$TR" jobs --since "$since" --format json > "$T/j1"
+"$TR" utilisation --since "$since" --format json > "$T/ut1"
+python3 - "$T/j1" "$T/ut1" "$T/archive" <<'PY' || fail "jobs: $(cat "$T/j1")"
+import json, os, sys
+from decimal import Decimal as D
+jobs = {r["job_id"]: r for r in json.load(open(sys.argv[1]))["rows"]}
+util = json.load(open(sys.argv[2]))["rows"]
+# the archived records, as the Epilog wrote them (loaded twice above: once each)
+runs, tallies = {}, {}
+for d, _, files in os.walk(sys.argv[3]):
+    for f in files:
+        if not f.endswith(".json") or "quarantine" in d:
+            continue
+        rec = json.loads(open(os.path.join(d, f), "rb").read())
+        if rec["kind"] == "tally":
+            tallies[rec["tally_uuid"]] = rec
+        elif rec["kind"] in ("start", "end"):
+            r = runs.setdefault(rec["run_uuid"], {})
+            if rec["kind"] == "end" or "start_time" not in r:
+                r.update(rec)
+def expect(job):
+    rs = [r for r in runs.values() if r.get("job", {}).get("id") == job]
+    ts = [e for t in tallies.values() if t["job"]["id"] == job for e in t["tallies"]]
+    fail = sum(1 for r in rs if r["kind"] == "end" and (r.get("signal") is not None or r.get("exit_status", 0) != 0))
+    fail += sum(e["runs"] for e in ts if e["class"] != "ok")
+    starts = [D(str(r["start_time"])) for r in rs] + [D(str(e["first_start"])) for e in ts if "first_start" in e]
+    ends = [D(str(r.get("end_time", r["start_time"]))) for r in rs] + [D(str(e["last_start"])) for e in ts if "last_start" in e]
+    cs = {}
+    for r in rs:
+        if r["kind"] == "end":
+            n = r["exe"]["path"].rsplit("/", 1)[-1]
+            cs[n] = cs.get(n, D(0)) + D(str(r["run_time"]))
+    for e in ts:
+        if e.get("path"):
+            n = e["path"].rsplit("/", 1)[-1]
+            cs[n] = cs.get(n, D(0)) + D(e.get("core_us", 0)) / 1000000
+    top = max(cs.values())
+    return {"failures": fail, "span": max(ends) - min(starts), "app_cs": sum(cs.values()),
+            "job_type": min(n for n, v in cs.items() if v == top)}
+for job in ("4711", "4712"):
+    assert job in jobs, ("job %s missing from the jobs report" % job, sorted(jobs))
+    row, want = jobs[job], expect(job)
+    assert int(row["failures"]) == want["failures"], (job, row, want)
+    assert row["job_type"] == want["job_type"], (job, row, want)
+    assert abs(int(row["elapsed"]) - want["span"]) <= 1, (job, row, want)
+    alloc = D(int(row["elapsed"]) * int(row["alloc_cpus"])) / 3600
+    assert abs(D(str(row["alloc_core_hours"])) - alloc) <= D("0.00005"), (job, row, want)
+    assert abs(D(str(row["tracked_core_hours"])) - min(want["app_cs"] / 3600, alloc)) <= D("0.0001"), (job, row, want)
+    print("job %s: %s failures, type %s, elapsed %s s, tracked %s of %s core-hours" % (
+        job, row["failures"], row["job_type"], row["elapsed"], row["tracked_core_hours"], row["alloc_core_hours"]))
+# the job of tallies only: no first run to tell its state; 2 cores (its
+# tally's core time over wall time)
+assert jobs["4712"]["state"] == "UNKNOWN" and jobs["4712"]["alloc_cpus"] in (2, "2"), jobs["4712"]
+assert jobs["4712"]["account"] == "acct2" and jobs["4712"]["partition"] == "part2", jobs["4712"]
+assert jobs["4711"]["account"] == "acct1" and jobs["4711"]["partition"] == "part1", jobs["4711"]
+users = [r for r in util if r["section"] == "user"]
+assert len(users) == 1 and int(users[0]["jobs"]) == 2, util
+accounts = {r["name"]: int(r["jobs"]) for r in util if r["section"] == "account"}
+assert accounts == {"acct1": 1, "acct2": 1}, util
+PY
 echo ok
