@@ -86,7 +86,7 @@ void rp_opts_usage(FILE *f)
 "  --syshost S, --user U, --account A, --partition P   only runs that match exactly\n"
 "  --limit N          rows per ranking (1..1000000; default 20; job/who-used: all)\n"
 "  --format F         table (default), csv (RFC 4180), json; html for job (a page)\n"
-"  --by G             daily: user, account, partition, syshost or executable\n"
+"  --by G             daily: user, account, partition, syshost, executable or application\n"
 "  -o, --output DIR   dashboard: the directory to write index.html into\n"
 "  --defaults-file F  MariaDB option file with the credentials (else config db_option_file)\n"
 "  --config FILE      config file (else $TRACK_CONFIG, else " TRACK_CONFIG_FILE ")\n"
@@ -143,7 +143,8 @@ static int text_ok(const char *s, char *why, size_t whylen)
 
 int rp_opts_by_ok(const char *s)
 {
-    static const char *const by[] = { "user", "account", "partition", "syshost", "executable" };
+    static const char *const by[] = { "user", "account", "partition", "syshost", "executable",
+                                      "application" };
     for (size_t i = 0; i < sizeof by / sizeof by[0]; i++)
         if (strcmp(s, by[i]) == 0)
             return 1;
@@ -374,7 +375,7 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
         case O_BY:
             if (!rp_opts_by_ok(v)) {
                 snprintf(err, errlen, "--by: '%s' is not one of user, account, partition, "
-                         "syshost, executable", v);
+                         "syshost, executable, application", v);
                 return -1;
             }
             o->by = v;

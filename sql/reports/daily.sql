@@ -9,7 +9,12 @@
 --                    it (track-ingest's; normally the server's)
 --   @syshost, @user, @account, @partition   exact matches
 --   @by              NULL (one row per day), 'user', 'account', 'partition',
---                    'syshost' or 'executable' (the path)
+--                    'syshost', 'executable' (the path) or 'application'
+--                    (the executable's file name, only names that are
+--                    applications: runs of shells, srun, mpirun... are
+--                    left out, as in the jobs report)
+--   @not_applications  globs of executable file names that are not
+--                    applications (config key not_applications)
 --   @limit           groups per day, those with the most core-hours (default all)
 -- Definitions are the other reports' (docs/reports.md): jobs and users are
 -- distinct per row; a failed run ended on a signal, a non-zero status, or
@@ -21,9 +26,10 @@ SET @d0 := DATE(FROM_UNIXTIME(@t0)), @d1 := DATE(FROM_UNIXTIME(@t1));
 -- @by is checked by track-report; here it only picks one of fixed texts
 SET @dby := CASE @by WHEN 'user' THEN 'user' WHEN 'account' THEN 'account'
                      WHEN 'partition' THEN 'partition' WHEN 'syshost' THEN 'syshost'
-                     WHEN 'executable' THEN 'executable' ELSE NULL END;
+                     WHEN 'executable' THEN 'executable'
+                     WHEN 'application' THEN 'application' ELSE NULL END;
 
-DROP TEMPORARY TABLE IF EXISTS rp_daily;
+DROP TEMPORARY TABLE IF EXISTS rp_daily, rp_daily_app;
 -- executables from track_rollup_day (one row per path), the rest from
 -- track_rollup_group (no executable column: fewer rows)
 CREATE TEMPORARY TABLE rp_daily (
@@ -50,12 +56,33 @@ INSERT INTO rp_daily (day, gk, exe_object_id, g, runs, jobs, users, cs, cpu, fai
          SUM(d.runs), SUM(d.jobs), COUNT(DISTINCT d.user), SUM(d.core_seconds),
          SUM(d.cpu_seconds), SUM(d.failures)
   FROM track_rollup_group d
-  WHERE NOT (@dby <=> 'executable') AND d.day >= @d0 AND d.day < @d1
+  WHERE NOT (@dby <=> 'executable') AND NOT (@dby <=> 'application')
+    AND d.day >= @d0 AND d.day < @d1
     AND (@f_syshost IS NULL OR d.syshost = @f_syshost)
     AND (@f_user IS NULL OR d.user = @f_user)
     AND (@f_account IS NULL OR d.account = @f_account)
     AND (@f_partition IS NULL OR d.`partition` = @f_partition)
   GROUP BY d.day, 4;
+-- applications from track_rollup_name (migration 0019: jobs counted per
+-- file name, so a job that ran two builds of one program counts once). Each
+-- name of the window is tested once against the globs ('' is the tallies'
+-- overflow entry: no application).
+DROP TEMPORARY TABLE IF EXISTS rp_daily_app;
+CREATE TEMPORARY TABLE rp_daily_app (KEY (exe_name(255))) AS
+  SELECT n.exe_name FROM (SELECT DISTINCT d.exe_name FROM track_rollup_name d
+                          WHERE @dby = 'application' AND d.day >= @d0 AND d.day < @d1) n
+  WHERE n.exe_name <> '' AND track_is_application(n.exe_name, @not_applications);
+INSERT INTO rp_daily (day, gk, exe_object_id, tp, g, runs, jobs, users, cs, cpu, failures)
+  SELECT d.day, NULL, NULL, d.exe_name, NULL,
+         SUM(d.runs), SUM(d.jobs), COUNT(DISTINCT d.user), SUM(d.core_seconds),
+         SUM(d.cpu_seconds), SUM(d.failures)
+  FROM track_rollup_name d JOIN rp_daily_app a ON a.exe_name = d.exe_name
+  WHERE d.day >= @d0 AND d.day < @d1
+    AND (@f_syshost IS NULL OR d.syshost = @f_syshost)
+    AND (@f_user IS NULL OR d.user = @f_user)
+    AND (@f_account IS NULL OR d.account = @f_account)
+    AND (@f_partition IS NULL OR d.`partition` = @f_partition)
+  GROUP BY d.day, d.exe_name;
 -- A path only ever tallied (past job_max_records) has no object (the
 -- roll-up's exe_object_id 0): its path comes from the tally rows of the
 -- same key (a handful of rows per tallied job).
@@ -67,15 +94,17 @@ UPDATE rp_daily r
 -- the group column is named after @by (one of the fixed texts above)
 SET @q := CONCAT(
   'SELECT DATE_FORMAT(x.day, ''%Y-%m-%d'') AS day, ',
-  IF(@dby IS NULL, '', CONCAT(IF(@dby = 'executable', 'COALESCE(o.path, x.tp)', 'x.g'), ' AS `', @dby, '`, ')),
+  IF(@dby IS NULL, '', CONCAT(CASE @dby WHEN 'executable' THEN 'COALESCE(o.path, x.tp)'
+                                        WHEN 'application' THEN 'x.tp' ELSE 'x.g' END,
+                               ' AS `', @dby, '`, ')),
   'x.runs, x.jobs, x.users, ROUND(x.cs / 3600, 2) AS core_hours, ',
   'ROUND(x.cpu / 3600, 2) AS cpu_hours, x.failures ',
   'FROM (SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.day ORDER BY r.cs DESC, r.runs DESC, ',
-  '      r.g, r.exe_object_id) AS rk FROM rp_daily r) x ',
+  '      r.g, r.exe_object_id, r.tp) AS rk FROM rp_daily r) x ',
   'LEFT JOIN track_object o ON o.id = x.exe_object_id ',
   'WHERE x.rk <= @lim ',
   'ORDER BY x.day, x.rk');
 PREPARE rp_daily_q FROM @q;
 EXECUTE rp_daily_q;
 DEALLOCATE PREPARE rp_daily_q;
-DROP TEMPORARY TABLE IF EXISTS rp_daily;
+DROP TEMPORARY TABLE IF EXISTS rp_daily, rp_daily_app;

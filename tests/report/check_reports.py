@@ -704,12 +704,15 @@ def day_of(r):
 
 
 DAILY_BY = {None: None, "user": lambda r: r["user"], "account": account, "partition": partition,
-            "syshost": lambda r: r["syshost"], "executable": lambda r: r["exe"][0]}
+            "syshost": lambda r: r["syshost"], "executable": lambda r: r["exe"][0],
+            "application": lambda r: r["exe"][0].rsplit("/", 1)[-1]}
 
 
 def exp_daily(rs, by):
     """{(day, group): row} computed from the model, one row per day and group."""
     groups = {}
+    if by == "application":   # runs of shells, srun, mpirun... are no application's
+        rs = [r for r in rs if is_app(r["exe"][0])]
     for r in rs:
         groups.setdefault((day_of(r), DAILY_BY[by](r) if by else None), []).append(r)
     return {k: {"runs": len(g), "jobs": jobs_of(g), "users": len({r["user"] for r in g}),
@@ -722,7 +725,7 @@ def test_daily():
     """Per-day numbers (from the roll-up track-ingest keeps) against the model."""
     cases = [([], {}), (["--user", "bob"], {"user": "bob"}), (["--syshost", "beta"], {"syshost": "beta"})]
     for by in DAILY_BY:
-        for args, kw in cases if by in (None, "executable") else cases[:1]:
+        for args, kw in cases if by in (None, "executable", "application") else cases[:1]:
             a = ["daily", "--since", SINCE, "--until", UNTIL] + args + (["--by", by] if by else [])
             doc = report_json(a)
             exp = exp_daily(window(**kw), by)
@@ -742,6 +745,26 @@ def test_daily():
                 close(g["cpu_hours"], e["cpu_hours"], "%s %r cpu_hours" % (what, k))
             days = [g["day"] for g in doc["rows"]]
             check(days == sorted(days), "%s: rows in day order" % what)
+    # job 9001 ran /opt/apps/lammps/bin/lmp and /home/carol/bin/lmp: one lmp job, two paths
+    for by, n in (("application", {"lmp": 1}), ("executable", {"/opt/apps/lammps/bin/lmp": 1,
+                                                               "/home/carol/bin/lmp": 1})):
+        doc = report_json(["daily", "--since", "2024-02-20", "--until", "2024-02-21", "--by", by])
+        exp = exp_daily(window("2024-02-20", "2024-02-21"), by)
+        got = {(g["day"], g[by]): (g["runs"], g["jobs"], g["failures"]) for g in doc["rows"]}
+        check(got == {k: (e["runs"], e["jobs"], e["failures"]) for k, e in exp.items()},
+              "daily --by %s on 2024-02-20: %r" % (by, got))
+        check({k[1]: v[1] for k, v in got.items() if "lmp" in k[1]} == n,
+              "daily --by %s on 2024-02-20: lmp jobs %r" % (by, got))
+    # --not-applications is the reader's setting: with none, shells are applications too
+    doc = report_json(["daily", "--since", SINCE, "--until", UNTIL, "--by", "application",
+                       "--not-applications", "nothing"])
+    exp = {}
+    for r in window():
+        k = (day_of(r), r["exe"][0].rsplit("/", 1)[-1])
+        exp[k] = exp.get(k, 0) + 1
+    got = {(g["day"], g["application"]): g["runs"] for g in doc["rows"]}
+    check(got == exp, "daily --by application --not-applications nothing: runs per day and name")
+    check(any(k[1] == "bash" for k in got), "daily --by application --not-applications nothing: bash")
     # --limit 1: each day's group with the most core-hours
     doc = report_json(["daily", "--since", SINCE, "--until", UNTIL, "--by", "user", "--limit", "1"])
     exp = exp_daily(window(), "user")

@@ -69,6 +69,8 @@ EXES = {
     "bash": (("/bin/bash", "94" * 20, ""), [LIBC]),
     "weird": (("/home/bob/bin/\udcff\udcfeweird", "95" * 20, ""), [LIBC, BLAS_SW, WEIRD_LIB]),
     "hostname": (("/usr/bin/hostname", "96" * 20, ""), [LIBC]),
+    # a user's own lmp: another path with the file name of the site's lmp
+    "lmp_own": (("/home/carol/bin/lmp", "98" * 20, ""), [LIBC, MPI]),
 }
 MODULES = [["gcc/12.2"], ["gcc/12.2", "openmpi/4.1"], ["gcc/12.2", "openmpi/4.1", "openblas/0.3.21"],
            ["python/3.11"], []]
@@ -168,6 +170,22 @@ links.append({"uuid": SIG_EXE, "user": "alice", "uid": USERS[0][1], "syshost": "
 links.append({"uuid": SIG_EXE2, "user": "bob", "uid": USERS[1][1], "syshost": "alpha",
               "host": "alpha-login1", "time_us": (FEB - 3600) * 10**6,
               "output": "/home/alice/bin/mysim", "output_build_id": "97" * 20})
+
+# One job that runs the site's lmp and a user's own lmp (same file name,
+# two paths): one lmp job per day for `daily --by application`, one job per
+# path for `--by executable`. On 2024-02-20, outside every March window, and
+# last, so that the random draws above (and the documented outputs) stay
+# as they were.
+_t = FEB + 10 * 86400
+_job = {"id": "9001", "account": "chem", "partition": "cpu", "num_tasks": 4, "cpus_per_task": 1,
+        "num_nodes": 1}
+_kw = dict(syshost="alpha", host="alpha-n01", user="carol", uid=USERS[2][1], gid=USERS[2][1],
+           job=_job, modules=[], env={"SLURM_JOB_NAME": "job9001"})
+_sh = add_run(exe_name="bash", pid=4000, ppid=1, start_us=_t * 10**6, run_time_us=700 * 10**6, **_kw)
+add_run(exe_name="lmp", pid=4001, ppid=4000, parent=_sh["uuid"], start_us=(_t + 10) * 10**6,
+        run_time_us=300 * 10**6, extra_objects=[BLAS_GOOD], **_kw)
+add_run(exe_name="lmp_own", pid=4002, ppid=4000, parent=_sh["uuid"], start_us=(_t + 320) * 10**6,
+        run_time_us=300 * 10**6, exit_status=1, **_kw)
 
 
 def t_str(us):
