@@ -65,13 +65,17 @@ cases=(
   "daily"
   "daily --by executable"
   "daily --by user"
+  "daily --by application"
+  "software"
+  "compilers"
+  "packages"
 )
 # one timed run: $1 = SQL dir ("" = the build's), $2 = output file, rest = report args
 timed() {
     local dir=$1 out=$2; shift 2
     local s e; s=$(date +%s.%N)
     "$report" "$@" "${win[@]}" --defaults-file "$tmp/db/client.cnf" --format csv \
-        ${dir:+--sql-dir "$dir"} >"$out"
+        ${dir:+--sql-dir "$dir"} >"$out" || return 1
     e=$(date +%s.%N)
     awk "BEGIN{printf \"%.2f\", $e - $s}"
 }
@@ -87,15 +91,16 @@ for c in "${cases[@]}"; do
     if [ -n "${OLD_SQL:-}" ]; then
         old=() new=()
         for _ in 1 2 3; do
-            old+=("$(timed "$OLD_SQL" "$tmp/old.csv" "${args[@]}")")
-            new+=("$(timed "$newdir" "$tmp/new.csv" "${args[@]}")")
+            t=$(timed "$OLD_SQL" "$tmp/old.csv" "${args[@]}") || exit 1; old+=("$t")
+            t=$(timed "$newdir" "$tmp/new.csv" "${args[@]}") || exit 1; new+=("$t")
         done
         same=identical; cmp -s "$tmp/old.csv" "$tmp/new.csv" || same=DIFFERENT
         printf '%-40s %-20s %-20s %s\n' "$c" "${old[*]}" "${new[*]}" "$same"
         continue
     fi
     times=()
-    for _ in 1 2 3; do times+=("$(timed "" /dev/null "${args[@]}")"); done
+    # a report that fails stops the benchmark (its time would mean nothing)
+    for _ in 1 2 3; do t=$(timed "" /dev/null "${args[@]}") || exit 1; times+=("$t"); done
     sorted=$(printf '%s\n' "${times[@]}" | sort -n)
     printf '%-40s %8.2f %8.2f\n' "$c" "$(sed -n 1p <<<"$sorted")" "$(sed -n 2p <<<"$sorted")"
 done
