@@ -45,15 +45,22 @@ ujt AS (
         UNION ALL SELECT user_key, job_key, n, cs, n FROM ut) x
   GROUP BY x.user_key, x.job_key
 ),
+-- distinct executables on the object id first, their paths after (the
+-- path in the DISTINCT put 4 KiB per row in the temporary table: 1.1 s more
+-- at 1,000,000 runs), then the tallied paths
 ue AS (
-  SELECT DISTINCT r.user_key, r.user, o.path
-  FROM track_run r JOIN track_object o ON o.id = r.exe_object_id
+  SELECT DISTINCT r.user_key, r.user, r.exe_object_id
+  FROM track_run r
   WHERE r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
-  UNION
+),
+up AS (
+  SELECT e.user_key, e.user, o.path
+  FROM ue e JOIN track_object o ON o.id = e.exe_object_id
+  UNION ALL
   SELECT DISTINCT t.user_key, t.user, NULLIF(t.exe_path, '')
   FROM track_tally t
   WHERE t.first_start >= @t0 AND t.first_start < @t1
@@ -72,7 +79,7 @@ agg AS (
 ),
 exes AS (
   SELECT e.user_key, MIN(e.user) AS user, COUNT(DISTINCT e.path) AS executables
-  FROM ue e
+  FROM up e
   GROUP BY e.user_key
 ),
 ranked AS (
