@@ -19,7 +19,8 @@
 -- seconds (track-report reads them back), the @f_ filters and @lim.
 CALL track_report_setup(20, 1);
 
-DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_objs, rp_sw_lk, rp_sw_out;
+DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_sets, rp_sw_objs, rp_sw_apv, rp_sw_pvn, rp_sw_lk,
+                                 rp_sw_out;
 -- runs reduced to (executable, job, user) and (object set, job, user)
 -- groups on the integer keys of migration 0004, as in executables/libraries
 CREATE TEMPORARY TABLE rp_sw_ej (KEY (object_id)) ENGINE=MEMORY AS
@@ -42,54 +43,80 @@ CREATE TEMPORARY TABLE rp_sw_lj (KEY (set_id)) ENGINE=MEMORY AS
     AND (@f_account IS NULL OR r.account = @f_account)
     AND (@f_partition IS NULL OR r.`partition` = @f_partition)
   GROUP BY r.object_set_id, r.job_key, r.user_key;
--- the objects those runs used, then their attribution (rp_sw_attr)
+-- the window's object sets, once
+CREATE TEMPORARY TABLE rp_sw_sets (PRIMARY KEY (set_id)) ENGINE=MEMORY AS
+  SELECT DISTINCT set_id FROM rp_sw_lj WHERE set_id IS NOT NULL;
+-- the objects those runs used (is_lib: a member of one of the sets), then
+-- their attribution (rp_sw_attr)
 CREATE TEMPORARY TABLE rp_sw_objs (PRIMARY KEY (id)) AS
-  SELECT o.id, o.path, x.is_exe
-  FROM (SELECT u.id, MAX(u.is_exe) AS is_exe
-        FROM (SELECT DISTINCT object_id AS id, 1 AS is_exe FROM rp_sw_ej
+  SELECT o.id, o.path, x.is_exe, x.is_lib
+  FROM (SELECT u.id, MAX(u.is_exe) AS is_exe, MAX(u.is_lib) AS is_lib
+        FROM (SELECT DISTINCT object_id AS id, 1 AS is_exe, 0 AS is_lib FROM rp_sw_ej
               UNION ALL
-              SELECT DISTINCT m.object_id, 0
-              FROM (SELECT DISTINCT set_id FROM rp_sw_lj) s
-              JOIN track_object_set_member m ON m.set_id = s.set_id) u
+              SELECT DISTINCT m.object_id, 0, 1
+              FROM rp_sw_sets s JOIN track_object_set_member m ON m.set_id = s.set_id) u
         GROUP BY u.id) x
   JOIN track_object o ON o.id = x.id;
 CALL track_sw_attribute();
--- (package, version, set) once each: a run counts once per package
-CREATE TEMPORARY TABLE rp_sw_lk AS
-  SELECT DISTINCT a.package, a.version, m.set_id
-  FROM (SELECT DISTINCT set_id FROM rp_sw_lj) s
+-- (package, version) as a number (NULL package: unattributed), so that the
+-- per-set step below groups integers: with the two 255-character names in
+-- its DISTINCT it took 8 s at 1,000,000 runs with 10 % of them holding a
+-- set of their own (docs/performance.md "Issue 18")
+CREATE TEMPORARY TABLE rp_sw_apv (PRIMARY KEY (id)) ENGINE=MEMORY AS
+  SELECT a.id, DENSE_RANK() OVER (ORDER BY a.package, a.version) AS pv FROM rp_sw_attr a;
+CREATE TEMPORARY TABLE rp_sw_pvn (PRIMARY KEY (pv)) AS
+  SELECT p.pv, MIN(a.package) AS package, MIN(a.version) AS version
+  FROM rp_sw_apv p JOIN rp_sw_attr a ON a.id = p.id GROUP BY p.pv;
+-- (package, set) once each: a run counts once per package. From the sets
+-- to their members in key order (the optimizer's own plan went from the
+-- objects through the members' object index: 6.4 s against 2.8 s at
+-- 1,000,000 runs with 10 % of them holding a set of their own)
+CREATE TEMPORARY TABLE rp_sw_lk (KEY (set_id)) ENGINE=MEMORY AS
+  SELECT STRAIGHT_JOIN m.set_id, a.pv
+  FROM rp_sw_sets s
   JOIN track_object_set_member m ON m.set_id = s.set_id
-  JOIN rp_sw_attr a ON a.id = m.object_id;
+  JOIN rp_sw_apv a ON a.id = m.object_id
+  GROUP BY m.set_id, a.pv;
 CREATE TEMPORARY TABLE rp_sw_out AS
   WITH
+  -- runs, jobs, users per package on the integers; sources and distinct
+  -- paths from the objects (a 4 KiB path per (executable, job, user) group
+  -- in a COUNT(DISTINCT) was most of this statement)
+  ex0 AS (
+    SELECT p.pv, SUM(j.n) AS runs, COUNT(DISTINCT j.job_key) AS jobs,
+           COUNT(DISTINCT j.user_key) AS users, SUM(j.cs) AS cs
+    FROM rp_sw_ej j JOIN rp_sw_apv p ON p.id = j.object_id
+    GROUP BY p.pv
+  ),
+  esrc AS (  -- the executables of each package: sources and distinct paths
+    SELECT p.pv, GROUP_CONCAT(DISTINCT COALESCE(a.src, 'unattributed') ORDER BY COALESCE(a.src, 'unattributed')) AS source,
+           COUNT(DISTINCT o.path) AS objects
+    FROM rp_sw_objs o JOIN rp_sw_attr a ON a.id = o.id JOIN rp_sw_apv p ON p.id = o.id
+    WHERE o.is_exe = 1
+    GROUP BY p.pv
+  ),
   ex AS (
-    SELECT 1 AS ord, a.package, a.version,
-           GROUP_CONCAT(DISTINCT COALESCE(a.src, 'unattributed') ORDER BY COALESCE(a.src, 'unattributed')) AS source,
-           SUM(j.n) AS runs, COUNT(DISTINCT j.job_key) AS jobs, COUNT(DISTINCT j.user_key) AS users,
-           SUM(j.cs) AS cs, COUNT(DISTINCT o.path) AS objects
-    FROM rp_sw_ej j JOIN rp_sw_attr a ON a.id = j.object_id JOIN rp_sw_objs o ON o.id = j.object_id
-    GROUP BY a.package, a.version
+    SELECT 1 AS ord, n.package, n.version, s.source, e.runs, e.jobs, e.users, e.cs, s.objects
+    FROM ex0 e JOIN esrc s ON s.pv = e.pv JOIN rp_sw_pvn n ON n.pv = e.pv
   ),
   lsrc AS (  -- the library objects of each package: sources and distinct paths
-    SELECT a.package, a.version,
-           GROUP_CONCAT(DISTINCT COALESCE(a.src, 'unattributed') ORDER BY COALESCE(a.src, 'unattributed')) AS source,
+    SELECT p.pv, GROUP_CONCAT(DISTINCT COALESCE(a.src, 'unattributed') ORDER BY COALESCE(a.src, 'unattributed')) AS source,
            COUNT(DISTINCT o.path) AS objects
-    FROM rp_sw_objs o JOIN rp_sw_attr a ON a.id = o.id
-    WHERE o.id IN (SELECT m.object_id FROM track_object_set_member m
-                   JOIN (SELECT DISTINCT set_id FROM rp_sw_lj) s ON s.set_id = m.set_id)
-    GROUP BY a.package, a.version
+    FROM rp_sw_objs o JOIN rp_sw_attr a ON a.id = o.id JOIN rp_sw_apv p ON p.id = o.id
+    WHERE o.is_lib = 1
+    GROUP BY p.pv
   ),
   lib AS (
-    SELECT 2 AS ord, k.package, k.version, SUM(j.n) AS runs, COUNT(DISTINCT j.job_key) AS jobs,
+    SELECT 2 AS ord, k.pv, SUM(j.n) AS runs, COUNT(DISTINCT j.job_key) AS jobs,
            COUNT(DISTINCT j.user_key) AS users, SUM(j.cs) AS cs
     FROM rp_sw_lk k JOIN rp_sw_lj j ON j.set_id = k.set_id
-    GROUP BY k.package, k.version
+    GROUP BY k.pv
   ),
   allrows AS (
     SELECT * FROM ex
     UNION ALL
-    SELECT l.ord, l.package, l.version, s.source, l.runs, l.jobs, l.users, l.cs, s.objects
-    FROM lib l JOIN lsrc s ON s.package <=> l.package AND s.version <=> l.version
+    SELECT l.ord, n.package, n.version, s.source, l.runs, l.jobs, l.users, l.cs, s.objects
+    FROM lib l JOIN lsrc s ON s.pv = l.pv JOIN rp_sw_pvn n ON n.pv = l.pv
   )
   SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.ord ORDER BY x.cs DESC, x.runs DESC,
                                  x.package IS NULL, x.package, x.version) AS rk
@@ -100,4 +127,5 @@ SELECT IF(x.ord = 1, 'executables', 'libraries') AS section, x.rk AS `rank`, x.p
 FROM rp_sw_out x
 WHERE x.rk <= @lim OR x.package IS NULL
 ORDER BY x.ord, x.rk;
-DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_objs, rp_sw_lk, rp_sw_out, rp_sw_attr;
+DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_sets, rp_sw_objs, rp_sw_apv, rp_sw_pvn, rp_sw_lk,
+                                 rp_sw_out, rp_sw_attr;
