@@ -368,13 +368,19 @@ static int parse_head(struct ctx *c, yajl_val root, struct rec *r)
             return -1;
     }
     static const char empty[] = "";
-    if (r->kind == SPOOL_KIND_PKG)
+    /* Fields a kind does not have: empty, pointer and length together. */
+    if (r->kind == SPOOL_KIND_PKG) {
         r->exe.path.s = r->exe.build_id.s = r->exe.signature.s = empty;
+        r->exe.path.len = r->exe.build_id.len = r->exe.signature.len = 0;
+    }
     if (!is_link) {
         r->link_output.s = r->linker.s = empty;
         r->cc_name.s = r->cc_path.s = r->cc_version.s = r->cc_wrapper.s = empty;
+        r->link_output.len = r->linker.len = 0;
+        r->cc_name.len = r->cc_path.len = r->cc_version.len = r->cc_wrapper.len = 0;
     } else {
         r->exe.path.s = empty;
+        r->exe.path.len = 0;
         job_absent(&r->job);
         mpi_absent(&r->mpi);
     }

@@ -118,7 +118,10 @@ int rec_pkg_body(struct ctx *c, yajl_val root, struct rec *r)
 
     rec_pkg_none(r);
     r->end_us = r->run_time_us = r->utime_us = r->stime_us = r->maxrss_kb = -1;
+    /* Not part of a package record: a key of that name (the common keys are
+     * read for every kind) is ignored, its length with it. */
     r->cwd.s = r->link_output.s = r->linker.s = r->output_build_id.s = empty;
+    r->cwd.len = r->link_output.len = r->linker.len = r->output_build_id.len = 0;
     t = obj_get(root, "truncated");
     if (t && t->type != yajl_t_true && t->type != yajl_t_false)
         return spool_seterr(c->err, c->errlen, "key 'truncated': expected a boolean, got %s",

@@ -144,9 +144,29 @@ static void test_rejections(void)
     expect_fails(HEAD "\"job\":7," PY PKGS "}", "key 'job': expected an object");
 }
 
+/* A package record has no cwd: a "cwd" key is ignored, length and all (it
+ * once kept the key's length with an empty pointer: fuzz_rec_parse). */
+static void test_foreign_keys(void)
+{
+    static const char json[] = HEAD "\"cwd\":\"/home/alice\",\"job\":{\"scheduler\":\"slurm\","
+                               "\"id\":\"77\"}," PY PKGS "}";
+    struct rec r;
+    char err[256] = "";
+    int rc = rec_parse(json, sizeof json - 1, &r, err, sizeof err);
+    CHECK_INT(rc, 0);
+    if (rc)
+        return;
+    CHECK_STR(r.cwd.s, "");
+    CHECK_INT(r.cwd.len, 0);
+    CHECK_INT(r.exe.path.len, 0);
+    CHECK_INT(r.link_output.len + r.linker.len + r.output_build_id.len, 0);
+    rec_free(&r);
+}
+
 int main(void)
 {
     test_valid();
+    test_foreign_keys();
     test_rejections();
     return tcheck_result();
 }
