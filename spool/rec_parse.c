@@ -47,6 +47,8 @@
 /* ---- typed accessors (the string ones: rec_access.c) -------------------- */
 
 /* An integer in [lo, hi]. absent -> *out = dflt (error if required). */
+const struct rec_str rec_str_none = { "", 0 };
+
 static int get_int(struct ctx *c, yajl_val obj, const char *key, const char *path, int required,
                    int64_t lo, int64_t hi, int64_t dflt, int64_t *out)
 {
@@ -229,11 +231,10 @@ static int fill_strs(struct ctx *c, yajl_val arr, const char *key, struct rec_st
 
 static void job_absent(struct rec_job *j)
 {
-    static const char empty[] = "";
     memset(j, 0, sizeof *j);
     j->num_nodes = j->num_tasks = j->cpus_per_task = j->rank = j->alloc_cpus = -1;
-    j->scheduler.s = j->id.s = j->step.s = j->array_id.s = j->array_task.s =
-        j->partition.s = j->account.s = empty;
+    j->scheduler = j->id = j->step = j->array_id = j->array_task = j->partition = j->account =
+        rec_str_none;
 }
 
 static int get_job(struct ctx *c, yajl_val root, struct rec_job *j)
@@ -264,10 +265,9 @@ static int get_job(struct ctx *c, yajl_val root, struct rec_job *j)
 
 static void mpi_absent(struct rec_mpi *m)
 {
-    static const char empty[] = "";
     memset(m, 0, sizeof *m);
     m->rank = m->size = -1;
-    m->launcher.s = empty;
+    m->launcher = rec_str_none;
 }
 
 static int get_mpi(struct ctx *c, yajl_val root, struct rec_mpi *m)
@@ -367,20 +367,14 @@ static int parse_head(struct ctx *c, yajl_val root, struct rec *r)
             get_mpi(c, root, &r->mpi) < 0)
             return -1;
     }
-    static const char empty[] = "";
-    /* Fields a kind does not have: empty, pointer and length together. */
-    if (r->kind == SPOOL_KIND_PKG) {
-        r->exe.path.s = r->exe.build_id.s = r->exe.signature.s = empty;
-        r->exe.path.len = r->exe.build_id.len = r->exe.signature.len = 0;
-    }
+    /* Fields a kind does not have. */
+    if (r->kind == SPOOL_KIND_PKG)
+        r->exe.path = r->exe.build_id = r->exe.signature = rec_str_none;
     if (!is_link) {
-        r->link_output.s = r->linker.s = empty;
-        r->cc_name.s = r->cc_path.s = r->cc_version.s = r->cc_wrapper.s = empty;
-        r->link_output.len = r->linker.len = 0;
-        r->cc_name.len = r->cc_path.len = r->cc_version.len = r->cc_wrapper.len = 0;
+        r->link_output = r->linker = rec_str_none;
+        r->cc_name = r->cc_path = r->cc_version = r->cc_wrapper = rec_str_none;
     } else {
-        r->exe.path.s = empty;
-        r->exe.path.len = 0;
+        r->exe.path = rec_str_none;
         job_absent(&r->job);
         mpi_absent(&r->mpi);
     }

@@ -20,6 +20,10 @@
 
 struct rec_str { const char *s; size_t len; };   /* bytes, NUL-terminated too */
 
+/* The value of a field a record does not have: "" of length 0. Assigned as
+ * a whole, so that pointer and length can never disagree. */
+extern const struct rec_str rec_str_none;
+
 /* Three string references, no inline arrays: a record holds ~40 of these,
  * and a batch holds thousands of records. */
 struct rec_object {

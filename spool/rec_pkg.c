@@ -16,12 +16,9 @@
 #define PKG_ITEMS_MAX    65536    /* distributions in one record */
 #define PKG_MODS_MAX     4096     /* modules of one distribution */
 
-static const char empty[] = "";
-
 void rec_pkg_none(struct rec *r)
 {
-    r->py_version.s = r->py_impl.s = r->py_exe.s = r->py_prefix.s = r->py_env.s = empty;
-    r->py_version.len = r->py_impl.len = r->py_exe.len = r->py_prefix.len = r->py_env.len = 0;
+    r->py_version = r->py_impl = r->py_exe = r->py_prefix = r->py_env = rec_str_none;
     r->pkgs = NULL;
     r->npkgs = 0;
 }
@@ -119,9 +116,8 @@ int rec_pkg_body(struct ctx *c, yajl_val root, struct rec *r)
     rec_pkg_none(r);
     r->end_us = r->run_time_us = r->utime_us = r->stime_us = r->maxrss_kb = -1;
     /* Not part of a package record: a key of that name (the common keys are
-     * read for every kind) is ignored, its length with it. */
-    r->cwd.s = r->link_output.s = r->linker.s = r->output_build_id.s = empty;
-    r->cwd.len = r->link_output.len = r->linker.len = r->output_build_id.len = 0;
+     * read for every kind) is ignored. */
+    r->cwd = r->link_output = r->linker = r->output_build_id = rec_str_none;
     t = obj_get(root, "truncated");
     if (t && t->type != yajl_t_true && t->type != yajl_t_false)
         return spool_seterr(c->err, c->errlen, "key 'truncated': expected a boolean, got %s",
