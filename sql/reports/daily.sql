@@ -29,7 +29,7 @@ SET @dby := CASE @by WHEN 'user' THEN 'user' WHEN 'account' THEN 'account'
                      WHEN 'executable' THEN 'executable'
                      WHEN 'application' THEN 'application' ELSE NULL END;
 
-DROP TEMPORARY TABLE IF EXISTS rp_daily, rp_daily_app, rp_daily_glob;
+DROP TEMPORARY TABLE IF EXISTS rp_daily, rp_daily_app;
 -- executables from track_rollup_day (one row per path), the rest from
 -- track_rollup_group (no executable column: fewer rows)
 CREATE TEMPORARY TABLE rp_daily (
@@ -67,30 +67,16 @@ INSERT INTO rp_daily (day, gk, exe_object_id, g, runs, jobs, users, cs, cpu, fai
 -- applications from track_rollup_name (migration 0019: jobs counted per
 -- file name, so a job that ran two builds of one program counts once),
 -- grouped on the name's 64-bit key; each name of the window is tested once
--- against the globs ('' is the tallies' overflow entry: no application)
-DROP TEMPORARY TABLE IF EXISTS rp_daily_app, rp_daily_glob;
--- the globs as LIKE patterns (track_app_globs and track_app_glob_like,
--- migration 0017: the same test as track_is_application, but one native
--- LIKE per name and glob instead of a stored-function loop per name)
-CREATE TEMPORARY TABLE rp_daily_glob AS
-  WITH RECURSIVE gl (g, rest) AS (
-    SELECT CAST(TRIM(SUBSTRING_INDEX(l, ',', 1)) AS CHAR(4096)),
-           CAST(IF(LOCATE(',', l) > 0, SUBSTRING(l, LOCATE(',', l) + 1), '') AS CHAR(4096))
-    FROM (SELECT track_app_globs(@not_applications) AS l) x
-    WHERE @dby = 'application'
-    UNION ALL
-    SELECT TRIM(SUBSTRING_INDEX(rest, ',', 1)),
-           IF(LOCATE(',', rest) > 0, SUBSTRING(rest, LOCATE(',', rest) + 1), '')
-    FROM gl WHERE rest <> '')
-  SELECT track_app_glob_like(g) AS pat FROM gl WHERE g <> '';
+-- by track_is_application, the jobs report's test ('' is the tallies'
+-- overflow entry: no application)
+DROP TEMPORARY TABLE IF EXISTS rp_daily_app;
 CREATE TEMPORARY TABLE rp_daily_app (PRIMARY KEY (name_key)) AS
   SELECT n.name_key, n.exe_name
   FROM (SELECT k.name_key, (SELECT x.exe_name FROM track_rollup_name x
                             WHERE x.name_key = k.name_key LIMIT 1) AS exe_name
         FROM (SELECT DISTINCT d.name_key FROM track_rollup_name d
               WHERE @dby = 'application' AND d.day >= @d0 AND d.day < @d1) k) n
-  WHERE n.exe_name <> ''
-    AND NOT EXISTS (SELECT 1 FROM rp_daily_glob g WHERE n.exe_name LIKE g.pat ESCAPE '|');
+  WHERE n.exe_name <> '' AND track_is_application(n.exe_name, @not_applications);
 INSERT INTO rp_daily (day, gk, exe_object_id, tp, g, runs, jobs, users, cs, cpu, failures)
   SELECT d.day, d.name_key, NULL, NULL, NULL,
          SUM(d.runs), SUM(d.jobs), COUNT(DISTINCT d.user), SUM(d.core_seconds),
@@ -130,4 +116,4 @@ SET @q := CONCAT(
 PREPARE rp_daily_q FROM @q;
 EXECUTE rp_daily_q;
 DEALLOCATE PREPARE rp_daily_q;
-DROP TEMPORARY TABLE IF EXISTS rp_daily, rp_daily_app, rp_daily_glob;
+DROP TEMPORARY TABLE IF EXISTS rp_daily, rp_daily_app;
