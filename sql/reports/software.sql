@@ -79,44 +79,32 @@ CREATE TEMPORARY TABLE rp_sw_lk (KEY (set_id)) ENGINE=MEMORY AS
   GROUP BY m.set_id, a.pv;
 CREATE TEMPORARY TABLE rp_sw_out AS
   WITH
-  -- runs, jobs, users per package on the integers; sources and distinct
-  -- paths from the objects (a 4 KiB path per (executable, job, user) group
-  -- in a COUNT(DISTINCT) was most of this statement)
-  ex0 AS (
-    SELECT p.pv, SUM(j.n) AS runs, COUNT(DISTINCT j.job_key) AS jobs,
+  -- runs, jobs, users per package on the integers: executables (ord 1)
+  -- and libraries (ord 2, each (package, set) once)
+  used AS (
+    SELECT 1 AS ord, p.pv, SUM(j.n) AS runs, COUNT(DISTINCT j.job_key) AS jobs,
            COUNT(DISTINCT j.user_key) AS users, SUM(j.cs) AS cs
     FROM rp_sw_ej j JOIN rp_sw_apv p ON p.id = j.object_id
     GROUP BY p.pv
-  ),
-  esrc AS (  -- the executables of each package: sources and distinct paths
-    SELECT p.pv, GROUP_CONCAT(DISTINCT COALESCE(a.src, 'unattributed') ORDER BY COALESCE(a.src, 'unattributed')) AS source,
-           COUNT(DISTINCT o.path) AS objects
-    FROM rp_sw_objs o JOIN rp_sw_attr a ON a.id = o.id JOIN rp_sw_apv p ON p.id = o.id
-    WHERE o.is_exe = 1
-    GROUP BY p.pv
-  ),
-  ex AS (
-    SELECT 1 AS ord, n.package, n.version, s.source, e.runs, e.jobs, e.users, e.cs, s.objects
-    FROM ex0 e JOIN esrc s ON s.pv = e.pv JOIN rp_sw_pvn n ON n.pv = e.pv
-  ),
-  lsrc AS (  -- the library objects of each package: sources and distinct paths
-    SELECT p.pv, GROUP_CONCAT(DISTINCT COALESCE(a.src, 'unattributed') ORDER BY COALESCE(a.src, 'unattributed')) AS source,
-           COUNT(DISTINCT o.path) AS objects
-    FROM rp_sw_objs o JOIN rp_sw_attr a ON a.id = o.id JOIN rp_sw_apv p ON p.id = o.id
-    WHERE o.is_lib = 1
-    GROUP BY p.pv
-  ),
-  lib AS (
-    SELECT 2 AS ord, k.pv, SUM(j.n) AS runs, COUNT(DISTINCT j.job_key) AS jobs,
-           COUNT(DISTINCT j.user_key) AS users, SUM(j.cs) AS cs
+    UNION ALL
+    SELECT 2, k.pv, SUM(j.n), COUNT(DISTINCT j.job_key), COUNT(DISTINCT j.user_key), SUM(j.cs)
     FROM rp_sw_lk k JOIN rp_sw_lj j ON j.set_id = k.set_id
     GROUP BY k.pv
   ),
+  -- sources and distinct paths from the objects of each section (a 4 KiB
+  -- path per (executable, job, user) group in a COUNT(DISTINCT) was most of
+  -- this statement)
+  src AS (
+    SELECT s.ord, p.pv,
+           GROUP_CONCAT(DISTINCT COALESCE(a.src, 'unattributed') ORDER BY COALESCE(a.src, 'unattributed')) AS source,
+           COUNT(DISTINCT o.path) AS objects
+    FROM rp_sw_objs o JOIN rp_sw_attr a ON a.id = o.id JOIN rp_sw_apv p ON p.id = o.id
+    JOIN (SELECT 1 AS ord UNION ALL SELECT 2) s ON IF(s.ord = 1, o.is_exe, o.is_lib) = 1
+    GROUP BY s.ord, p.pv
+  ),
   allrows AS (
-    SELECT * FROM ex
-    UNION ALL
-    SELECT l.ord, n.package, n.version, s.source, l.runs, l.jobs, l.users, l.cs, s.objects
-    FROM lib l JOIN lsrc s ON s.pv = l.pv JOIN rp_sw_pvn n ON n.pv = l.pv
+    SELECT u.ord, n.package, n.version, s.source, u.runs, u.jobs, u.users, u.cs, s.objects
+    FROM used u JOIN src s ON s.ord = u.ord AND s.pv = u.pv JOIN rp_sw_pvn n ON n.pv = u.pv
   )
   SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.ord ORDER BY x.cs DESC, x.runs DESC,
                                  x.package IS NULL, x.package, x.version) AS rk
