@@ -158,6 +158,7 @@ static int write_rows(struct ingest_db *db, const char *syshost, struct collect 
 {
     struct ingest_buf jb = { 0 }, sb = { 0 };
     size_t nj = 0, ns = 0;
+    int64_t min_end = -1;
     int rc = -1, keep = 0;
 
     for (size_t i = 0; i < c->n; i++) {
@@ -179,6 +180,8 @@ static int write_rows(struct ingest_db *db, const char *syshost, struct collect 
             }
             job_values(&jb, host, r);
             st->jobs++;
+            if (min_end < 0 || r->end < min_end)
+                min_end = r->end;
             if (r->end > *max_end)
                 *max_end = r->end;
             if (++nj == ROWS_PER_STATEMENT && flush(db, &jb, &nj, JOB_UPDATE) < 0)
@@ -200,6 +203,19 @@ static int write_rows(struct ingest_db *db, const char *syshost, struct collect 
     /* Jobs first: a reader never sees steps of a job it does not have. */
     if (flush(db, &jb, &nj, JOB_UPDATE) < 0 || flush(db, &sb, &ns, STEP_UPDATE) < 0)
         goto out;
+    /* A run without an end counts until its job's end: the per-job roll-up
+     * (migration 0020) of every job just written that has records is
+     * recomputed (every row written ended at or after min_end). */
+    if (min_end >= 0) {
+        ingest_buf_reset(&jb);
+        ingest_buf_fmt(&jb, "INSERT INTO track_rollup_job_dirty (job_key) SELECT j.job_key "
+                       "FROM track_job j WHERE j.end_time >= %" PRId64 " AND "
+                       "(EXISTS (SELECT 1 FROM track_run r WHERE r.job_key = j.job_key) OR "
+                       "EXISTS (SELECT 1 FROM track_tally t WHERE t.job_key = j.job_key)) "
+                       "ON DUPLICATE KEY UPDATE job_key = VALUES(job_key)", min_end);
+        if (ingest_db_exec_buf(db, &jb) < 0)
+            goto out;
+    }
     rc = 0;
 out:
     ingest_buf_free(&jb);

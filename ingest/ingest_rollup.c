@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ingest_buf.h"
 #include "spool_log.h"
 
 #define Q(s) s, sizeof s - 1
@@ -35,22 +36,32 @@ static int query_ints(struct ingest_db *db, const char *sql, size_t len, long *v
     return 0;
 }
 
-int ingest_rollup_refresh(struct ingest_db *db, long *days)
+int ingest_rollup_refresh(struct ingest_db *db, const char *apps, long *days, long *jobs)
 {
-    long v[1] = { 0 };
-    *days = 0;
+    long v[2] = { 0, 0 };
+    struct ingest_buf call = { 0 };
+    int rc = -1;
+
+    *days = *jobs = 0;
+    ingest_buf_str(&call, "CALL track_rollup_jobs_refresh(");
+    ingest_buf_text(&call, apps, strlen(apps));
+    ingest_buf_str(&call, ")");
     if (ingest_db_exec(db, Q("CALL track_rollup_refresh()")) < 0 ||
-        query_ints(db, Q("SELECT @rollup_refreshed"), v, 1) < 0 ||
+        ingest_db_exec_buf(db, &call) < 0 ||
+        query_ints(db, Q("SELECT @rollup_refreshed, @rollup_jobs"), v, 2) < 0 ||
         ingest_db_commit(db) < 0) {
         char why[sizeof db->err];
         memcpy(why, db->err, sizeof why);
-        snprintf(db->err, sizeof db->err, "refreshing the daily roll-up: %.*s",
+        snprintf(db->err, sizeof db->err, "refreshing the roll-up: %.*s",
                  (int)(sizeof db->err - 40), why);
         ingest_db_rollback(db);
-        return -1;
+    } else {
+        *days = v[0];
+        *jobs = v[1];
+        rc = 0;
     }
-    *days = v[0];
-    return 0;
+    ingest_buf_free(&call);
+    return rc;
 }
 
 static int print_diff(void *ctx, char **col, const unsigned long *len)
@@ -60,12 +71,22 @@ static int print_diff(void *ctx, char **col, const unsigned long *len)
     return 0;
 }
 
+static int print_job_diff(void *ctx, char **col, const unsigned long *len)
+{
+    (void)len;
+    fprintf((FILE *)ctx, "  %s key %s: differs\n", col[0], col[1]);
+    return 0;
+}
+
 int ingest_rollup_verify(struct ingest_db *db, FILE *out)
 {
-    long v[3];
+    long v[3], j[3];
     int rc = -1;
     if (ingest_db_exec(db, Q("CALL track_rollup_verify()")) < 0 ||
-        query_ints(db, Q("SELECT @rollup_checked, @rollup_pending, @rollup_bad"), v, 3) < 0)
+        query_ints(db, Q("SELECT @rollup_checked, @rollup_pending, @rollup_bad"), v, 3) < 0 ||
+        ingest_db_exec(db, Q("CALL track_rollup_jobs_verify()")) < 0 ||
+        query_ints(db, Q("SELECT @rollup_jobs_checked, @rollup_jobs_pending, "
+                         "@rollup_jobs_bad"), j, 3) < 0)
         goto out;
     fprintf(out, "roll-up: %ld days compared with a recomputation from scratch, %ld days "
             "waiting for a refresh (not compared): %s\n", v[0], v[1],
@@ -73,11 +94,17 @@ int ingest_rollup_verify(struct ingest_db *db, FILE *out)
     if (ingest_db_select(db, Q("SELECT tbl, day, rows_differing FROM rl_verify "
                                "ORDER BY day, tbl LIMIT 20"), print_diff, out) != 0)
         goto out;
-    rc = v[2] ? 1 : 0;
+    fprintf(out, "job roll-up: %ld jobs compared with a recomputation from scratch, %ld jobs "
+            "waiting for a refresh (not compared): %s\n", j[0], j[1],
+            j[2] ? "DIFFERENT" : "equal");
+    if (ingest_db_select(db, Q("SELECT tbl, k FROM rl_verify_jobs "
+                               "ORDER BY k, tbl LIMIT 20"), print_job_diff, out) != 0)
+        goto out;
+    rc = v[2] || j[2] ? 1 : 0;
 out:
     ingest_db_rollback(db);   /* the check recomputed days in place: undo */
     if (rc >= 0)
-        (void)ingest_db_exec(db, Q("DROP TEMPORARY TABLE IF EXISTS rl_verify"));
+        (void)ingest_db_exec(db, Q("DROP TEMPORARY TABLE IF EXISTS rl_verify, rl_verify_jobs"));
     return rc;
 }
 
@@ -88,30 +115,31 @@ static double mono(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int ingest_rollup_after_load(struct ingest_db *db)
+int ingest_rollup_after_load(struct ingest_db *db, const char *apps)
 {
-    long days;
+    long days, jobs;
     double t = mono();
-    if (ingest_rollup_refresh(db, &days) != 0) {
+    if (ingest_rollup_refresh(db, apps, &days, &jobs) != 0) {
         spool_log_err("%s (the marked days stay marked: the next run or "
                       "track-ingest --refresh-rollup recomputes them)", db->err);
         return -1;
     }
-    if (days)
-        spool_log_info("daily roll-up: %ld days recomputed in %.2f s", days, mono() - t);
+    if (days || jobs)
+        spool_log_info("roll-up: %ld days and %ld jobs recomputed in %.2f s", days, jobs,
+                       mono() - t);
     return 0;
 }
 
-int ingest_rollup_main(struct ingest_db *db, int verify)
+int ingest_rollup_main(struct ingest_db *db, const char *apps, int verify)
 {
-    long days;
+    long days, jobs;
     int r;
     if (!verify) {
-        if (ingest_rollup_refresh(db, &days) != 0) {
+        if (ingest_rollup_refresh(db, apps, &days, &jobs) != 0) {
             spool_log_err("%s", db->err);
             return -1;
         }
-        printf("roll-up: %ld days recomputed\n", days);
+        printf("roll-up: %ld days and %ld jobs recomputed\n", days, jobs);
         return 0;
     }
     r = ingest_rollup_verify(db, stdout);

@@ -86,9 +86,9 @@ int ingest_tally_send(struct ingest_loader *L, struct rec *const *recs, size_t n
             continue;
         }
         c->tallies++;
-        /* The roll-up days these rows change (migration 0012/0014), in
-         * this transaction like the rows (ingest_days.c does the same for
-         * runs). */
+        /* The roll-up days and job these rows change (migrations 0012,
+         * 0014, 0020), in this transaction like the rows (ingest_days.c
+         * does the same for runs). */
         unsigned char u[16];
         spool_uuid_parse(t->uuid, u);
         ingest_buf_reset(&L->sql);
@@ -97,6 +97,15 @@ int ingest_tally_send(struct ingest_loader *L, struct rec *const *recs, size_t n
         ingest_buf_fmt(&L->sql, "uid = %" PRId64 " AND tally_uuid = ", t->uid);
         ingest_buf_hex(&L->sql, u, 16);
         ingest_buf_str(&L->sql, ") x ON DUPLICATE KEY UPDATE day = VALUES(day)");
+        if (ingest_db_exec_buf(L->db, &L->sql) < 0)
+            return -1;
+        /* and the job (the per-job roll-up, migration 0020) */
+        ingest_buf_reset(&L->sql);
+        ingest_buf_str(&L->sql, "INSERT INTO track_rollup_job_dirty (job_key) SELECT DISTINCT "
+                       "job_key FROM track_tally WHERE job_key IS NOT NULL AND ");
+        ingest_buf_fmt(&L->sql, "uid = %" PRId64 " AND tally_uuid = ", t->uid);
+        ingest_buf_hex(&L->sql, u, 16);
+        ingest_buf_str(&L->sql, " ON DUPLICATE KEY UPDATE job_key = VALUES(job_key)");
         if (ingest_db_exec_buf(L->db, &L->sql) < 0)
             return -1;
     }

@@ -462,7 +462,7 @@ static int run(const struct opts *o, const struct spool_config *cfg, struct inge
     R.st.move_errors += move_errors;
     if (R.progress && R.nfiles)
         fputc('\n', stderr);
-    if (ingest_rollup_after_load(db) != 0) {
+    if (ingest_rollup_after_load(db, cfg->not_applications) != 0) {
         rc = EXIT_DB;
         goto out;
     }
@@ -513,7 +513,7 @@ int main(int argc, char **argv)
     if ((rc = check_schema(&db)) != 0)
         goto out;
     if (o.rollup_only) {   /* no archive needed: docs/ingest.md "Daily roll-up" */
-        int r = ingest_rollup_main(&db, o.rollup_only == 'Y');
+        int r = ingest_rollup_main(&db, cfg.not_applications, o.rollup_only == 'Y');
         rc = r < 0 ? (db.lost ? EXIT_DB : EXIT_SCHEMA) : r ? EXIT_ROLLUP : EXIT_OK;
         goto out;
     }
@@ -525,8 +525,14 @@ int main(int argc, char **argv)
     if ((rc = lock_and_list(&a, o.month, &lst)) != 0)
         goto out;
     rc = run(&o, &cfg, &db, &L, &a, &lst);
-    if (cfg.slurm_accounting && rc != EXIT_DB && ingest_jobs_load(&db, cfg.syshost) != 0 && !rc)
-        rc = db.lost ? EXIT_DB : EXIT_SLURM;
+    if (cfg.slurm_accounting && rc != EXIT_DB) {
+        if (ingest_jobs_load(&db, cfg.syshost) != 0) {
+            if (!rc)
+                rc = db.lost ? EXIT_DB : EXIT_SLURM;
+        } else if (ingest_rollup_after_load(&db, cfg.not_applications) != 0 && !rc) {
+            rc = EXIT_DB;   /* Slurm's facts change the jobs' roll-up rows */
+        }
+    }
 out:
     ingest_load_free(&L);
     ingest_archive_close(&a);

@@ -31,6 +31,20 @@
 -- seconds (track-report reads them back), the @f_ filters and @lim.
 CALL track_report_setup(20, 1);
 
+-- The run counts come from the daily roll-up (track_rollup_day, migration
+-- 0012) when it can answer exactly, as in the libraries report: no
+-- --syshost/--user/--account/--partition filter, the roll-up made in this
+-- session's time zone, and no day of the window waiting for a refresh; then
+-- only the distinct jobs are counted from the runs, on the index
+-- k_run_start (start_time, job_key) alone. Otherwise one scan of the window
+-- counts everything (rp_sum_exe, rp_sum_tally; empty when the roll-up
+-- answers, and rp_sum_roll empty when it does not).
+SET @sum_rollup := @f_syshost IS NULL AND @f_user IS NULL AND @f_account IS NULL
+  AND @f_partition IS NULL
+  AND EXISTS (SELECT 1 FROM track_rollup_info WHERE id = 1 AND time_zone = @@session.time_zone)
+  AND NOT EXISTS (SELECT 1 FROM track_rollup_dirty
+                  WHERE day >= DATE(FROM_UNIXTIME(@t0)) AND day < DATE(FROM_UNIXTIME(@t1)));
+
 -- Per executable first (a session temporary table, dropped at the end: a CTE
 -- would be evaluated again at each reference), then the distinct counts in one
 -- scan of the window.
@@ -48,7 +62,7 @@ CREATE TEMPORARY TABLE rp_sum_exe AS
   -- is one random row lookup per run (1M runs: 1.4 s, a scan and a hash
   -- grouping 0.7 s); the window's own index stays usable.
   FROM track_run r IGNORE INDEX FOR GROUP BY (k_run_exe)
-  WHERE r.start_time >= @t0 AND r.start_time < @t1
+  WHERE r.start_time >= @t0 AND r.start_time < @t1 AND NOT @sum_rollup
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)
@@ -61,12 +75,27 @@ CREATE TEMPORARY TABLE rp_sum_tally AS
   SELECT t.exe_path AS path, SUM(t.runs) AS n, SUM(t.core_seconds) AS cs,
          SUM(IF(t.exit_class = 'ok', 0, t.runs)) AS abnormal
   FROM track_tally t
-  WHERE t.first_start >= @t0 AND t.first_start < @t1
+  WHERE t.first_start >= @t0 AND t.first_start < @t1 AND NOT @sum_rollup
     AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
     AND (@f_user IS NULL OR t.user = @f_user)
     AND (@f_account IS NULL OR t.account = @f_account)
     AND (@f_partition IS NULL OR t.`partition` = @f_partition)
   GROUP BY t.exe_path;
+
+-- The same from the roll-up, per path key; the path is its object's, or for
+-- a path only tallies ran (no object) the window's tally row's
+DROP TEMPORARY TABLE IF EXISTS rp_sum_roll, rp_sum_tpath;
+CREATE TEMPORARY TABLE rp_sum_roll (PRIMARY KEY (exe_key)) AS
+  SELECT d.exe_key, MIN(d.exe_object_id) AS exe_object_id, SUM(d.runs) AS n,
+         SUM(d.core_seconds) AS cs, SUM(d.failures) AS abnormal
+  FROM track_rollup_day d
+  WHERE d.day >= DATE(FROM_UNIXTIME(@t0)) AND d.day < DATE(FROM_UNIXTIME(@t1)) AND @sum_rollup
+  GROUP BY d.exe_key;
+CREATE TEMPORARY TABLE rp_sum_tpath (PRIMARY KEY (exe_key)) AS
+  SELECT CAST(CONV(LEFT(MD5(p.path), 16), 16, 10) AS UNSIGNED) AS exe_key, MIN(p.path) AS path
+  FROM (SELECT DISTINCT t.exe_path AS path FROM track_tally t
+        WHERE t.first_start >= @t0 AND t.first_start < @t1 AND @sum_rollup) p
+  GROUP BY 1;
 
 CALL track_jobs_prepare(@not_applications);
 DROP TEMPORARY TABLE IF EXISTS rp_sum_job;
@@ -87,6 +116,12 @@ exe AS (
   UNION ALL
   SELECT t.n, t.cs, t.abnormal, NULLIF(t.path, ''), track_path_is_system(t.path, @system_prefixes)
   FROM rp_sum_tally t
+  UNION ALL
+  SELECT r.n, r.cs, r.abnormal, NULLIF(COALESCE(o.path, p.path), ''),
+         track_path_is_system(COALESCE(o.path, p.path), @system_prefixes)
+  FROM rp_sum_roll r
+  LEFT JOIN track_object o ON o.id = r.exe_object_id
+  LEFT JOIN rp_sum_tpath p ON p.exe_key = r.exe_key
 ),
 cls AS (
   SELECT COALESCE(SUM(n), 0) AS runs, COALESCE(SUM(cs), 0) AS cs,
@@ -108,7 +143,7 @@ dist AS (
          (SELECT COUNT(DISTINCT a.account) FROM (
             SELECT DISTINCT r.account
             FROM track_run r
-            WHERE r.start_time >= @t0 AND r.start_time < @t1
+            WHERE r.start_time >= @t0 AND r.start_time < @t1 AND NOT @sum_rollup
               AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
               AND (@f_user IS NULL OR r.user = @f_user)
               AND (@f_account IS NULL OR r.account = @f_account)
@@ -116,7 +151,7 @@ dist AS (
             UNION ALL
             SELECT DISTINCT t.account
             FROM track_tally t
-            WHERE t.first_start >= @t0 AND t.first_start < @t1
+            WHERE t.first_start >= @t0 AND t.first_start < @t1 AND NOT @sum_rollup
               AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
               AND (@f_user IS NULL OR t.user = @f_user)
               AND (@f_account IS NULL OR t.account = @f_account)
@@ -136,9 +171,30 @@ dist AS (
           AND (@f_user IS NULL OR t.user = @f_user)
           AND (@f_account IS NULL OR t.account = @f_account)
           AND (@f_partition IS NULL OR t.`partition` = @f_partition)) k
+  WHERE NOT @sum_rollup
+  HAVING NOT @sum_rollup  -- (an aggregate without rows still makes one row)
+  UNION ALL
+  -- from the roll-up: users and accounts from its groups, jobs from the
+  -- window's index entries
+  SELECT (SELECT COUNT(DISTINCT u.job_key) FROM (
+            SELECT r.job_key FROM track_run r
+            WHERE r.start_time >= @t0 AND r.start_time < @t1 AND @sum_rollup
+            UNION ALL
+            SELECT t.job_key FROM track_tally t
+            WHERE t.first_start >= @t0 AND t.first_start < @t1 AND @sum_rollup) u),
+         COUNT(DISTINCT g.user), COUNT(DISTINCT g.account)
+  FROM track_rollup_group g
+  WHERE g.day >= DATE(FROM_UNIXTIME(@t0)) AND g.day < DATE(FROM_UNIXTIME(@t1)) AND @sum_rollup
+  HAVING @sum_rollup
 ),
 tal AS (
-  SELECT COALESCE(SUM(n), 0) AS tallied_runs FROM rp_sum_tally
+  SELECT COALESCE(SUM(t.runs), 0) AS tallied_runs
+  FROM track_tally t
+  WHERE t.first_start >= @t0 AND t.first_start < @t1
+    AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
+    AND (@f_user IS NULL OR t.user = @f_user)
+    AND (@f_account IS NULL OR t.account = @f_account)
+    AND (@f_partition IS NULL OR t.`partition` = @f_partition)
 )
 SELECT c.runs, d.jobs, d.users, d.accounts, c.executables,
        ROUND(c.cs / 3600, 2) AS core_hours, c.system_runs, c.user_built_runs,
@@ -149,4 +205,5 @@ SELECT c.runs, d.jobs, d.users, d.accounts, c.executables,
        ROUND(IF(sj.a > 0, 100 * sj.t / sj.a, NULL), 1) AS tracked_percent,
        sj.src AS job_source, tl.tallied_runs
 FROM cls c JOIN dist d JOIN rp_sum_job sj JOIN tal tl;
-DROP TEMPORARY TABLE IF EXISTS rp_sum_exe, rp_sum_tally, rp_sum_job, rp_job;
+DROP TEMPORARY TABLE IF EXISTS rp_sum_exe, rp_sum_tally, rp_sum_roll, rp_sum_tpath, rp_sum_job,
+  rp_job;

@@ -401,14 +401,19 @@ def is_app(path, globs=NOT_APPS):
                    for g in globs.split(","))
 
 
-def exp_jobs(globs=NOT_APPS, **kw):
+def exp_jobs(globs=NOT_APPS, since=SINCE, until=UNTIL, **kw):
     """Per job of the window, records only (no Slurm accounting in this
-    dataset): the definitions of docs/reports.md "Core-hours"."""
-    keys = {job_key(r) for r in window(**kw) if job_key(r)}
+    dataset): the definitions of docs/reports.md "Core-hours". A job belongs
+    to the window of its first run's start."""
+    t0 = int(datetime.fromisoformat(since).replace(tzinfo=timezone.utc).timestamp()) * 10**6
+    t1 = int(datetime.fromisoformat(until).replace(tzinfo=timezone.utc).timestamp()) * 10**6
+    keys = {job_key(r) for r in window(since, until, **kw) if job_key(r)}
     out = {}
     for k in keys:
         rs = [r for r in RUNS if job_key(r) == k]
         first = min(rs, key=lambda r: r["start_us"])
+        if not t0 <= first["start_us"] < t1:
+            continue
         last = max(r["start_us"] + (r["run_time_us"] if r["has_end"] else 0) for r in rs)
         elapsed_us = last - first["start_us"]
         alloc = max(cores(r) for r in rs)
@@ -427,12 +432,9 @@ def exp_jobs(globs=NOT_APPS, **kw):
     return out
 
 
-def test_jobs():
-    """Without Slurm accounting the job facts come from the records; the
-    tracked core-hours never exceed the allocation; shells are not
-    applications."""
-    exp = exp_jobs()
-    doc = report_json(["jobs", "--since", SINCE, "--until", UNTIL, "--limit", "100000"])
+def check_jobs(since=SINCE, until=UNTIL):
+    exp = exp_jobs(since=since, until=until)
+    doc = report_json(["jobs", "--since", since, "--until", until, "--limit", "100000"])
     check(len(doc["rows"]) == len(exp), "jobs: %d rows, expected %d" % (len(doc["rows"]), len(exp)))
     shell_typed = 0
     for row in doc["rows"]:
@@ -460,6 +462,23 @@ def test_jobs():
         check(row["failures"] == e["failures"], "%s: failures %r, expected %r"
               % (what, row["failures"], e["failures"]))
     check(shell_typed == 0, "jobs: %d jobs typed as a shell" % shell_typed)
+    return exp, doc
+
+
+def test_jobs():
+    """Without Slurm accounting the job facts come from the records; the
+    tracked core-hours never exceed the allocation; shells are not
+    applications; a job belongs to the window of its first start."""
+    # job 9002 runs across midnight: the day it started has it whole, the
+    # next day (where a run of it starts) does not
+    e25, _ = check_jobs("2024-02-25", "2024-02-26")
+    e26, _ = check_jobs("2024-02-26", "2024-02-27")
+    check(("alpha", "9002") in e25 and e25[("alpha", "9002")]["elapsed_us"] == 1200 * 10**6,
+          "jobs: job 9002 not in the window of its first start with its whole span")
+    check(("alpha", "9002") not in e26 and any(job_key(r) == ("alpha", "9002")
+                                               for r in window("2024-02-26", "2024-02-27")),
+          "jobs: job 9002 in the window of its second run")
+    exp, doc = check_jobs()
     # --not-applications nothing makes every executable an application: bash
     # (the batch shells of this dataset) becomes the type of some jobs.
     doc = report_json(["jobs", "--since", SINCE, "--until", UNTIL, "--limit", "100000",

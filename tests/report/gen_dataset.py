@@ -187,6 +187,18 @@ add_run(exe_name="lmp", pid=4001, ppid=4000, parent=_sh["uuid"], start_us=(_t + 
 add_run(exe_name="lmp_own", pid=4002, ppid=4000, parent=_sh["uuid"], start_us=(_t + 320) * 10**6,
         run_time_us=300 * 10**6, exit_status=1, **_kw)
 
+# One job across midnight (2024-02-25 23:55 to 02-26 00:15): it belongs to
+# the window of its first start (02-25) only, with its whole span, though a
+# run of it starts on 02-26 (docs/reports.md "Core-hours"). Appended last for
+# the same reason.
+_t = FEB + 15 * 86400 + 86400 - 300
+_job = dict(_job, id="9002")
+_kw = dict(_kw, job=_job, env={"SLURM_JOB_NAME": "job9002"})
+_sh = add_run(exe_name="bash", pid=4100, ppid=1, start_us=_t * 10**6, run_time_us=1200 * 10**6,
+              **_kw)
+add_run(exe_name="lmp", pid=4101, ppid=4100, parent=_sh["uuid"], start_us=(_t + 600) * 10**6,
+        run_time_us=540 * 10**6, **_kw)
+
 
 def t_str(us):
     return "%d.%06d" % (us // 10**6, us % 10**6)

@@ -53,7 +53,8 @@ verify() {   # $1: what; the roll-up must equal a recomputation
     local out rc=0
     out=$("$ingest" --verify-rollup --defaults-file "$cnf") || rc=$?
     echo "$1: $out"
-    [ "$rc" -eq 0 ] && grep -q ': equal$' <<<"$out" || fail "$1: roll-up differs (exit $rc)"
+    [ "$rc" -eq 0 ] && [ "$(grep -c ': equal$' <<<"$out")" = 2 ] ||
+        fail "$1: roll-up differs (exit $rc)"
 }
 stage 1; "$ingest" --defaults-file "$cnf" --quiet --batch 7; verify "ends first"
 stage 2; "$ingest" --defaults-file "$cnf" --quiet --batch 5; verify "half of the rest"
@@ -73,6 +74,39 @@ sql "UPDATE track_rollup_group SET failures = failures + 1 WHERE day = '2024-03-
 rc=0; out=$("$ingest" --verify-rollup --defaults-file "$cnf") || rc=$?
 [ "$rc" -eq 7 ] && grep -q 'track_rollup_group 2024-03-05: 2 rows differ' <<<"$out" ||
     fail "a damaged row was not found (exit $rc): $out"
+sql "UPDATE track_rollup_group SET failures = failures - 1 WHERE day = '2024-03-05' LIMIT 1"
+# the per-job roll-up too: a damaged job row and a damaged per-name row
+jk=$(sql "SELECT job_key FROM track_rollup_job ORDER BY job_key LIMIT 1")
+sql "UPDATE track_rollup_job SET failures = failures + 1 WHERE job_key = $jk"
+sql "UPDATE track_rollup_job_name SET core_seconds = core_seconds + 1 ORDER BY job_key DESC LIMIT 1"
+nk=$(sql "SELECT job_key FROM track_rollup_job_name ORDER BY job_key DESC LIMIT 1")
+rc=0; out=$("$ingest" --verify-rollup --defaults-file "$cnf") || rc=$?
+[ "$rc" -eq 7 ] && grep -q "track_rollup_job key $jk: differs" <<<"$out" &&
+    grep -q "track_rollup_job_name key $nk: differs" <<<"$out" &&
+    grep -q '^roll-up: .*: equal$' <<<"$out" ||
+    fail "a damaged job row was not found (exit $rc): $out"
+# a job still marked (a crash before the refresh) is not compared, and the
+# reports compute it afresh instead of reading its damaged row
+sql "INSERT INTO track_rollup_job_dirty (job_key) VALUES ($jk), ($nk)"
+out=$("$ingest" --verify-rollup --defaults-file "$cnf") || fail "verify with pending jobs: $out"
+grep -q '2 jobs waiting for a refresh' <<<"$out" || fail "pending jobs not reported: $out"
+REPORT_ONLY=jobs python3 "$src/tests/report/check_reports.py" "$report" "$cnf" "$tmp/model.json" ||
+    fail "jobs report with marked, damaged jobs"
+"$ingest" --defaults-file "$cnf" --quiet
+[ "$(sql 'SELECT COUNT(*) FROM track_rollup_job_dirty')" = 0 ] || fail "job marks left after a run"
+verify "jobs after the recovery"
+# another not_applications in the config: every job is recomputed for it
+printf 'archive_dir = %s\nnot_applications = nothing\n' "$tmp/archive" > "$tmp/apps.conf"
+out=$(TRACK_CONFIG=$tmp/apps.conf "$ingest" --refresh-rollup --defaults-file "$cnf")
+n=$(sql "SELECT COUNT(*) FROM track_rollup_job")
+grep -q "and $n jobs recomputed" <<<"$out" || fail "not_applications changed: $out (of $n jobs)"
+[ "$(sql "SELECT not_applications FROM track_rollup_job_info")" = nothing ] ||
+    fail "not_applications not recorded"
+verify "jobs for other globs"
+REPORT_ONLY=jobs python3 "$src/tests/report/check_reports.py" "$report" "$cnf" "$tmp/model.json" ||
+    fail "jobs report with the roll-up made for other globs"
+"$ingest" --refresh-rollup --defaults-file "$cnf" >/dev/null
+
 # a crash after a batch's commit, before the refresh: the day stays marked,
 # is not compared, and the next run (even without files) recomputes it
 sql "INSERT INTO track_rollup_dirty (day) VALUES ('2024-03-05')"
