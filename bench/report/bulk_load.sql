@@ -96,3 +96,10 @@ FROM (
 SET SESSION unique_checks = 1, foreign_key_checks = 1;
 ANALYZE TABLE track_run, track_object, track_object_set_member, track_module_set_member,
   track_env_set_member, track_env_pair;
+
+-- A writer of track_run other than track-ingest marks the jobs it wrote for
+-- the per-job roll-up (docs/schema.md "Per-job roll-up"); the days need no
+-- mark here: the first refresh of a new database computes every day.
+INSERT INTO track_rollup_job_dirty (job_key)
+  SELECT DISTINCT job_key FROM track_run WHERE job_key IS NOT NULL
+  ON DUPLICATE KEY UPDATE job_key = VALUES(job_key);

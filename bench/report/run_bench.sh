@@ -46,7 +46,7 @@ printf 'loaded %s runs (%s distinct object sets), %s run-object rows in %.0f s\n
 t0=$(date +%s.%N)
 "$ingest" --refresh-rollup --defaults-file "$tmp/db/client.cnf" >/dev/null
 t1=$(date +%s.%N)
-printf 'daily roll-up of all days computed in %.1f s\n' "$(awk "BEGIN{print $t1 - $t0}")"
+printf 'roll-up (every day and job) computed in %.1f s\n' "$(awk "BEGIN{print $t1 - $t0}")"
 
 win=(--since 2024-03-01 --until 2024-03-31)
 cases=(
