@@ -89,7 +89,7 @@ CREATE TABLE IF NOT EXISTS track_rollup_job_dirty (
 DROP PROCEDURE IF EXISTS track_rollup_jobs_compute;
 CREATE PROCEDURE track_rollup_jobs_compute(IN globs TEXT)
 BEGIN
-  DROP TEMPORARY TABLE IF EXISTS rj_jend, rj_x, rj_t, rj_agg, rj_str, rj_u, rj_app, rj_type,
+  DROP TEMPORARY TABLE IF EXISTS rj_jend, rj_x, rj_t, rj_agg, rj_str, rj_o, rj_oid, rj_app, rj_type,
                                  rj_job, rj_name, rj_names
   -- a run without an end counts until its job's end when Slurm has it
   ; CREATE TEMPORARY TABLE rj_jend (PRIMARY KEY (job_key)) ENGINE=MEMORY AS
@@ -163,19 +163,31 @@ BEGIN
         FROM rj_agg a JOIN track_tally t FORCE INDEX (k_tally_job_start) ON t.job_key = a.job_key
         WHERE a.same = 0 OR a.same IS NULL OR a.rid IS NULL) u
       GROUP BY u.job_key
-  -- core-seconds per job and file name; the overflow entry ('') has no name
-  ; CREATE TEMPORARY TABLE rj_u AS
-      SELECT u.job_key, CAST(CONV(LEFT(MD5(u.name), 16), 16, 10) AS UNSIGNED) AS name_key,
-             u.name, u.cs
-      FROM (SELECT x.job_key, SUBSTRING_INDEX(o.path, '/', -1) AS name, x.cs
-            FROM rj_x x JOIN track_object o ON o.id = x.exe_object_id
+  -- core-seconds per job and file name; the overflow entry ('') has no
+  -- name. The names once per executable object and tallied path (rj_o),
+  -- not per row: a 4 KiB name in every (job, executable) row was a quarter
+  -- of this procedure
+  ; CREATE TEMPORARY TABLE rj_o AS
+      SELECT n.id, n.path, CAST(CONV(LEFT(MD5(n.name), 16), 16, 10) AS UNSIGNED) AS name_key,
+             n.name
+      FROM (SELECT o.id, NULL AS path, SUBSTRING_INDEX(o.path, '/', -1) AS name
+            FROM (SELECT DISTINCT exe_object_id FROM rj_x) d
+            JOIN track_object o ON o.id = d.exe_object_id
             UNION ALL
-            SELECT t.job_key, SUBSTRING_INDEX(t.path, '/', -1), t.cs
-            FROM rj_t t WHERE t.path <> '') u
+            SELECT NULL, p.path, SUBSTRING_INDEX(p.path, '/', -1)
+            FROM (SELECT DISTINCT path FROM rj_t WHERE path <> '') p) n
+  ; CREATE TEMPORARY TABLE rj_oid (PRIMARY KEY (id)) ENGINE=MEMORY AS
+      SELECT id, name_key FROM rj_o WHERE id IS NOT NULL
   ; CREATE TEMPORARY TABLE rj_name (PRIMARY KEY (job_key, name_key)) ENGINE=MEMORY AS
-      SELECT job_key, name_key, SUM(cs) AS core_seconds FROM rj_u GROUP BY job_key, name_key
+      SELECT u.job_key, u.name_key, SUM(u.cs) AS core_seconds
+      FROM (SELECT x.job_key, o.name_key, x.cs
+            FROM rj_x x JOIN rj_oid o ON o.id = x.exe_object_id
+            UNION ALL
+            SELECT t.job_key, o.name_key, t.cs
+            FROM rj_t t JOIN rj_o o ON o.path = t.path) u
+      GROUP BY u.job_key, u.name_key
   ; CREATE TEMPORARY TABLE rj_names (PRIMARY KEY (name_key)) AS
-      SELECT name_key, MIN(name) AS exe_name FROM rj_u GROUP BY name_key
+      SELECT name_key, MIN(name) AS exe_name FROM rj_o GROUP BY name_key
   -- the applications among the names (track_is_application, migration
   -- 0017) numbered in name order, and per job their core-seconds and the
   -- type: the application with the most, ties to the smallest name, packed
@@ -207,7 +219,7 @@ BEGIN
       LEFT JOIN rj_str s ON s.job_key = a.job_key
       LEFT JOIN rj_type t ON t.job_key = a.job_key
       LEFT JOIN rj_app ta ON ta.nid = t.nid
-  ; DROP TEMPORARY TABLE rj_jend, rj_x, rj_t, rj_agg, rj_str, rj_u, rj_app, rj_type
+  ; DROP TEMPORARY TABLE rj_jend, rj_x, rj_t, rj_agg, rj_str, rj_o, rj_oid, rj_app, rj_type
   ; END;
 
 -- Recomputes the marked jobs (track_rollup_job_dirty), at most 5,000 per
