@@ -85,7 +85,7 @@ INSERT INTO rp_daily (day, gk, exe_object_id, tp, g, runs, jobs, users, cs, cpu,
          SUM(d.runs), SUM(d.jobs), COUNT(DISTINCT d.user), SUM(d.core_seconds),
          SUM(d.cpu_seconds), SUM(d.failures)
   FROM track_rollup_name d JOIN rp_daily_app a ON a.name_key = d.name_key
-  WHERE d.day >= @d0 AND d.day < @d1
+  WHERE @dby = 'application' AND d.day >= @d0 AND d.day < @d1
     AND (@f_syshost IS NULL OR d.syshost = @f_syshost)
     AND (@f_user IS NULL OR d.user = @f_user)
     AND (@f_account IS NULL OR d.account = @f_account)
