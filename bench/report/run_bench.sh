@@ -8,12 +8,20 @@
 #   OLD_SQL=DIR bench/report/run_bench.sh BUILD_DIR [NRUNS]
 #   ONLY="summary jobs" bench/report/run_bench.sh ...   only these reports
 #   DIVERSE=10 bench/report/run_bench.sh BUILD_DIR [NRUNS]
+#   SWMAP=1 bench/report/run_bench.sh ...   with a site's software_map
 #   (ONLY="dashboard" times the dashboard alone; it runs last)
 #
 # DIVERSE=P gives P % of the runs an object set of their own (~40 members;
 # bulk_load.sql's @diverse): the diversity Python runs with different
 # extension modules produce (issue 18). After the load, the daily roll-up is
 # computed once by `track-ingest --refresh-rollup` (timed and printed).
+#
+# SWMAP=1 gives the config a software_map of 302 rules, as a site that
+# names its software would have: a prefix per second package directory of
+# the dataset (5 versions), a prefix per third Python extension directory,
+# /usr/bin as the OS, one rule naming a single library file and one
+# executable-name rule. Without it nothing is attributed, which hides most
+# of the cost of `software` (one package, one (package, set) pair per set).
 #
 # With OLD_SQL (a directory of older report scripts, e.g. made with
 # `git archive REV sql/reports | tar -x -C /tmp/old`), each report runs with
@@ -34,6 +42,16 @@ trap cleanup EXIT
 mkdir -p "$tmp/mtmp"   # server temp files: private, not /tmp
 MARIADB_EXTRA_ARGS="--default-time-zone=+00:00 --innodb-buffer-pool-size=4G --tmpdir=$tmp/mtmp" "$harness" start "$tmp/db"
 printf 'archive_dir = %s/archive\n' "$tmp" > "$tmp/track.conf"
+if [ -n "${SWMAP:-}" ]; then
+    {
+        for i in $(seq 0 2 399); do echo "prefix /opt/sw/pkg$i pkg$i/$((i % 5)).0"; done
+        for i in $(seq 0 3 299); do echo "prefix /opt/py/site/pkg$i py$i"; done
+        echo "prefix /usr/bin os/debian12"
+        echo "prefix /opt/sw/pkg1/lib/libfam1.so.3 special/1"
+        echo "exe app1* App1"
+    } > "$tmp/software.map"
+    printf 'software_map = %s/software.map\n' "$tmp" >> "$tmp/track.conf"
+fi
 export TRACK_CONFIG=$tmp/track.conf
 "$ingest" --migrate --defaults-file "$tmp/db/client.cnf" --quiet
 t0=$(date +%s.%N)
