@@ -27,10 +27,11 @@ CALL track_report_setup(20, 1);
 --              by executable, signal, user and job. A run without an end
 --              that exec replaced has failed = 0: it counts in neither
 --              users nor jobs.
---   rp_fl_hp   the paths (objects' and tallies'), grouped by a hash of the
---              path; the path itself is joined back for the ranked rows
+--   rp_fl_hp   the paths (objects' and the window's tallies', rp_fl_tal),
+--              grouped by a hash of the path; the path itself is joined
+--              back for the ranked rows
 -- User and job by their integer keys (migration 0004): narrower groups.
-DROP TEMPORARY TABLE IF EXISTS rp_fl_all, rp_fl_x, rp_fl_bad, rp_fl_obj, rp_fl_hp;
+DROP TEMPORARY TABLE IF EXISTS rp_fl_all, rp_fl_x, rp_fl_bad, rp_fl_obj, rp_fl_tal, rp_fl_hp;
 CREATE TEMPORARY TABLE rp_fl_all (PRIMARY KEY (exe_object_id)) ENGINE=MEMORY AS
   SELECT r.exe_object_id, COUNT(*) AS n
   -- the server's own plan walked k_run_exe for the grouping, a row lookup
@@ -64,16 +65,20 @@ CREATE TEMPORARY TABLE rp_fl_bad ENGINE=MEMORY AS
   GROUP BY x.exe_object_id, x.term_signal, x.user_key, x.job_key;
 CREATE TEMPORARY TABLE rp_fl_obj (PRIMARY KEY (id)) ENGINE=MEMORY AS
   SELECT o.id, UNHEX(MD5(o.path)) AS hk FROM rp_fl_all a JOIN track_object o ON o.id = a.exe_object_id;
+-- the window's tallies, once: their rows below and their paths here
+CREATE TEMPORARY TABLE rp_fl_tal AS
+  SELECT UNHEX(MD5(t.exe_path)) AS hk, t.exe_path, t.runs, t.exit_class, t.user_key, t.job_key,
+         t.last_start
+  FROM track_tally t
+  WHERE t.first_start >= @t0 AND t.first_start < @t1
+    AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
+    AND (@f_user IS NULL OR t.user = @f_user)
+    AND (@f_account IS NULL OR t.account = @f_account)
+    AND (@f_partition IS NULL OR t.`partition` = @f_partition);
 CREATE TEMPORARY TABLE rp_fl_hp (PRIMARY KEY (hk)) AS
-  SELECT UNHEX(MD5(p.path)) AS hk, p.path
-  FROM (SELECT o.path FROM rp_fl_all a JOIN track_object o ON o.id = a.exe_object_id
-        UNION
-        SELECT t.exe_path FROM track_tally t
-        WHERE t.first_start >= @t0 AND t.first_start < @t1
-          AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
-          AND (@f_user IS NULL OR t.user = @f_user)
-          AND (@f_account IS NULL OR t.account = @f_account)
-          AND (@f_partition IS NULL OR t.`partition` = @f_partition)) p;
+  SELECT o.hk, x.path FROM rp_fl_obj o JOIN track_object x ON x.id = o.id
+  UNION
+  SELECT t.hk, t.exe_path FROM rp_fl_tal t;
 
 WITH
 paths AS (
@@ -88,17 +93,12 @@ paths AS (
   UNION ALL
   -- tallied runs: error = nonzero_exit, signal = signaled (which signal a
   -- tally does not keep), unknown (killed in its update) = no_end
-  SELECT UNHEX(MD5(t.exe_path)), t.runs, IF(t.exit_class = 'ok', 0, t.runs),
+  SELECT t.hk, t.runs, IF(t.exit_class = 'ok', 0, t.runs),
          IF(t.exit_class = 'unknown', t.runs, 0), IF(t.exit_class = 'signal', t.runs, 0),
          IF(t.exit_class = 'error', t.runs, 0), NULL,
          IF(t.exit_class = 'ok', NULL, t.user_key), IF(t.exit_class = 'ok', NULL, t.job_key),
          IF(t.exit_class = 'ok', NULL, t.last_start)
-  FROM track_tally t
-  WHERE t.first_start >= @t0 AND t.first_start < @t1
-    AND (@f_syshost IS NULL OR t.syshost = @f_syshost)
-    AND (@f_user IS NULL OR t.user = @f_user)
-    AND (@f_account IS NULL OR t.account = @f_account)
-    AND (@f_partition IS NULL OR t.`partition` = @f_partition)
+  FROM rp_fl_tal t
 ),
 agg AS (
   SELECT p.hk, SUM(p.n) AS runs, SUM(p.failed) AS failed, SUM(p.no_end) AS no_end,
@@ -121,4 +121,4 @@ SELECT x.rk AS `rank`, x.path AS executable, x.runs, x.failed, x.no_end, x.signa
 FROM ranked x
 WHERE x.rk <= @lim
 ORDER BY x.rk;
-DROP TEMPORARY TABLE IF EXISTS rp_fl_all, rp_fl_x, rp_fl_bad, rp_fl_obj, rp_fl_hp;
+DROP TEMPORARY TABLE IF EXISTS rp_fl_all, rp_fl_x, rp_fl_bad, rp_fl_obj, rp_fl_tal, rp_fl_hp;

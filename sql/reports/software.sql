@@ -90,16 +90,16 @@ CREATE TEMPORARY TABLE rp_sw_lk (KEY (set_id)) ENGINE=MEMORY AS
 -- of them holding a set of their own; docs/performance.md "Issue 18, round
 -- 5"). Two distinct paths share an MD5 only by a 128-bit collision.
 CREATE TEMPORARY TABLE rp_sw_used ENGINE=MEMORY AS
-    SELECT 1 AS ord, p.pv, SUM(j.n) AS runs, COUNT(DISTINCT j.job_key) AS jobs,
-           COUNT(DISTINCT j.user_key) AS users, SUM(j.cs) AS cs
-    FROM rp_sw_ej j JOIN rp_sw_apv p ON p.id = j.object_id
-    GROUP BY p.pv;
+  SELECT 1 AS ord, p.pv, SUM(j.n) AS runs, COUNT(DISTINCT j.job_key) AS jobs,
+         COUNT(DISTINCT j.user_key) AS users, SUM(j.cs) AS cs
+  FROM rp_sw_ej j JOIN rp_sw_apv p ON p.id = j.object_id
+  GROUP BY p.pv;
 -- The libraries: runs and core-seconds from per-set totals, users from
 -- (set, user) pairs, and only the jobs from the (set, job, user) groups,
 -- each its own pass over the (package, set) pairs. The package of a set is
 -- counted once per job of the set: with a site's rules (many packages per
 -- set) that join is millions of rows at 1,000,000 runs, and the three
--- distinct counts in one pass over it cost 9.2 s where these take 7.4 s
+-- distinct counts in one pass over it cost 9.2 s where these take 7.2 s
 -- (docs/performance.md "Issue 18, round 5").
 CREATE TEMPORARY TABLE rp_sw_st (PRIMARY KEY (set_id)) ENGINE=MEMORY AS
   SELECT set_id, SUM(n) AS n, SUM(cs) AS cs FROM rp_sw_lj GROUP BY set_id;

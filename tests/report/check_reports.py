@@ -537,8 +537,9 @@ def test_failures(filt=(), kw=None):
         check(any(no_end(r) for r in rs), "dataset has killed runs without an end")
     check(bool(exp), "failures %s: the window has failures" % list(filt))
     doc = report_json(["failures", "--since", SINCE, "--until", UNTIL] + list(filt))
-    cmp_rows("failures %s" % list(filt), doc["rows"], exp, ["rank", "executable", "runs", "failed", "no_end", "signaled",
-                                            "nonzero_exit", "signals", "users", "jobs", "last_failure"])
+    cmp_rows("failures %s" % list(filt), doc["rows"], exp,
+             ["rank", "executable", "runs", "failed", "no_end", "signaled", "nonzero_exit", "signals",
+              "users", "jobs", "last_failure"])
 
 
 def test_env():
