@@ -569,7 +569,11 @@ static int parse_with(struct rec_parser *p, const char *buf, size_t len, int use
     }
     if (parse_once(p, buf, len, &sp, NULL, r, err, errlen) < 0)
         return -1;
-    if (memo && !hit) {
+    /* Only a parse that validated the array may vouch for its text: a
+     * package record never reads "objects" (rec_pkg_body), so its accepting
+     * says nothing about them, and remembering its empty list would let a
+     * start record with the same (invalid) text through. */
+    if (memo && !hit && r->kind != SPOOL_KIND_PKG) {
         struct rec_objmemo *mm = p->memo_;   /* not a cast of &p->memo_: aliasing */
         (void)rec_objmemo_put(&mm, h, buf + sp.start, sp.end - sp.start, r->objects,
                               r->nobjects);

@@ -163,10 +163,36 @@ static void test_foreign_keys(void)
     rec_free(&r);
 }
 
+/* A package record does not read "objects", so accepting one that carries
+ * them must not vouch for that text in the parser's memo: a start record
+ * with the same invalid list is rejected through the memo as without it
+ * (found by fuzz_rec_parse). */
+static void test_memo_not_vouched(void)
+{
+    static const char pkg[] = HEAD PY PKGS ",\"objects\":[\"prog\"]}";
+    static const char start[] =
+        "{\"schema\":1,\"kind\":\"start\",\"run_uuid\":\"" UUID "\",\"syshost\":\"c1\","
+        "\"host\":\"n1\",\"uid\":1000,\"gid\":100,\"user\":\"alice\",\"pid\":42,\"ppid\":1,"
+        "\"start_time\":1732215600.123456,\"exe\":{\"path\":\"/usr/bin/prog\"},"
+        "\"cmdline\":[\"prog\"],\"cwd\":\"/home/alice\",\"objects\":[\"prog\"]}";
+    struct rec_parser p = REC_PARSER_INIT;
+    struct rec r;
+    char err[256] = "", err2[256] = "";
+
+    CHECK_INT(rec_parse_with(&p, pkg, sizeof pkg - 1, &r, err, sizeof err), 0);
+    rec_free(&r);
+    CHECK_INT(rec_parse(start, sizeof start - 1, &r, err, sizeof err), -1);
+    CHECK(strstr(err, "objects[0]") != NULL);
+    CHECK_INT(rec_parse_with(&p, start, sizeof start - 1, &r, err2, sizeof err2), -1);
+    CHECK(strcmp(err, err2) == 0);
+    rec_parser_free(&p);
+}
+
 int main(void)
 {
     test_valid();
     test_foreign_keys();
     test_rejections();
+    test_memo_not_vouched();
     return tcheck_result();
 }
