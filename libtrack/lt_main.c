@@ -19,6 +19,7 @@
 
 #include "lt_debug.h"
 #include "lt_env.h"
+#include "lt_fsize.h"
 #include "lt_record.h"
 #include "lt_run.h"
 #include "lt_signal.h"
@@ -126,7 +127,8 @@ static int write_record(enum spool_kind kind, const char *data, size_t len, int 
         rc = spool_write_atomic_path(lt.jobpath, name, data, len, 0600, SPOOL_WRITE_UMASK);
     e = errno;
     if (rc < 0 && !in_handler)
-        lt_debug(lt.debug, "%s/%s: %s", lt.jobpath, name, strerror(e));
+        lt_debug(lt.debug, "%s/%s: %s%s", lt.jobpath, name, strerror(e),
+                 e == EFBIG ? " (the program's file-size limit, ulimit -f)" : "");
     return rc;
 }
 
@@ -177,15 +179,17 @@ static int handler_mode(void)
 static void lt_on_exit(int status, void *arg)
 {
     int saved = errno;
+    struct lt_fsize fs;
     size_t len;
 
     if (getpid() != lt.pid || !lt.buf)
         goto out;
     if (atomic_exchange(&lt.done, 1))
         goto out;
+    lt_fsize_hold(&fs);
     if (lt.tally) {
         lt_tally_end(&lt, LT_END_EXIT, status & 0xff, 1, 1);
-        goto out;
+        goto release;
     }
     /* The status the parent sees is the low 8 bits of exit()'s argument. */
     len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 1);
@@ -193,6 +197,8 @@ static void lt_on_exit(int status, void *arg)
         write_record(SPOOL_KIND_END, lt_rec_end_buf(&lt), len, LT_NORMAL);
     else
         lt_debug(lt.debug, "end record does not fit max_record_bytes");
+release:
+    lt_fsize_release(&fs);
 out:
     errno = saved;
 }
@@ -208,19 +214,18 @@ out:
 static void lt_on_exit_syscall(int status)
 {
     int saved = errno, mode;
+    struct lt_fsize fs;
     size_t len;
 
     if (getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
         !atomic_exchange(&lt.done, 1)) {
-        if (lt.tally) {
+        lt_fsize_hold(&fs);
+        if (lt.tally)
             lt_tally_end(&lt, LT_END_EXIT, status & 0xff, mode == LT_IN_HANDLER, 0);
-            goto out;
-        }
-        len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 0);
-        if (len)
+        else if ((len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 0)))
             write_record(SPOOL_KIND_END, lt_rec_end_buf(&lt), len, mode);
+        lt_fsize_release(&fs);
     }
-out:
     errno = saved;
 }
 
@@ -244,16 +249,19 @@ __attribute__((visibility("default"))) void _Exit(int status)
 static void lt_on_signal(int sig, siginfo_t *si, void *uc)
 {
     int saved = errno, mode;
+    struct lt_fsize fs;
     size_t len;
 
     /* Check the pid before touching anything: a vfork child shares our
      * memory, a fork child inherited this handler. */
     if (getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
         !atomic_exchange(&lt.done, 1)) {
+        lt_fsize_hold(&fs);
         if (lt.tally)
             lt_tally_end(&lt, LT_END_SIGNAL, sig, mode == LT_IN_HANDLER, 0);
         else if ((len = lt_rec_end(&lt, LT_END_SIGNAL, sig, 0)))
             write_record(SPOOL_KIND_END, lt_rec_end_buf(&lt), len, mode);
+        lt_fsize_release(&fs);
         /* No munmap: other threads may still run; the process is ending. */
     }
     errno = saved;
@@ -314,9 +322,26 @@ static int gate(void)
     return 1;
 }
 
+/* The start of a run: the job's budget, then the start record. Returns 0
+ * when the record is written, 1 when the run is tallied instead (past the
+ * job's budget: no records, lt_tally), -1 when it cannot be tracked. */
+static int start_record(int argc, char **argv, char **envp)
+{
+    if (lt_budget_over(&lt)) {
+        lt.tally = 1;
+        return 1;
+    }
+    if (lt_rec_start(&lt, argc, argv, envp) < 0) {
+        lt_debug(lt.debug, "identity keys do not fit max_record_bytes = %zu", lt.cap);
+        return -1;
+    }
+    return write_record(SPOOL_KIND_START, lt.buf, lt.start_len, LT_NORMAL) < 0 ? -1 : 0;
+}
+
 __attribute__((constructor)) static void lt_init(int argc, char **argv, char **envp)
 {
-    int saved = errno;
+    int saved = errno, rc;
+    struct lt_fsize fs;
     const char *parent;
     void *map;
 
@@ -350,23 +375,15 @@ __attribute__((constructor)) static void lt_init(int argc, char **argv, char **e
     }
     spool_ident_get(&lt.cfg, lt.uid, &lt.id);
     lt_env_job_dir(lt.job, sizeof lt.job);
-    /* Past the job's budget: no records, the end is tallied (lt_tally). */
-    if (lt_budget_over(&lt)) {
-        lt.tally = 1;
-        goto hooks;
-    }
-
-    if (lt_rec_start(&lt, argc, argv, envp) < 0) {
-        lt_debug(lt.debug, "identity keys do not fit max_record_bytes = %zu", lt.cap);
+    lt_fsize_hold(&fs);
+    rc = start_record(argc, argv, envp);
+    lt_fsize_release(&fs);
+    if (rc < 0)
         goto fail;
-    }
-    if (write_record(SPOOL_KIND_START, lt.buf, lt.start_len, LT_NORMAL) < 0)
-        goto fail;
-
     /* Tracked from here on. Children (exec, fork+exec, system, posix_spawn)
      * name us as their parent. */
-    set_run_env();
-hooks:
+    if (rc == 0)
+        set_run_env();
     if (on_exit(lt_on_exit, NULL) != 0)
         lt_debug(lt.debug, "on_exit failed: no end record");
     if (lt_sig_arm(lt.cfg.signals, lt_on_signal, lt.pid) < 0)

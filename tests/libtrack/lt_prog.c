@@ -18,7 +18,11 @@
  *   closefds N         close every fd (0..1023), exit(N)
  *   dup2-stderr N      dup2 /dev/null over stderr, write to it, exit(N)
  *   dlopen LIB         dlopen LIB, call lt_dso_value(), exit 0
- *   args ...           print the argument count, return 0 */
+ *   args ...           print the argument count, return 0
+ *   xfsz-pending N     print whether SIGXFSZ is pending (it is blocked by
+ *                      the test), exit(N)
+ *   write-past FILE N  write N KiB to FILE: past a file-size limit the
+ *                      kernel's SIGXFSZ ends the program */
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -215,6 +219,20 @@ int main(int argc, char **argv)
         }
         fn = (int (*)(void))dlsym(h, "lt_dso_value");
         printf("value %d\n", fn ? fn() : -1);
+        return 0;
+    }
+    if (!strcmp(mode, "xfsz-pending")) {
+        sigset_t p;
+        sigpending(&p);
+        printf("SIGXFSZ pending: %d\n", sigismember(&p, SIGXFSZ));
+        exit(n);
+    }
+    if (!strcmp(mode, "write-past") && argc > 3) {
+        static char kib[1024];
+        int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        for (int i = 0; fd >= 0 && i < atoi(argv[3]); i++)
+            if (write(fd, kib, sizeof kib) < 0)
+                printf("write: error\n");
         return 0;
     }
     if (!strcmp(mode, "args")) {

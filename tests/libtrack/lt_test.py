@@ -99,12 +99,17 @@ class Lab:
                 e[k] = v
         return e
 
-    def run(self, argv, tracked=True, extra=None, user=None, timeout=60, ignore=()):
+    def run(self, argv, tracked=True, extra=None, user=None, timeout=60, ignore=(), fsize=None,
+            block=()):
         def pre():
             import resource
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no cores from signal tests
+            if fsize is not None:  # `ulimit -f`, in bytes
+                resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
             for s in ignore:  # inherited SIG_IGN, as nohup leaves it
                 signal.signal(s, signal.SIG_IGN)
+            if block:  # an inherited signal mask
+                signal.pthread_sigmask(signal.SIG_BLOCK, block)
             if user is not None:
                 os.setgroups([])
                 os.setgid(user)
@@ -115,13 +120,14 @@ class Lab:
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               preexec_fn=pre, timeout=timeout)
 
-    def compare(self, argv, extra=None, user=None, expect_rc=None, ignore=(), mask=None):
+    def compare(self, argv, extra=None, user=None, expect_rc=None, ignore=(), mask=None, **kw):
         """Runs untracked then tracked; outputs and status must be identical
-        (after mask(bytes), for output that differs from run to run)."""
+        (after mask(bytes), for output that differs from run to run). kw:
+        run()'s fsize and block."""
         self.clear()
-        u = self.run(argv, tracked=False, extra=extra, user=user, ignore=ignore)
+        u = self.run(argv, tracked=False, extra=extra, user=user, ignore=ignore, **kw)
         self.clear()
-        t = self.run(argv, tracked=True, extra=extra, user=user, ignore=ignore)
+        t = self.run(argv, tracked=True, extra=extra, user=user, ignore=ignore, **kw)
         what = " ".join(a if isinstance(a, str) else repr(a) for a in argv)[:120]
         m = mask or (lambda b: b)
         check(u.returncode == t.returncode,
@@ -428,6 +434,35 @@ def g_paths(lab):
         if check(len(objs) == 1, "dlopen: library not in the end record"):
             check(objs[0]["signature"] == DSO_SIG, "dlopen: signature %r" % objs[0]["signature"])
             check(len(objs[0]["build_id"]) >= 16, "dlopen: no build_id")
+
+    fsize_cases(lab)
+
+
+def fsize_cases(lab):
+    """A file-size limit (`ulimit -f`) counts libtrack's record files too:
+    past it the kernel raises SIGXFSZ, whose default action killed the
+    program before main. The record is lost; the program never notices."""
+    for limit in (0, 100):
+        what = "ulimit -f %d bytes" % limit
+        lab.compare([PROG, "return", "5"], expect_rc=5, fsize=limit)
+        check(lab.files() == [] or all(os.path.basename(f) == "tally.count" for f in lab.files()),
+              "%s: files left in the spool: %r" % (what, lab.files()))
+        # blocked by the program: our write's SIGXFSZ must not stay pending
+        t = lab.compare([PROG, "xfsz-pending", "3"], expect_rc=3, fsize=limit,
+                        block=(signal.SIGXFSZ,))
+        check(b"SIGXFSZ pending: 0" in t.stdout, "%s: %r" % (what, t.stdout))
+        # ignored by the program: its writes fail with EFBIG, as ours do
+        lab.compare([PROG, "return", "4"], expect_rc=4, fsize=limit, ignore=(signal.SIGXFSZ,))
+    # a limit the records fit under: tracked as usual, and the program's own
+    # write past it still ends it by SIGXFSZ, with the end record when the
+    # signal is held (the handler writes under the same limit)
+    out = os.path.join(lab.dir, "big.out")
+    lab.compare([PROG, "return", "6"], expect_rc=6, fsize=65536)
+    ended(one(runs(lab.records()), "/lt_prog", "ulimit -f 64 KiB"), "ulimit -f 64 KiB", 6)
+    lab.conf("signals = SIGSEGV,SIGXFSZ\n")
+    lab.compare([PROG, "write-past", out, "100"], expect_rc=-signal.SIGXFSZ, fsize=65536)
+    ended(one(runs(lab.records()), "/lt_prog", "write-past"), "write past 64 KiB", sig=signal.SIGXFSZ)
+    lab.conf()
 
 
 def g_python(lab):
