@@ -21,6 +21,7 @@
 #include "lt_env.h"
 #include "lt_fsize.h"
 #include "lt_record.h"
+#include "lt_sandbox.h"
 #include "lt_run.h"
 #include "lt_signal.h"
 #include "lt_tally.h"
@@ -182,7 +183,7 @@ static void lt_on_exit(int status, void *arg)
     struct lt_fsize fs;
     size_t len;
 
-    if (getpid() != lt.pid || !lt.buf)
+    if (getpid() != lt.pid || !lt.buf || lt_sandbox_on())
         goto out;
     if (atomic_exchange(&lt.done, 1))
         goto out;
@@ -217,7 +218,7 @@ static void lt_on_exit_syscall(int status)
     struct lt_fsize fs;
     size_t len;
 
-    if (getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
+    if (getpid() == lt.pid && lt.buf && !lt_sandbox_on() && (mode = handler_mode()) >= 0 &&
         !atomic_exchange(&lt.done, 1)) {
         lt_fsize_hold(&fs);
         if (lt.tally)
@@ -254,7 +255,7 @@ static void lt_on_signal(int sig, siginfo_t *si, void *uc)
 
     /* Check the pid before touching anything: a vfork child shares our
      * memory, a fork child inherited this handler. */
-    if (getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
+    if (getpid() == lt.pid && lt.buf && !lt_sandbox_on() && (mode = handler_mode()) >= 0 &&
         !atomic_exchange(&lt.done, 1)) {
         lt_fsize_hold(&fs);
         if (lt.tally)

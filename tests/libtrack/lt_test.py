@@ -6,7 +6,7 @@ Every run is made twice, untracked and tracked, and must give byte-identical
 stdout, stderr and exit status; every record found is checked (valid JSON,
 UTF-8, required keys and types, file name agrees with content, mode 0600,
 start/end pairs share run_uuid and identity). Environment from ctest:
-LT_LIB (libtrack.so), LT_PROG, LT_SIG, LT_DSO, LT_STATIC, LT_PRELOAD_PREFIX
+LT_LIB (libtrack.so), LT_PROG, LT_SIG, LT_SECCOMP, LT_DSO, LT_STATIC, LT_PRELOAD_PREFIX
 (sanitizer runtimes or ""). Exit 77 = skipped (ctest SKIP_RETURN_CODE)."""
 import json
 import os
@@ -21,6 +21,7 @@ import tempfile
 LIB = os.environ["LT_LIB"]
 PROG = os.environ.get("LT_PROG", "")
 SIGPROG = os.environ.get("LT_SIG", "")
+SECCOMP = os.environ.get("LT_SECCOMP", "")
 REC_CHECK = os.environ.get("LT_REC_CHECK", "")
 DSO = os.environ.get("LT_DSO", "")
 STATIC = os.environ.get("LT_STATIC", "")
@@ -1008,9 +1009,29 @@ def g_signals(lab):
 
 
 
+def g_sandbox(lab):
+    """Programs that install a seccomp filter (lt_seccomp): one that kills
+    or traps openat must not die at exit because libtrack writes its end
+    record. Such a run keeps its start record and has no end; a probe that
+    installs nothing keeps the end record; prctl behaves as libc's."""
+    for how in ("kill", "trap", "errno", "libseccomp"):
+        for end, rc in (("exit", 3), ("_exit", 4), ("segv", -signal.SIGSEGV)):
+            what = "lt_seccomp %s %s" % (how, end)
+            lab.compare([SECCOMP, how, end, str(rc)], expect_rc=rc)
+            r = one(runs(lab.records()), "/lt_seccomp", what)
+            check(r and "end" not in r, "%s: an end record in a sandboxed process" % what)
+    lab.compare([SECCOMP, "probe", "exit", "5"], expect_rc=5)
+    ended(one(runs(lab.records()), "/lt_seccomp", "probe"), "lt_seccomp probe", 5)
+    t = lab.compare([SECCOMP, "prctl-calls", "exit", "6"], expect_rc=6)
+    check(b"get name: 0 lt-named" in t.stdout and b"unknown option: -1 Invalid argument" in t.stdout,
+          "prctl calls: %r" % t.stdout)
+    ended(one(runs(lab.records()), "/lt_seccomp", "prctl-calls"), "lt_seccomp prctl-calls", 6)
+    return 0
+
+
 GROUPS = {"basic": g_basic, "paths": g_paths, "python": g_python, "bytes": g_bytes,
           "gate": g_gate, "mpi": g_mpi, "hostile": g_hostile, "nonroot": g_nonroot, "static": g_static,
-          "signals": g_signals}
+          "signals": g_signals, "sandbox": g_sandbox}
 
 
 def main():

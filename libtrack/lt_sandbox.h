@@ -1,0 +1,22 @@
+/* lt_sandbox: programs that put themselves in a seccomp sandbox.
+ *
+ * A seccomp filter the program installs after start may kill (or trap) the
+ * system calls libtrack makes to write the end record at exit or on a fatal
+ * signal: openat, renameat, mkdir... Without libtrack the program would have
+ * exited normally; with it, it would die of SIGSYS at its very end. So
+ * libtrack watches the two libc entry points through which C programs
+ * install a filter, prctl(PR_SET_SECCOMP) and libseccomp's seccomp_load,
+ * and from the first one that succeeds on, writes nothing more for this
+ * process image (its start record stays; ingest shows the run without an
+ * end). A filter installed by a raw system call (seccomp(2) through
+ * syscall(), inline assembly as in Chromium's sandbox) is not seen
+ * (docs/libtrack.md). Both interposers behave exactly as the calls they
+ * wrap: same arguments, result and errno. */
+#ifndef TRACK_LT_SANDBOX_H
+#define TRACK_LT_SANDBOX_H
+
+/* 1 once this process image has installed a seccomp filter (or entered
+ * strict mode) through prctl or seccomp_load, else 0. Async-signal-safe. */
+int lt_sandbox_on(void);
+
+#endif

@@ -1,0 +1,108 @@
+/* lt_seccomp: a program that puts itself in a seccomp sandbox, for the
+ * libtrack tests (lt_test.py, group sandbox). It prints what it does, then
+ * installs a filter whose action for openat is argv[1]'s, and ends as
+ * argv[2] says:
+ *
+ *   kill | trap | errno    filter installed with prctl(PR_SET_SECCOMP):
+ *                          openat kills the process, raises SIGSYS, or
+ *                          fails with EPERM
+ *   libseccomp             the same kill filter through libseccomp's
+ *                          seccomp_load
+ *   probe                  prctl(PR_SET_SECCOMP, FILTER, NULL): fails with
+ *                          EFAULT, no filter (programs probe so)
+ *   prctl-calls            no filter: PR_SET_NAME, PR_GET_NAME and an
+ *                          unknown option, results and errno printed
+ *
+ *   argv[2]: exit N | _exit N | segv     how it ends afterwards */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* libseccomp's API as <seccomp.h> declares it: the runtime library is on
+ * every Debian system (apt needs it), its headers need not be. */
+void *seccomp_init(uint32_t def_action);
+int seccomp_rule_add(void *ctx, uint32_t action, int syscall, unsigned int arg_cnt, ...);
+int seccomp_load(void *ctx);
+void seccomp_release(void *ctx);
+#define LT_SCMP_ACT_ALLOW 0x7fff0000U
+#define LT_SCMP_ACT_KILL_PROCESS 0x80000000U
+
+static int filter(unsigned action)
+{
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, action),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog p = { sizeof f / sizeof f[0], f };
+
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p);
+}
+
+static int with_libseccomp(void)
+{
+    void *ctx = seccomp_init(LT_SCMP_ACT_ALLOW);
+    int rc;
+
+    if (!ctx)
+        return -1;
+    rc = seccomp_rule_add(ctx, LT_SCMP_ACT_KILL_PROCESS, __NR_openat, 0);
+    if (rc == 0)
+        rc = seccomp_load(ctx);
+    seccomp_release(ctx);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    const char *how = argc > 1 ? argv[1] : "kill", *end = argc > 2 ? argv[2] : "exit";
+    int n = argc > 3 ? atoi(argv[3]) : 0, rc = 0;
+    char name[16] = "";
+
+    printf("lt_seccomp %s %s\n", how, end);
+    fflush(stdout);
+    if (!strcmp(how, "kill"))
+        rc = filter(SECCOMP_RET_KILL_PROCESS);
+    else if (!strcmp(how, "trap"))
+        rc = filter(SECCOMP_RET_TRAP);
+    else if (!strcmp(how, "errno"))
+        rc = filter(SECCOMP_RET_ERRNO | EPERM);
+    else if (!strcmp(how, "libseccomp"))
+        rc = with_libseccomp();
+    else if (!strcmp(how, "probe")) {
+        errno = 0;
+        rc = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, NULL);
+        printf("probe: %d %s\n", rc, strerror(errno));
+        rc = 0;
+    } else if (!strcmp(how, "prctl-calls")) {
+        printf("set name: %d\n", prctl(PR_SET_NAME, "lt-named", 0, 0, 0));
+        printf("get name: %d %s\n", prctl(PR_GET_NAME, name, 0, 0, 0), name);
+        errno = 0;
+        rc = prctl(0x7fff1234, 0, 0, 0, 0);
+        printf("unknown option: %d %s\n", rc, strerror(errno));
+        rc = 0;
+    }
+    if (rc != 0) {
+        printf("no filter: %d\n", rc);
+        return 90;
+    }
+    printf("in the sandbox\n");
+    fflush(stdout);
+    if (!strcmp(end, "_exit"))
+        _exit(n);
+    if (!strcmp(end, "segv"))
+        raise(SIGSEGV);
+    exit(n);
+}
