@@ -378,7 +378,13 @@ static int load(struct spool_config *cfg, const char *path, int flags, char *buf
         spool_seterr(err, errlen, "%s: contains a NUL byte", path);
         goto out;
     }
-    for (line = buf; line && *line; line = next) {
+    /* A UTF-8 byte-order mark, which some editors put at the start: the
+     * first key would otherwise be unknown to the tools and skipped by
+     * libtrack, which then tracks with the default of that line. */
+    line = buf;
+    if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+        line += 3;
+    for (; line && *line; line = next) {
         char *eol = strchr(line, '\n'), *eq, *key, *value, *hash;
         next = eol ? eol + 1 : NULL;
         if (!eol)

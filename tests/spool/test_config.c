@@ -108,6 +108,13 @@ int main(void)
     expect_error("epilog_max_files = 0\n", ":1:", "epilog_max_files");
     expect_error("job_max_records = -1\n", ":1:", "job_max_records");
 
+    /* A UTF-8 byte-order mark before the first key is skipped; one
+     * anywhere else is part of the text. */
+    path = write_conf("bom.conf", "\xef\xbb\xbfsyshost = bom\n", 17);
+    CHECK_INT(spool_config_load(&c, path, SPOOL_CONF_STRICT, err, sizeof err), 0);
+    CHECK_STR(c.syshost, "bom");
+    expect_error("syshost = a\n\xef\xbb\xbfspool_dir = /x\n", ":2:", "unknown key");
+
     /* NUL bytes, oversize files, missing files, directories. */
     path = write_conf("nul.conf", "syshost = a\0b\n", 14);
     CHECK_INT(spool_config_load(&c, path, SPOOL_CONF_STRICT, err, sizeof err), -1);
