@@ -30,7 +30,7 @@ SKIP = 77
 
 CPYTHON_FULL = ["test_signal", "test_threadsignals", "test_threading", "test_subprocess",
                 "test_fork1", "test_wait3", "test_wait4", "test_faulthandler", "test_os",
-                "test_posix", "test_atexit", "test_pty"]
+                "test_posix", "test_atexit", "test_pty", "test_resource"]
 CPYTHON_QUICK = ["test_signal", "test_faulthandler", "test_atexit"]
 PSUTIL_FULL = ["psutil.tests.test_process", "psutil.tests.test_posix", "psutil.tests.test_linux",
                "psutil.tests.test_system", "psutil.tests.test_misc", "psutil.tests.test_contracts",
