@@ -80,13 +80,21 @@ CREATE TEMPORARY TABLE rp_wu_set (KEY (set_id)) ENGINE=MEMORY AS
 SET @wu_lookup := @f_syshost IS NULL AND @f_user IS NULL AND @f_account IS NULL AND @f_partition IS NULL
   AND (SELECT COUNT(*) FROM (SELECT 1 FROM rp_wu_set s JOIN track_run r ON r.object_set_id = s.set_id
                              LIMIT 200001) c) <= 200000;
-CREATE TEMPORARY TABLE rp_wu_hit AS
-  SELECT STRAIGHT_JOIN 1 AS loaded_as, s.object_id, r.syshost, r.job_id, r.user, r.account, r.start_time,
+-- A hit keeps numbers only: its run's id and gk, the group's (cluster, job,
+-- user, account) as 64 bits of their MD5, as job_key is (migration 0004).
+-- With the four strings in its rows and its grouping key, grouping 2.1
+-- million hits took 10.7 s (docs/performance.md "Issue 18, round 6").
+CREATE TEMPORARY TABLE rp_wu_hit ENGINE=MEMORY AS
+  SELECT STRAIGHT_JOIN 1 AS loaded_as, s.object_id, r.id AS run_id,
+         CAST(CONV(LEFT(MD5(CONCAT_WS(0x00, r.syshost, r.user, COALESCE(r.job_id, ''), COALESCE(r.account, ''),
+                   r.job_id IS NULL, r.account IS NULL)), 16), 16, 10) AS UNSIGNED) AS gk, r.start_time,
          COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1) AS cs
   FROM rp_wu_set s JOIN track_run r ON r.object_set_id = s.set_id
   WHERE @wu_lookup AND r.start_time >= @t0 AND r.start_time < @t1;
 INSERT INTO rp_wu_hit
-  SELECT 1, s.object_id, r.syshost, r.job_id, r.user, r.account, r.start_time,
+  SELECT 1, s.object_id, r.id,
+         CAST(CONV(LEFT(MD5(CONCAT_WS(0x00, r.syshost, r.user, COALESCE(r.job_id, ''), COALESCE(r.account, ''),
+                   r.job_id IS NULL, r.account IS NULL)), 16), 16, 10) AS UNSIGNED), r.start_time,
          COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)
   FROM rp_wu_set s JOIN track_run r ON r.object_set_id = s.set_id
   WHERE NOT @wu_lookup AND r.start_time >= @t0 AND r.start_time < @t1
@@ -95,7 +103,9 @@ INSERT INTO rp_wu_hit
     AND (@f_account IS NULL OR r.account = @f_account)
     AND (@f_partition IS NULL OR r.`partition` = @f_partition);
 INSERT INTO rp_wu_hit
-  SELECT STRAIGHT_JOIN 2, x.id, r.syshost, r.job_id, r.user, r.account, r.start_time,
+  SELECT STRAIGHT_JOIN 2, x.id, r.id,
+         CAST(CONV(LEFT(MD5(CONCAT_WS(0x00, r.syshost, r.user, COALESCE(r.job_id, ''), COALESCE(r.account, ''),
+                   r.job_id IS NULL, r.account IS NULL)), 16), 16, 10) AS UNSIGNED), r.start_time,
          COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)
   FROM rp_wu_obj x JOIN track_run r ON r.exe_object_id = x.id
   WHERE r.start_time >= @t0 AND r.start_time < @t1
@@ -107,12 +117,12 @@ INSERT INTO rp_wu_hit
 -- The hits grouped in a statement of their own, apart from the tallies: in
 -- one grouping with the tallies' 4 KiB path in its key they took 2.5 s for
 -- 96,000 hits, inside the final statement's derived table 0.95 s, alone
--- 0.35 s.
-CREATE TEMPORARY TABLE rp_wu_grp AS
-  SELECT h.syshost, h.job_id, h.user, h.account, h.loaded_as, h.object_id, COUNT(*) AS runs,
+-- 0.35 s. Each group names one of its runs, for its four strings.
+CREATE TEMPORARY TABLE rp_wu_grp ENGINE=MEMORY AS
+  SELECT h.gk, h.loaded_as, h.object_id, MIN(h.run_id) AS run_id, COUNT(*) AS runs,
          SUM(h.cs) AS cs, MIN(h.start_time) AS first_start, MAX(h.start_time) AS last_start
   FROM rp_wu_hit h
-  GROUP BY h.syshost, h.job_id, h.user, h.account, h.loaded_as, h.object_id;
+  GROUP BY h.gk, h.loaded_as, h.object_id;
 -- Tallied runs (past a job's job_max_records; track_tally, migration 0014)
 -- keep only the executable's path: they match --library alone (no
 -- build-id, signature or package to compare), as 'executable (tallied)'
@@ -142,16 +152,29 @@ CREATE TEMPORARY TABLE rp_wu_pr AS
     FROM rp_wu_obj x JOIN track_object o ON o.id = x.id
     UNION ALL
     SELECT NULL, t.id, t.exe_path, NULL FROM rp_wu_tal t) p;
+-- Only rows that can be among the first @lim are ranked: those that start
+-- no later than the @lim-th first start (ties included). Ranking all of
+-- them took 17 s for 786,000 groups when 50 were printed. LIMIT takes no
+-- variable outside a prepared statement.
+SET @wu_cut := NULL, @wu_off := @lim - 1;
+PREPARE rp_wu_stmt FROM
+  'SELECT x.first_start INTO @wu_cut
+   FROM (SELECT first_start FROM rp_wu_grp UNION ALL SELECT first_start FROM rp_wu_tal) x
+   ORDER BY x.first_start LIMIT 1 OFFSET ?';
+EXECUTE rp_wu_stmt USING @wu_off;
+DEALLOCATE PREPARE rp_wu_stmt;
 CREATE TEMPORARY TABLE rp_wu_out AS
   SELECT u.*, ROW_NUMBER() OVER (ORDER BY u.first_start, u.syshost, u.job_id, u.user, u.pr, u.loaded_as) AS rk
   FROM (
-    SELECT g.syshost, g.job_id, g.user, g.account, ELT(g.loaded_as, 'library', 'executable') AS loaded_as,
+    SELECT r.syshost, r.job_id, r.user, r.account, ELT(g.loaded_as, 'library', 'executable') AS loaded_as,
            g.object_id, CAST(NULL AS UNSIGNED) AS tid, p.pr, g.runs, g.cs, g.first_start, g.last_start
-    FROM rp_wu_grp g JOIN rp_wu_pr p ON p.object_id = g.object_id
+    FROM rp_wu_grp g JOIN rp_wu_pr p ON p.object_id = g.object_id JOIN track_run r ON r.id = g.run_id
+    WHERE @wu_cut IS NULL OR g.first_start <= @wu_cut
     UNION ALL
     SELECT t.syshost, t.job_id, t.user, t.account, 'executable (tallied)', NULL, t.id, p.pr, t.runs, t.cs,
            t.first_start, t.last_start
-    FROM rp_wu_tal t JOIN rp_wu_pr p ON p.tid = t.id) u;
+    FROM rp_wu_tal t JOIN rp_wu_pr p ON p.tid = t.id
+    WHERE @wu_cut IS NULL OR t.first_start <= @wu_cut) u;
 SELECT x.user, x.syshost, x.job_id, x.account, COALESCE(o.path, t.exe_path) AS object,
        COALESCE(o.build_id, '') AS build_id, COALESCE(o.signature, '') AS signature, x.loaded_as,
        x.runs, ROUND(x.cs / 3600, 2) AS core_hours,
