@@ -84,7 +84,9 @@ SET @wu_lookup := @f_syshost IS NULL AND @f_user IS NULL AND @f_account IS NULL 
 -- user, account) as 64 bits of their MD5, as job_key is (migration 0004).
 -- With the four strings in its rows and its grouping key, grouping 2.1
 -- million hits took 10.7 s (docs/performance.md "Issue 18, round 6").
-CREATE TEMPORARY TABLE rp_wu_hit ENGINE=MEMORY AS
+-- The server's default engine, not MEMORY: a glob as broad as '*' makes
+-- tens of millions of hits, past any fixed max_heap_table_size.
+CREATE TEMPORARY TABLE rp_wu_hit AS
   SELECT STRAIGHT_JOIN 1 AS loaded_as, s.object_id, r.id AS run_id,
          CAST(CONV(LEFT(MD5(CONCAT_WS(0x00, r.syshost, r.user, COALESCE(r.job_id, ''), COALESCE(r.account, ''),
                    r.job_id IS NULL, r.account IS NULL)), 16), 16, 10) AS UNSIGNED) AS gk, r.start_time,
@@ -118,7 +120,7 @@ INSERT INTO rp_wu_hit
 -- one grouping with the tallies' 4 KiB path in its key they took 2.5 s for
 -- 96,000 hits, inside the final statement's derived table 0.95 s, alone
 -- 0.35 s. Each group names one of its runs, for its four strings.
-CREATE TEMPORARY TABLE rp_wu_grp ENGINE=MEMORY AS
+CREATE TEMPORARY TABLE rp_wu_grp AS
   SELECT h.gk, h.loaded_as, h.object_id, MIN(h.run_id) AS run_id, COUNT(*) AS runs,
          SUM(h.cs) AS cs, MIN(h.start_time) AS first_start, MAX(h.start_time) AS last_start
   FROM rp_wu_hit h
