@@ -44,7 +44,8 @@ static const uint64_t lt_fatal_default =
 
 static _Atomic(lt_sa_fn) lt_real;
 static lt_sig_handler_fn lt_handler;  /* set once before main, NULL: not armed */
-static uint64_t lt_armed;             /* signals we may re-arm, set once before main */
+static _Atomic uint64_t lt_armed;     /* signals we may re-arm: set before main, cleared by
+                                       * lt_sig_disarm */
 static pid_t lt_owner;                /* the process whose records we write */
 /* The program's SIG_DFL action per hidden signal: what glibc's sigaction
  * copies out of the kernel, 32 bytes a signal (the whole table in one
@@ -170,7 +171,7 @@ static int lt_sigaction(int sig, const struct sigaction *act, struct sigaction *
         return rc;
     if (old && is_ours(old))
         view_load(old, &lt_view[sig]);
-    if (to_dfl && sig < 64 && (lt_armed & B(sig)) && getpid() == lt_owner)
+    if (to_dfl && sig < 64 && (atomic_load(&lt_armed) & B(sig)) && getpid() == lt_owner)
         rearm(real, sig);
     return rc;
 }
@@ -211,6 +212,35 @@ int lt_sig_arm(uint64_t mask, lt_sig_handler_fn handler, pid_t pid)
     }
     sigprocmask(SIG_SETMASK, &saved, NULL);
     return n;
+}
+
+void lt_sig_disarm(void)
+{
+    lt_sa_fn real = real_sigaction();
+    uint64_t mask = atomic_exchange(&lt_armed, 0);
+    struct sigaction cur, prog;
+    sigset_t all, saved;
+    int e = errno;
+
+    if (!real || !mask)
+        goto out;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &saved);
+    for (int sig = 1; sig < 64 && sig < _NSIG; sig++) {
+        if (!(mask & B(sig)))
+            continue;
+        memset(&cur, 0, sizeof cur);
+        if (real(sig, NULL, &cur) < 0 || !is_ours(&cur))
+            continue;
+        /* the program's SIG_DFL action, as the kernel held it */
+        memset(&prog, 0, sizeof prog);
+        view_load(&prog, &lt_view[sig]);
+        if (restore_exact(sig, &prog) < 0)
+            real(sig, &prog, NULL);
+    }
+    sigprocmask(SIG_SETMASK, &saved, NULL);
+out:
+    errno = e;
 }
 
 /* ---------------------------------------------------------------- libc */

@@ -31,4 +31,10 @@ typedef void (*lt_sig_handler_fn)(int, siginfo_t *, void *);
  * the number of signals armed, -1 if libc's sigaction cannot be found. */
 int lt_sig_arm(uint64_t mask, lt_sig_handler_fn handler, pid_t pid);
 
+/* Takes libtrack's handler out of the kernel for good: every signal that
+ * still holds it gets the program's SIG_DFL action back, exactly, and none
+ * is re-armed later. For a process about to sandbox itself (lt_sandbox.h),
+ * whose filter may forbid what the handler would do. Preserves errno. */
+void lt_sig_disarm(void);
+
 #endif

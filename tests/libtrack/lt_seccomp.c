@@ -6,6 +6,10 @@
  *   kill | trap | errno    filter installed with prctl(PR_SET_SECCOMP):
  *                          openat kills the process, raises SIGSYS, or
  *                          fails with EPERM
+ *   strict                 every system call libtrack makes at the end
+ *                          (openat, renameat, getpid, gettid, tgkill,
+ *                          rt_sigprocmask, rt_sigaction, prlimit64,
+ *                          getrusage, clock_gettime) kills the process
  *   libseccomp             the same kill filter through libseccomp's
  *                          seccomp_load
  *   probe                  prctl(PR_SET_SECCOMP, FILTER, NULL): fails with
@@ -13,7 +17,8 @@
  *   prctl-calls            no filter: PR_SET_NAME, PR_GET_NAME and an
  *                          unknown option, results and errno printed
  *
- *   argv[2]: exit N | _exit N | segv     how it ends afterwards */
+ *   argv[2]: exit N | _exit N | segv | fault    how it ends afterwards
+ *                          (segv: raise(SIGSEGV); fault: a NULL store) */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -36,6 +41,30 @@ void seccomp_release(void *ctx);
 #define LT_SCMP_ACT_ALLOW 0x7fff0000U
 #define LT_SCMP_ACT_KILL_PROCESS 0x80000000U
 
+#define LT_DENY(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+                    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
+
+static int install(struct sock_filter *f, unsigned short n)
+{
+    struct sock_fprog p = { n, f };
+
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p);
+}
+
+static int strict(void)
+{
+    struct sock_filter f[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        LT_DENY(__NR_openat), LT_DENY(__NR_renameat), LT_DENY(__NR_getpid), LT_DENY(__NR_gettid),
+        LT_DENY(__NR_tgkill), LT_DENY(__NR_rt_sigprocmask), LT_DENY(__NR_rt_sigaction),
+        LT_DENY(__NR_prlimit64), LT_DENY(__NR_getrusage), LT_DENY(__NR_clock_gettime),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    return install(f, sizeof f / sizeof f[0]);
+}
+
 static int filter(unsigned action)
 {
     struct sock_filter f[] = {
@@ -44,11 +73,8 @@ static int filter(unsigned action)
         BPF_STMT(BPF_RET | BPF_K, action),
         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     };
-    struct sock_fprog p = { sizeof f / sizeof f[0], f };
 
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        return -1;
-    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p);
+    return install(f, sizeof f / sizeof f[0]);
 }
 
 static int with_libseccomp(void)
@@ -77,6 +103,8 @@ int main(int argc, char **argv)
         rc = filter(SECCOMP_RET_KILL_PROCESS);
     else if (!strcmp(how, "trap"))
         rc = filter(SECCOMP_RET_TRAP);
+    else if (!strcmp(how, "strict"))
+        rc = strict();
     else if (!strcmp(how, "errno"))
         rc = filter(SECCOMP_RET_ERRNO | EPERM);
     else if (!strcmp(how, "libseccomp"))
@@ -104,5 +132,7 @@ int main(int argc, char **argv)
         _exit(n);
     if (!strcmp(end, "segv"))
         raise(SIGSEGV);
+    if (!strcmp(end, "fault"))
+        *(volatile int *)(uintptr_t)n = 1;
     exit(n);
 }
