@@ -184,7 +184,7 @@ static void lt_on_exit(int status, void *arg)
     size_t len;
 
     /* The sandbox first: its filter may forbid even getpid. */
-    if (lt_sandbox_on() || getpid() != lt.pid || !lt.buf)
+    if (lt_sandbox_on(lt.pid) || getpid() != lt.pid || !lt.buf)
         goto out;
     if (atomic_exchange(&lt.done, 1))
         goto out;
@@ -219,7 +219,7 @@ static void lt_on_exit_syscall(int status)
     struct lt_fsize fs;
     size_t len;
 
-    if (!lt_sandbox_on() && getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
+    if (!lt_sandbox_on(lt.pid) && getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
         !atomic_exchange(&lt.done, 1)) {
         lt_fsize_hold(&fs);
         if (lt.tally)
@@ -256,7 +256,7 @@ static void lt_on_signal(int sig, siginfo_t *si, void *uc)
 
     /* Check the pid before touching anything: a vfork child shares our
      * memory, a fork child inherited this handler. */
-    if (!lt_sandbox_on() && getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
+    if (!lt_sandbox_on(lt.pid) && getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
         !atomic_exchange(&lt.done, 1)) {
         lt_fsize_hold(&fs);
         if (lt.tally)

@@ -1,5 +1,6 @@
 /* lt_sandbox: see lt_sandbox.h. */
 #include "lt_sandbox.h"
+#include "lt_signal.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -12,11 +13,15 @@
 
 #define VIS __attribute__((visibility("default")))
 
-static atomic_int lt_sandboxed;
+/* The pid of the process that installed a filter, 0 before: a vfork
+ * child shares our memory, and its sandbox is not ours. */
+static _Atomic pid_t lt_sandboxed;
 
-int lt_sandbox_on(void)
+int lt_sandbox_on(pid_t pid)
 {
-    return atomic_load(&lt_sandboxed);
+    pid_t p = atomic_load(&lt_sandboxed);
+
+    return p != 0 && p == pid;
 }
 
 /* glibc's prctl is the bare system call with the four optional arguments
@@ -26,6 +31,7 @@ VIS int prctl(int option, ...)
 {
     unsigned long a2, a3, a4, a5;
     va_list ap;
+    pid_t me = 0;
     long rc;
 
     va_start(ap, option);
@@ -34,11 +40,16 @@ VIS int prctl(int option, ...)
     a4 = va_arg(ap, unsigned long);
     a5 = va_arg(ap, unsigned long);
     va_end(ap);
+    /* Every system call of ours before the filter is in. */
+    if (option == PR_SET_SECCOMP) {
+        me = getpid();
+        lt_sig_disarm();
+    }
     rc = syscall(SYS_prctl, option, a2, a3, a4, a5);
     /* Only a filter that is in counts: programs probe for seccomp with
      * calls meant to fail (a NULL filter, for EFAULT). */
     if (option == PR_SET_SECCOMP && rc == 0)
-        atomic_store(&lt_sandboxed, 1);
+        atomic_store(&lt_sandboxed, me);
     return (int)rc;
 }
 
@@ -57,6 +68,7 @@ VIS int seccomp_load(void *ctx)
     lt_load_fn real;
     void *p;
     int saved = errno, rc;
+    pid_t me;
 
     p = dlsym(RTLD_NEXT, "seccomp_load");
     errno = saved;
@@ -65,8 +77,10 @@ VIS int seccomp_load(void *ctx)
     /* ISO C has no conversion between object and function pointers; POSIX
      * guarantees dlsym's result converts. */
     memcpy(&real, &p, sizeof real);
+    me = getpid();
+    lt_sig_disarm();
     rc = real(ctx);
     if (rc == 0)
-        atomic_store(&lt_sandboxed, 1);
+        atomic_store(&lt_sandboxed, me);
     return rc;
 }

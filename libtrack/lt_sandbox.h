@@ -8,15 +8,22 @@
  * install a filter, prctl(PR_SET_SECCOMP) and libseccomp's seccomp_load,
  * and from the first one that succeeds on, writes nothing more for this
  * process image (its start record stays; ingest shows the run without an
- * end). A filter installed by a raw system call (seccomp(2) through
- * syscall(), inline assembly as in Chromium's sandbox) is not seen
- * (docs/libtrack.md). Both interposers behave exactly as the calls they
+ * end). Before either call, libtrack's hidden fatal-signal handler is taken
+ * out of the kernel (lt_sig_disarm) and the pid noted: after it, a signal
+ * ends the program as without libtrack, and no code of ours makes a
+ * system call. A call that fails (a probe) keeps the end record at exit,
+ * not the one on a fatal signal. A filter installed by a raw system call
+ * (seccomp(2) through syscall(), inline assembly as in Chromium's sandbox)
+ * is not seen (docs/libtrack.md). Both interposers behave exactly as the calls they
  * wrap: same arguments, result and errno. */
 #ifndef TRACK_LT_SANDBOX_H
 #define TRACK_LT_SANDBOX_H
 
-/* 1 once this process image has installed a seccomp filter (or entered
- * strict mode) through prctl or seccomp_load, else 0. Async-signal-safe. */
-int lt_sandbox_on(void);
+#include <sys/types.h>
+
+/* 1 once process pid has installed a seccomp filter (or entered strict
+ * mode) through prctl or seccomp_load, else 0 (a vfork child's filter is
+ * not its parent's). No system call; async-signal-safe. */
+int lt_sandbox_on(pid_t pid);
 
 #endif

@@ -217,7 +217,9 @@ int lt_sig_arm(uint64_t mask, lt_sig_handler_fn handler, pid_t pid)
 void lt_sig_disarm(void)
 {
     lt_sa_fn real = real_sigaction();
-    uint64_t mask = atomic_exchange(&lt_armed, 0);
+    /* A vfork child has its own table of dispositions but shares our
+     * memory: it puts back its own and leaves the parent's re-arming. */
+    uint64_t mask = getpid() == lt_owner ? atomic_exchange(&lt_armed, 0) : atomic_load(&lt_armed);
     struct sigaction cur, prog;
     sigset_t all, saved;
     int e = errno;

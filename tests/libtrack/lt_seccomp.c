@@ -17,8 +17,10 @@
  *   prctl-calls            no filter: PR_SET_NAME, PR_GET_NAME and an
  *                          unknown option, results and errno printed
  *
- *   argv[2]: exit N | _exit N | segv | fault    how it ends afterwards
- *                          (segv: raise(SIGSEGV); fault: a NULL store) */
+ *   argv[2]: exit N | _exit N | segv | fault | term    how it ends
+ *                          afterwards (segv: raise(SIGSEGV); fault: a
+ *                          store at address N; term: kill(2) of its own
+ *                          pid, taken before the filter, with SIGTERM) */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -96,6 +98,7 @@ int main(int argc, char **argv)
     const char *how = argc > 1 ? argv[1] : "kill", *end = argc > 2 ? argv[2] : "exit";
     int n = argc > 3 ? atoi(argv[3]) : 0, rc = 0;
     char name[16] = "";
+    pid_t me = getpid();
 
     printf("lt_seccomp %s %s\n", how, end);
     fflush(stdout);
@@ -132,6 +135,8 @@ int main(int argc, char **argv)
         _exit(n);
     if (!strcmp(end, "segv"))
         raise(SIGSEGV);
+    if (!strcmp(end, "term"))
+        syscall(SYS_kill, me, SIGTERM);
     if (!strcmp(end, "fault"))
         *(volatile int *)(uintptr_t)n = 1;
     exit(n);

@@ -1023,9 +1023,10 @@ def g_sandbox(lab):
     # a filter that forbids every call libtrack makes at the end, even
     # getpid: nothing of ours runs after it (a fault dies at once, with no
     # handler of ours left in the kernel)
-    for end, rc in (("exit", 3), ("_exit", 4), ("fault", -signal.SIGSEGV)):
+    for end, rc in (("exit", 3), ("_exit", 4), ("fault", -signal.SIGSEGV), ("term", -signal.SIGTERM)):
         what = "lt_seccomp strict %s" % end
-        lab.compare([SECCOMP, "strict", end, str(rc) if rc > 0 else "0"], expect_rc=rc)
+        # the fault: a store to address 16 (a NULL store is UBSan's to report)
+        lab.compare([SECCOMP, "strict", end, str(rc) if rc > 0 else "16"], expect_rc=rc)
         r = one(runs(lab.records()), "/lt_seccomp", what)
         check(r and "end" not in r, "%s: an end record in a sandboxed process" % what)
     lab.compare([SECCOMP, "probe", "exit", "5"], expect_rc=5)
