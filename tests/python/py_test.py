@@ -252,6 +252,28 @@ def g_gate(lab):
     check(r.stdout == u.stdout, "sitecustomize chain: %r vs %r" % (r.stdout, u.stdout))
 
 
+# A stand-in for libseccomp's Python binding: the module name is what the
+# hook looks for; the filter is real (x86_64 and aarch64 numbers).
+SECCOMP_MODULE = r"""
+import ctypes, platform, struct
+_NR = {"x86_64": (257, 39), "aarch64": (56, 172)}[platform.machine()]  # openat, getpid
+def lock():
+    libc = ctypes.CDLL(None, use_errno=True)
+    ins = [(0x20, 0, 0, 0)]                      # ld seccomp_data.nr
+    for nr in _NR:
+        ins += [(0x15, 0, 1, nr), (0x06, 0, 0, 0x80000000)]  # jeq nr -> kill process
+    ins += [(0x06, 0, 0, 0x7fff0000)]            # allow
+    prog = b"".join(struct.pack("HBBI", *i) for i in ins)
+    buf = ctypes.create_string_buffer(prog)
+    class Fprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+    fp = Fprog(len(ins), ctypes.addressof(buf))
+    libc.prctl(38, 1, 0, 0, 0)                   # PR_SET_NO_NEW_PRIVS
+    if libc.prctl(22, 2, ctypes.byref(fp), 0, 0) != 0:   # PR_SET_SECCOMP, FILTER
+        raise OSError(ctypes.get_errno(), "seccomp")
+"""
+
+
 def g_exit(lab):
     """Every way out: the status and output are the program's."""
     cases = [
@@ -283,6 +305,17 @@ def g_exit(lab):
             check(rec is not None and "PyYAML" in pkgmap(rec), "%s: %r" % (what, pkgmap(rec)))
         else:
             check(not lab.pkg_records(), "%s: a package record" % what)
+    # A program that sandboxes itself through a seccomp binding (here a
+    # module of that name whose filter kills openat and getpid, installed
+    # with prctl through ctypes): no package record, never a SIGSYS.
+    mod = os.path.join(lab.dir, "sandboxmod")
+    os.makedirs(mod, exist_ok=True)
+    with open(os.path.join(mod, "seccomp.py"), "w") as f:
+        f.write(SECCOMP_MODULE)
+    prog = "import yaml, seccomp\nseccomp.lock()\nprint('locked')\n"
+    lab.compare([PY, "-c", prog], "seccomp sandbox", expect_rc=0, extra={"PYTHONPATH": mod},
+                hook_env={"PYTHONPATH": HOOK + ":" + mod})
+    check(not lab.pkg_records(), "seccomp sandbox: a package record")
     # stdout closed, stdin closed: the hook does not care.
     lab.compare([PY, "-c", "import os, yaml; os.close(1); os.close(0)"], "closed fds", expect_rc=0)
     lab.record("closed fds")
