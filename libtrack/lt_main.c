@@ -175,33 +175,46 @@ static int handler_mode(void)
     return room >= LT_STACK_JUDGE ? LT_IN_HANDLER : LT_IN_HANDLER_SMALL;
 }
 
+/* Whether this process may end the run: not in a sandbox of its own
+ * (tested first, with no system call: its filter may forbid even getpid),
+ * the process that started the run (a vfork child shares our memory, a
+ * fork child our hooks and handler), and tracked. */
+static int end_is_ours(void)
+{
+    return !lt_sandbox_on(lt.pid) && getpid() == lt.pid && lt.buf;
+}
+
+/* Writes the run's end once (the first caller wins a race): the end record,
+ * or past the job's budget the tally's count, under the program's
+ * file-size limit (lt_fsize). mode as for write_record: LT_NORMAL from
+ * exit (the loader's list walked again, messages formatted), a handler
+ * mode from _exit and the fatal-signal handler (async-signal-safe). */
+static void write_end(enum lt_end_how how, int value, int mode)
+{
+    struct lt_fsize fs;
+    size_t len;
+
+    if (atomic_exchange(&lt.done, 1))
+        return;
+    lt_fsize_hold(&fs);
+    if (lt.tally)
+        lt_tally_end(&lt, how, value, mode != LT_IN_HANDLER_SMALL, mode == LT_NORMAL);
+    else if ((len = lt_rec_end(&lt, how, value, mode == LT_NORMAL)))
+        write_record(SPOOL_KIND_END, lt_rec_end_buf(&lt), len, mode);
+    else if (mode == LT_NORMAL)
+        lt_debug(lt.debug, "end record does not fit max_record_bytes");
+    lt_fsize_release(&fs);
+}
+
 /* on_exit hook: exit() and return from main. Runs in whichever thread
  * exits; a forked child (other pid) and a second exit race write nothing. */
 static void lt_on_exit(int status, void *arg)
 {
     int saved = errno;
-    struct lt_fsize fs;
-    size_t len;
 
-    /* The sandbox first: its filter may forbid even getpid. */
-    if (lt_sandbox_on(lt.pid) || getpid() != lt.pid || !lt.buf)
-        goto out;
-    if (atomic_exchange(&lt.done, 1))
-        goto out;
-    lt_fsize_hold(&fs);
-    if (lt.tally) {
-        lt_tally_end(&lt, LT_END_EXIT, status & 0xff, 1, 1);
-        goto release;
-    }
     /* The status the parent sees is the low 8 bits of exit()'s argument. */
-    len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 1);
-    if (len)
-        write_record(SPOOL_KIND_END, lt_rec_end_buf(&lt), len, LT_NORMAL);
-    else
-        lt_debug(lt.debug, "end record does not fit max_record_bytes");
-release:
-    lt_fsize_release(&fs);
-out:
+    if (end_is_ours())
+        write_end(LT_END_EXIT, status & 0xff, LT_NORMAL);
     errno = saved;
 }
 
@@ -216,18 +229,9 @@ out:
 static void lt_on_exit_syscall(int status)
 {
     int saved = errno, mode;
-    struct lt_fsize fs;
-    size_t len;
 
-    if (!lt_sandbox_on(lt.pid) && getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
-        !atomic_exchange(&lt.done, 1)) {
-        lt_fsize_hold(&fs);
-        if (lt.tally)
-            lt_tally_end(&lt, LT_END_EXIT, status & 0xff, mode == LT_IN_HANDLER, 0);
-        else if ((len = lt_rec_end(&lt, LT_END_EXIT, status & 0xff, 0)))
-            write_record(SPOOL_KIND_END, lt_rec_end_buf(&lt), len, mode);
-        lt_fsize_release(&fs);
-    }
+    if (end_is_ours() && (mode = handler_mode()) >= 0)
+        write_end(LT_END_EXIT, status & 0xff, mode);
     errno = saved;
 }
 
@@ -251,21 +255,12 @@ __attribute__((visibility("default"))) void _Exit(int status)
 static void lt_on_signal(int sig, siginfo_t *si, void *uc)
 {
     int saved = errno, mode;
-    struct lt_fsize fs;
-    size_t len;
 
     /* Check the pid before touching anything: a vfork child shares our
-     * memory, a fork child inherited this handler. */
-    if (!lt_sandbox_on(lt.pid) && getpid() == lt.pid && lt.buf && (mode = handler_mode()) >= 0 &&
-        !atomic_exchange(&lt.done, 1)) {
-        lt_fsize_hold(&fs);
-        if (lt.tally)
-            lt_tally_end(&lt, LT_END_SIGNAL, sig, mode == LT_IN_HANDLER, 0);
-        else if ((len = lt_rec_end(&lt, LT_END_SIGNAL, sig, 0)))
-            write_record(SPOOL_KIND_END, lt_rec_end_buf(&lt), len, mode);
-        lt_fsize_release(&fs);
-        /* No munmap: other threads may still run; the process is ending. */
-    }
+     * memory, a fork child inherited this handler. No munmap after: other
+     * threads may still run; the process is ending. */
+    if (end_is_ours() && (mode = handler_mode()) >= 0)
+        write_end(LT_END_SIGNAL, sig, mode);
     errno = saved;
     /* SA_RESETHAND put the default action back. A fault raised by the CPU
      * (si_code > 0) happens again when we return, at the same instruction,
