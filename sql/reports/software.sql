@@ -20,7 +20,7 @@
 CALL track_report_setup(20, 1);
 
 DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_sets, rp_sw_mem, rp_sw_objs, rp_sw_apv, rp_sw_pvn, rp_sw_lk,
-                                 rp_sw_st, rp_sw_su, rp_sw_l1, rp_sw_l2, rp_sw_l3, rp_sw_used, rp_sw_src,
+                                 rp_sw_st, rp_sw_su, rp_sw_l1, rp_sw_ltop, rp_sw_lkt, rp_sw_l2, rp_sw_l3, rp_sw_used, rp_sw_src,
                                  rp_sw_out;
 -- runs reduced to (executable, job, user) and (object set, job, user)
 -- groups on the integer keys of migration 0004, as in executables/libraries
@@ -94,13 +94,14 @@ CREATE TEMPORARY TABLE rp_sw_used ENGINE=MEMORY AS
          COUNT(DISTINCT j.user_key) AS users, SUM(j.cs) AS cs
   FROM rp_sw_ej j JOIN rp_sw_apv p ON p.id = j.object_id
   GROUP BY p.pv;
--- The libraries: runs and core-seconds from per-set totals, users from
--- (set, user) pairs, and only the jobs from the (set, job, user) groups,
--- each its own pass over the (package, set) pairs. The package of a set is
+-- The libraries: runs and core-seconds from per-set totals for every
+-- package (they rank the rows), then the distinct jobs and users only for
+-- the packages printed (the top @lim and the unattributed row), each its
+-- own pass over their (package, set) pairs. The package of a set is
 -- counted once per job of the set: with a site's rules (many packages per
--- set) that join is millions of rows at 1,000,000 runs, and the three
--- distinct counts in one pass over it cost 9.2 s where these take 7.2 s
--- (docs/performance.md "Issue 18, round 5").
+-- set) that join is millions of rows at 1,000,000 runs for all packages,
+-- and one pass with the three counts was slower still (docs/performance.md
+-- "Issue 18, round 5" and "round 7").
 CREATE TEMPORARY TABLE rp_sw_st (PRIMARY KEY (set_id)) ENGINE=MEMORY AS
   SELECT set_id, SUM(n) AS n, SUM(cs) AS cs FROM rp_sw_lj GROUP BY set_id;
 CREATE TEMPORARY TABLE rp_sw_su (KEY (set_id)) ENGINE=MEMORY AS
@@ -108,15 +109,27 @@ CREATE TEMPORARY TABLE rp_sw_su (KEY (set_id)) ENGINE=MEMORY AS
 CREATE TEMPORARY TABLE rp_sw_l1 (PRIMARY KEY (pv)) ENGINE=MEMORY AS
   SELECT k.pv, SUM(t.n) AS runs, SUM(t.cs) AS cs
   FROM rp_sw_lk k JOIN rp_sw_st t ON t.set_id = k.set_id GROUP BY k.pv;
+-- the rows printed: the same order as rp_sw_out below
+CREATE TEMPORARY TABLE rp_sw_ltop (PRIMARY KEY (pv)) ENGINE=MEMORY AS
+  SELECT x.pv FROM (
+    SELECT l.pv, n.package, ROW_NUMBER() OVER (ORDER BY l.cs DESC, l.runs DESC, n.package IS NULL,
+                                                n.package, n.version) AS rk
+    FROM rp_sw_l1 l JOIN rp_sw_pvn n ON n.pv = l.pv) x
+  WHERE x.rk <= @lim OR x.package IS NULL;
+-- their (package, set) pairs in package order, so that the two counts
+-- below group without a temporary table
+CREATE TEMPORARY TABLE rp_sw_lkt (KEY kp USING BTREE (pv)) ENGINE=MEMORY AS
+  SELECT k.set_id, k.pv FROM rp_sw_lk k JOIN rp_sw_ltop t ON t.pv = k.pv;
 CREATE TEMPORARY TABLE rp_sw_l2 (PRIMARY KEY (pv)) ENGINE=MEMORY AS
   SELECT k.pv, COUNT(DISTINCT j.job_key) AS jobs
-  FROM rp_sw_lk k JOIN rp_sw_lj j ON j.set_id = k.set_id GROUP BY k.pv;
+  FROM rp_sw_lkt k FORCE INDEX (kp) STRAIGHT_JOIN rp_sw_lj j ON j.set_id = k.set_id GROUP BY k.pv;
 CREATE TEMPORARY TABLE rp_sw_l3 (PRIMARY KEY (pv)) ENGINE=MEMORY AS
   SELECT k.pv, COUNT(DISTINCT u.user_key) AS users
-  FROM rp_sw_lk k JOIN rp_sw_su u ON u.set_id = k.set_id GROUP BY k.pv;
+  FROM rp_sw_lkt k FORCE INDEX (kp) STRAIGHT_JOIN rp_sw_su u ON u.set_id = k.set_id GROUP BY k.pv;
+-- jobs and users 0 for the rows not printed (never shown)
 INSERT INTO rp_sw_used
-  SELECT 2, a.pv, a.runs, b.jobs, c.users, a.cs
-  FROM rp_sw_l1 a JOIN rp_sw_l2 b ON b.pv = a.pv JOIN rp_sw_l3 c ON c.pv = a.pv;
+  SELECT 2, a.pv, a.runs, COALESCE(b.jobs, 0), COALESCE(c.users, 0), a.cs
+  FROM rp_sw_l1 a LEFT JOIN rp_sw_l2 b ON b.pv = a.pv LEFT JOIN rp_sw_l3 c ON c.pv = a.pv;
 CREATE TEMPORARY TABLE rp_sw_src AS
     SELECT s.ord, p.pv,
            GROUP_CONCAT(DISTINCT COALESCE(a.src, 'unattributed') ORDER BY COALESCE(a.src, 'unattributed')) AS source,
@@ -140,5 +153,5 @@ FROM rp_sw_out x
 WHERE x.rk <= @lim OR x.package IS NULL
 ORDER BY x.ord, x.rk;
 DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_sets, rp_sw_mem, rp_sw_objs, rp_sw_apv, rp_sw_pvn, rp_sw_lk,
-                                 rp_sw_st, rp_sw_su, rp_sw_l1, rp_sw_l2, rp_sw_l3, rp_sw_used, rp_sw_src,
+                                 rp_sw_st, rp_sw_su, rp_sw_l1, rp_sw_ltop, rp_sw_lkt, rp_sw_l2, rp_sw_l3, rp_sw_used, rp_sw_src,
                                  rp_sw_out, rp_sw_attr;

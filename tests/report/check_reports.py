@@ -388,6 +388,59 @@ def test_software():
           "modules without a map: no file_runs, no retirement candidates")
 
 
+SW_RULES = (("/usr/lib/x86_64-linux-gnu", "os", "debian12"), ("/opt/openblas", "openblas", "0.3"),
+            ("/opt/openmpi", "openmpi", "4.1"), ("/opt/foo", "foo", None), ("/opt/apps", "apps", "1"),
+            ("/usr/bin", "os", "debian12"), ("/home/alice", "alice-codes", None))
+
+
+def sw_package(path):
+    for pre, pkg, ver in SW_RULES:
+        if path.startswith(pre + "/"):
+            return (pkg, ver)
+    return (None, None)
+
+
+def test_software_rules():
+    """With a site's rules (disjoint prefixes, so no precedence question):
+    runs, jobs, users and core-hours per package against the model, each run
+    once per package it loaded; and with --limit, the first rows of the same
+    order and the unattributed row with the same figures (the report counts
+    jobs and users only for the rows it prints)."""
+    rules = os.path.join(os.path.dirname(CNF), "software.rules")
+    with open(rules, "w", encoding="utf-8") as f:
+        for pre, pkg, ver in SW_RULES:
+            f.write("prefix %s %s\n" % (pre, pkg if ver is None else pkg + "/" + ver))
+    conf = os.path.join(os.path.dirname(CNF), "track-rules.conf")
+    with open(os.environ["TRACK_CONFIG"], encoding="utf-8") as f, open(conf, "w", encoding="utf-8") as g:
+        g.write(f.read() + "software_map = %s\n" % rules)
+    saved = os.environ["TRACK_CONFIG"]
+    os.environ["TRACK_CONFIG"] = conf
+    try:
+        rs = window()
+        for sec, pkgs in (("executables", lambda r: {sw_package(r["exe"][0])}),
+                          ("libraries", lambda r: {sw_package(o[0]) for o in r["objects"]})):
+            by = {}
+            for r in rs:
+                for pv in pkgs(r):
+                    by.setdefault(pv, []).append(r)
+            rows = [{"package": pv[0], "version": pv[1], "runs": len(grs), "jobs": jobs_of(grs),
+                     "users": len({r["user"] for r in grs}), "cs": sum(core_us(r) for r in grs),
+                     "core_hours": ch(sum(core_us(r) for r in grs))} for pv, grs in by.items()]
+            rows.sort(key=lambda x: (-x["cs"], -x["runs"], x["package"] is None, x["package"] or "",
+                                     x["version"] or ""))
+            exp = [dict(x, rank=i + 1) for i, x in enumerate(rows)]
+            cols = ["rank", "package", "version", "runs", "jobs", "users", "core_hours"]
+            check(len(exp) >= 4, "software rules %s: the model has %d packages" % (sec, len(exp)))
+            doc = report_json(["software", "--since", SINCE, "--until", UNTIL])
+            cmp_rows("software rules %s" % sec, [r for r in doc["rows"] if r["section"] == sec], exp, cols)
+            doc = report_json(["software", "--since", SINCE, "--until", UNTIL, "--limit", "2"])
+            cut = [x for x in exp if x["rank"] <= 2 or x["package"] is None]
+            cmp_rows("software rules %s --limit 2" % sec,
+                     [r for r in doc["rows"] if r["section"] == sec], cut, cols)
+    finally:
+        os.environ["TRACK_CONFIG"] = saved
+
+
 def test_users():
     for kw, args in (({}, []), ({"syshost": "alpha"}, ["--syshost", "alpha"])):
         rs = window(**kw)
@@ -832,6 +885,7 @@ def main():
     test_who_used(["--user", "alice"], {"user": "alice"})
     test_modules()
     test_software()
+    test_software_rules()
     test_users()
     test_failures()
     test_failures(["--account", "chem"], {"acct": "chem"})
