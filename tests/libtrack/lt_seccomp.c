@@ -12,6 +12,13 @@
  *                          getrusage, clock_gettime) kills the process
  *   libseccomp             the same kill filter through libseccomp's
  *                          seccomp_load
+ *   syscall                the kill filter through syscall(SYS_seccomp)
+ *   syscall-prctl          the kill filter through syscall(SYS_prctl)
+ *   syscall-probe          syscall(SYS_seccomp, SET_MODE_FILTER, 0, NULL):
+ *                          fails with EFAULT, no filter
+ *   syscall-calls          no filter: syscall() results and errno (getpid,
+ *                          an unknown number, seccomp's GET_ACTION_AVAIL,
+ *                          a six-argument call whose sixth argument counts)
  *   probe                  prctl(PR_SET_SECCOMP, FILTER, NULL): fails with
  *                          EFAULT, no filter (programs probe so)
  *   prctl-calls            no filter: PR_SET_NAME, PR_GET_NAME and an
@@ -32,6 +39,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* libseccomp's API as <seccomp.h> declares it: the runtime library is on
@@ -46,13 +54,45 @@ void seccomp_release(void *ctx);
 #define LT_DENY(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
                     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
 
+enum via { VIA_PRCTL, VIA_SYSCALL, VIA_SYSCALL_PRCTL };
+static enum via lt_via = VIA_PRCTL;
+
 static int install(struct sock_filter *f, unsigned short n)
 {
     struct sock_fprog p = { n, f };
 
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
         return -1;
+    if (lt_via == VIA_SYSCALL)
+        return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p);
+    if (lt_via == VIA_SYSCALL_PRCTL)
+        return (int)syscall(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p);
     return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p);
+}
+
+/* syscall() as a program uses it without a filter: each result and errno */
+static void syscall_calls(void)
+{
+    char src[] = "six", dst[4] = "";
+    struct iovec l = { dst, 3 }, r = { src, 3 };
+    unsigned action = SECCOMP_RET_KILL_PROCESS;
+    long rc;
+
+    errno = EXDEV;
+    rc = syscall(SYS_getpid);
+    printf("getpid: %d, errno kept: %d\n", rc == (long)getpid(), errno == EXDEV);
+    errno = 0;
+    rc = syscall(99999, 1, 2, 3);
+    printf("unknown: %ld %s\n", rc, strerror(errno));
+    errno = 0;
+    rc = syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action);
+    printf("action avail: %ld %d\n", rc, errno);
+    /* process_vm_readv's sixth argument, flags, must be 0 */
+    rc = syscall(SYS_process_vm_readv, getpid(), &l, 1UL, &r, 1UL, 0UL);
+    printf("six arguments: %ld %s\n", rc, dst);
+    errno = 0;
+    rc = syscall(SYS_process_vm_readv, getpid(), &l, 1UL, &r, 1UL, 1UL);
+    printf("sixth argument 1: %ld %s\n", rc, strerror(errno));
 }
 
 static int strict(void)
@@ -112,6 +152,21 @@ int main(int argc, char **argv)
         rc = filter(SECCOMP_RET_ERRNO | EPERM);
     else if (!strcmp(how, "libseccomp"))
         rc = with_libseccomp();
+    else if (!strcmp(how, "syscall")) {
+        lt_via = VIA_SYSCALL;
+        rc = filter(SECCOMP_RET_KILL_PROCESS);
+    } else if (!strcmp(how, "syscall-prctl")) {
+        lt_via = VIA_SYSCALL_PRCTL;
+        rc = filter(SECCOMP_RET_KILL_PROCESS);
+    } else if (!strcmp(how, "syscall-probe")) {
+        errno = 0;
+        rc = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, NULL);
+        printf("probe: %d %s\n", rc, strerror(errno));
+        rc = 0;
+    } else if (!strcmp(how, "syscall-calls")) {
+        syscall_calls();
+        rc = 0;
+    }
     else if (!strcmp(how, "probe")) {
         errno = 0;
         rc = prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, NULL);

@@ -1014,7 +1014,7 @@ def g_sandbox(lab):
     or traps openat must not die at exit because libtrack writes its end
     record. Such a run keeps its start record and has no end; a probe that
     installs nothing keeps the end record; prctl behaves as libc's."""
-    for how in ("kill", "trap", "errno", "libseccomp"):
+    for how in ("kill", "trap", "errno", "libseccomp", "syscall", "syscall-prctl"):
         for end, rc in (("exit", 3), ("_exit", 4), ("segv", -signal.SIGSEGV)):
             what = "lt_seccomp %s %s" % (how, end)
             lab.compare([SECCOMP, how, end, str(rc)], expect_rc=rc)
@@ -1031,6 +1031,15 @@ def g_sandbox(lab):
         check(r and "end" not in r, "%s: an end record in a sandboxed process" % what)
     lab.compare([SECCOMP, "probe", "exit", "5"], expect_rc=5)
     ended(one(runs(lab.records()), "/lt_seccomp", "probe"), "lt_seccomp probe", 5)
+    t = lab.compare([SECCOMP, "syscall-probe", "exit", "7"], expect_rc=7)
+    check(b"probe: -1 Bad address" in t.stdout, "syscall probe: %r" % t.stdout)
+    ended(one(runs(lab.records()), "/lt_seccomp", "syscall-probe"), "lt_seccomp syscall-probe", 7)
+    # syscall() without a filter: libtrack's interposer passes every call on
+    t = lab.compare([SECCOMP, "syscall-calls", "exit", "8"], expect_rc=8)
+    check(b"getpid: 1, errno kept: 1" in t.stdout and b"unknown: -1 Function not implemented" in t.stdout
+          and b"action avail: 0 0" in t.stdout and b"six arguments: 3 six" in t.stdout
+          and b"sixth argument 1: -1 Invalid argument" in t.stdout, "syscall calls: %r" % t.stdout)
+    ended(one(runs(lab.records()), "/lt_seccomp", "syscall-calls"), "lt_seccomp syscall-calls", 8)
     t = lab.compare([SECCOMP, "prctl-calls", "exit", "6"], expect_rc=6)
     check(b"get name: 0 lt-named" in t.stdout and b"unknown option: -1 Invalid argument" in t.stdout,
           "prctl calls: %r" % t.stdout)
