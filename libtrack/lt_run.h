@@ -48,9 +48,15 @@
  * environments use putenv. */
 #define LT_ENV_SLOTS 512
 
-/* Fields in the order a tracked process touches them: every 4 KiB page of
- * static storage touched costs a page fault in every process, so the small
- * state comes first and each large array is touched only at its start. */
+/* Laid out for page faults: every 4 KiB page of static storage a tracked
+ * process touches costs a fault in every process (docs/performance.md), and
+ * the large arrays are touched only at their start. After the small state:
+ * the environ copy (a slot per variable), then cfg, whose tools' fields
+ * come first and are never touched, so that its libtrack keys end next to
+ * the compiled lists, the identity, the job path and the executable's
+ * path. Over every place the linker may put `lt` in a page, a tracked
+ * process touches 4-5 of its pages (7 before this order and the in-place
+ * lists). */
 struct lt_run {
     atomic_int done;                  /* 1 once an end record is being written */
     pid_t pid;                        /* the image we track; others write nothing */
@@ -77,17 +83,16 @@ struct lt_run {
     /* "TRACK_RUN_UUID=<uuid>", put into environ itself, which keeps the
      * pointer: static like everything here. */
     char env_entry[sizeof "TRACK_RUN_UUID=" + 36];
-    struct spool_ident id;            /* syshost, host, user */
-    char jobpath[SPOOL_CONF_PATH_MAX + 48]; /* <spool>/<uid>/<job>, judged at start */
-    /* cfg's lists, compiled once at start: the env allow-list is matched
-     * against every environment variable. */
-    struct spool_globs env, include, exclude;
-    char exe_path[PATH_MAX];
     /* A copy of environ with one more slot (set_run_env). */
     char *environ_copy[LT_ENV_SLOTS];
-    /* libtrack's keys come first in it; the tools' fields at its end are
-     * never touched. */
     struct spool_config cfg;
+    /* cfg's lists, compiled once at start (in place: the items point into
+     * cfg): the env allow-list is matched against every environment
+     * variable. */
+    struct spool_globs env, include, exclude;
+    struct spool_ident id;            /* syshost, host, user */
+    char jobpath[SPOOL_CONF_PATH_MAX + 48]; /* <spool>/<uid>/<job>, judged at start */
+    char exe_path[PATH_MAX];
 };
 
 /* CLOCK_REALTIME by the system call rather than the vDSO: the vDSO's first

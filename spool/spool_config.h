@@ -24,20 +24,13 @@ enum { SPOOL_AFTER_KEEP = 0, SPOOL_AFTER_DELETE = 1 };
     "srun,sbatch,salloc,sattach,mpirun,mpiexec,orterun,orted,prte,prted,prterun,"         \
     "mpirun.*,mpiexec.*,hydra_pmi_proxy,hydra_nameserver,track-*"
 
-/* The keys libtrack reads come first (spool_config_node_key): a tracked
- * process touches only the first pages of this struct, and every page it
- * touches costs a page fault in every process (docs/performance.md). */
+/* The keys libtrack reads come last (spool_config_node_key), the scalars
+ * and short strings before the lists: a tracked process touches only the
+ * start of each, and every page it touches costs a page fault in every
+ * process (docs/performance.md). libtrack's struct lt_run puts its own
+ * small state right after this one, next to those keys. */
 struct spool_config {
-    char syshost[SPOOL_CONF_NAME_MAX];          /* "" = derive (SLURM_CLUSTER_NAME, short hostname) */
-    char spool_dir[SPOOL_CONF_PATH_MAX];        /* default /dev/shm/track */
-    int ranks_all;                              /* ranks = 0 (default) | all */
-    size_t max_record_bytes;                    /* default 262144, range 4096..16 MiB */
-    uint64_t signals;                           /* bit n set = catch signal n for an end record */
-    unsigned long job_max_records;              /* runs recorded per job and node; then tallies (0 = no limit) */
-    char include[SPOOL_CONF_LIST_MAX];          /* comma-separated path globs; "" = everything */
-    char exclude[SPOOL_CONF_LIST_MAX];          /* comma-separated path globs; exclude wins */
-    char env[SPOOL_CONF_LIST_MAX];              /* comma-separated variable-name globs */
-    /* Only the tools read what follows. */
+    /* Only the tools read these. */
     char archive_dir[SPOOL_CONF_PATH_MAX];      /* default /var/lib/track/archive */
     char archive_group[SPOOL_CONF_NAME_MAX];    /* default "track" */
     int after_ingest;                           /* SPOOL_AFTER_KEEP | SPOOL_AFTER_DELETE */
@@ -50,6 +43,16 @@ struct spool_config {
     int slurm_accounting;                       /* track-ingest also loads sacct's jobs (yes) or not (no, default) */
     char not_applications[SPOOL_CONF_LIST_MAX]; /* reports: executable-name globs that are not applications */
     char path[SPOOL_CONF_PATH_MAX];             /* the file that was read, "" if none */
+    /* libtrack's keys. */
+    int ranks_all;                              /* ranks = 0 (default) | all */
+    size_t max_record_bytes;                    /* default 262144, range 4096..16 MiB */
+    uint64_t signals;                           /* bit n set = catch signal n for an end record */
+    unsigned long job_max_records;              /* runs recorded per job and node; then tallies (0 = no limit) */
+    char syshost[SPOOL_CONF_NAME_MAX];          /* "" = derive (SLURM_CLUSTER_NAME, short hostname) */
+    char spool_dir[SPOOL_CONF_PATH_MAX];        /* default /dev/shm/track */
+    char include[SPOOL_CONF_LIST_MAX];          /* comma-separated path globs; "" = everything */
+    char exclude[SPOOL_CONF_LIST_MAX];          /* comma-separated path globs; exclude wins */
+    char env[SPOOL_CONF_LIST_MAX];              /* comma-separated variable-name globs */
 };
 
 enum {

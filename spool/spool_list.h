@@ -16,16 +16,22 @@
 
 enum spool_glob_kind { SPOOL_GLOB_EXACT, SPOOL_GLOB_PREFIX, SPOOL_GLOB_FULL };
 
+/* The items stay in the list's own bytes (no copy): libtrack keeps its
+ * three compiled lists in static storage, where every page they span costs
+ * a page fault in every tracked process (docs/performance.md). */
 struct spool_globs {
     unsigned n;
+    const char *base;   /* the compiled list; items at base + off */
     struct { unsigned short off, len; unsigned char kind; } item[SPOOL_GLOBS_MAX];
-    char store[SPOOL_CONF_LIST_MAX];   /* the items, NUL-terminated, trimmed */
 };
 
-/* Splits list into trimmed, non-empty items. Does not allocate. Returns the
- * number of items kept (items over 1023 bytes and beyond SPOOL_GLOBS_MAX are
- * dropped: they never match). */
-unsigned spool_globs_compile(struct spool_globs *g, const char *list);
+/* Splits list into trimmed, non-empty items, in place: each kept item is
+ * NUL-terminated where it ends (on its comma or trailing blank), so list
+ * is modified and must outlive g. NULL is the empty list. Does not
+ * allocate. Returns the number of items kept (items over 1023 bytes,
+ * beyond SPOOL_GLOBS_MAX or starting past 65535 bytes are dropped: they
+ * never match). */
+unsigned spool_globs_compile(struct spool_globs *g, char *list);
 
 /* Returns 1 if the n bytes at s match an item, else 0. fnm_flags go to
  * fnmatch for items with glob characters: pass 0 for paths so that a
