@@ -1,5 +1,6 @@
 /* lt_fsize: see lt_fsize.h. */
 #include "lt_fsize.h"
+#include "lt_sys.h"
 
 #include <errno.h>
 #include <string.h>
@@ -47,7 +48,7 @@ void lt_fsize_release(struct lt_fsize *g)
         memset(&si, 0, sizeof si);
         if (sigtimedwait(&set, &si, &zero) == SIGXFSZ &&
             (si.si_code != SI_USER || si.si_pid != getpid()))
-            syscall(SYS_rt_sigqueueinfo, getpid(), SIGXFSZ, &si);
+            lt_sys(SYS_rt_sigqueueinfo, getpid(), SIGXFSZ, (long)&si, 0, 0, 0);
     }
     sigprocmask(SIG_SETMASK, &g->old, NULL);
     g->held = 0;

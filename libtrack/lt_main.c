@@ -24,6 +24,7 @@
 #include "lt_sandbox.h"
 #include "lt_run.h"
 #include "lt_signal.h"
+#include "lt_sys.h"
 #include "lt_tally.h"
 #include "spool_config.h"
 #include "spool_dir.h"
@@ -239,14 +240,14 @@ __attribute__((visibility("default"))) void _exit(int status)
 {
     lt_on_exit_syscall(status);
     for (;;)
-        syscall(SYS_exit_group, status);
+        lt_sys(SYS_exit_group, status, 0, 0, 0, 0, 0);
 }
 
 __attribute__((visibility("default"))) void _Exit(int status)
 {
     lt_on_exit_syscall(status);
     for (;;)
-        syscall(SYS_exit_group, status);
+        lt_sys(SYS_exit_group, status, 0, 0, 0, 0, 0);
 }
 
 /* Fatal-signal handler. Async-signal-safe: the record is the start's

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "lt_sys.h"
 #include "spool_config.h"
 #include "spool_ident.h"
 #include "spool_limits.h"
@@ -101,7 +102,7 @@ struct lt_run {
  * twice per process. Async-signal-safe. */
 static inline int lt_now(struct timespec *ts)
 {
-    return (int)syscall(SYS_clock_gettime, CLOCK_REALTIME, ts);
+    return (int)lt_sys(SYS_clock_gettime, CLOCK_REALTIME, (long)ts, 0, 0, 0, 0);
 }
 
 #endif

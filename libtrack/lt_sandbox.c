@@ -1,6 +1,7 @@
 /* lt_sandbox: see lt_sandbox.h. */
 #include "lt_sandbox.h"
 #include "lt_signal.h"
+#include "lt_sys.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -25,52 +26,6 @@ int lt_sandbox_on(pid_t pid)
     return p != 0 && p == pid;
 }
 
-#if defined(__x86_64__) || defined(__aarch64__)
-#define LT_SYSCALL_SEEN 1
-#endif
-
-/* A system call with six arguments, as glibc's syscall() makes it: the
- * result, or -1 with errno set for a kernel error (-4095..-1). Inline
- * assembly because libtrack's own `syscall` below interposes on libc's,
- * and finding libc's at run time (dlsym) is not async-signal-safe. */
-static long raw_syscall(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
-{
-    long ret;
-#if defined(__x86_64__)
-    register long r10 __asm__("r10") = a4;
-    register long r8 __asm__("r8") = a5;
-    register long r9 __asm__("r9") = a6;
-
-    __asm__ volatile("syscall"
-                     : "=a"(ret)
-                     : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
-                     : "rcx", "r11", "memory");
-#elif defined(__aarch64__)
-    register long x8 __asm__("x8") = nr;
-    register long x0 __asm__("x0") = a1;
-    register long x1 __asm__("x1") = a2;
-    register long x2 __asm__("x2") = a3;
-    register long x3 __asm__("x3") = a4;
-    register long x4 __asm__("x4") = a5;
-    register long x5 __asm__("x5") = a6;
-
-    __asm__ volatile("svc 0"
-                     : "+r"(x0)
-                     : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
-                     : "memory");
-    ret = x0;
-#else
-    /* No assembly here: libc's syscall(), which libtrack then does not
-     * interpose (LT_SYSCALL_SEEN is not defined). */
-    return syscall(nr, a1, a2, a3, a4, a5, a6);
-#endif
-    if ((unsigned long)ret > -4096UL) {
-        errno = (int)-ret;
-        return -1;
-    }
-    return ret;
-}
-
 /* 1 if system call nr with first argument a1 installs a filter or enters
  * strict mode: seccomp(SET_MODE_STRICT | SET_MODE_FILTER, ...) or
  * prctl(PR_SET_SECCOMP, ...). seccomp's other operations only ask. */
@@ -93,7 +48,7 @@ static pid_t before_filter(void)
     return me;
 }
 
-#ifdef LT_SYSCALL_SEEN
+#ifdef LT_SYS_DIRECT
 /* libc's syscall(): the number and six arguments as the caller left them
  * (glibc reads six whatever the call, and so does this). A filter the
  * program installs this way (seccomp(2) has no glibc wrapper) is seen as
@@ -114,7 +69,7 @@ VIS __attribute__((no_sanitize("address"))) long syscall(long nr, ...)
     in = installs(nr, a[0]);
     if (in)
         me = before_filter();
-    rc = raw_syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+    rc = lt_sys(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
     /* Only a filter that is in counts: programs probe for seccomp with
      * calls meant to fail (a NULL filter, for EFAULT). */
     if (in && rc == 0)
@@ -141,7 +96,7 @@ VIS int prctl(int option, ...)
     va_end(ap);
     if (option == PR_SET_SECCOMP)
         me = before_filter();
-    rc = raw_syscall(SYS_prctl, option, (long)a2, (long)a3, (long)a4, (long)a5, 0);
+    rc = lt_sys(SYS_prctl, option, (long)a2, (long)a3, (long)a4, (long)a5, 0);
     if (option == PR_SET_SECCOMP && rc == 0)
         atomic_store(&lt_sandboxed, me);
     return (int)rc;

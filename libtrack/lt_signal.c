@@ -17,6 +17,7 @@
  * glibc's own versions call its internal __sigaction, which no preload
  * library can see. */
 #include "lt_signal.h"
+#include "lt_sys.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -121,7 +122,7 @@ static int restore_exact(int sig, const struct sigaction *sa)
     k.flags = (unsigned long)(unsigned)sa->sa_flags;
     memcpy(&k.restorer, &sa->sa_restorer, sizeof k.restorer);
     memcpy(k.mask, &sa->sa_mask, LT_KMASK);
-    return (int)syscall(SYS_rt_sigaction, sig, &k, NULL, LT_KMASK);
+    return (int)lt_sys(SYS_rt_sigaction, sig, (long)&k, 0, LT_KMASK, 0, 0);
 }
 
 static void hidden_action(struct sigaction *sa)
