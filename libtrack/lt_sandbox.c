@@ -48,6 +48,22 @@ static pid_t before_filter(void)
     return me;
 }
 
+/* System call nr with arguments a, for the prctl and syscall
+ * interposers: one that installs a filter is preceded by before_filter
+ * and, once it succeeded, marks the sandbox. */
+static long watched(long nr, const long a[6])
+{
+    int in = installs(nr, a[0]);
+    pid_t me = in ? before_filter() : 0;
+    long rc = lt_sys(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+
+    /* Only a filter that is in counts: programs probe for seccomp with
+     * calls meant to fail (a NULL filter, for EFAULT). */
+    if (in && rc == 0)
+        atomic_store(&lt_sandboxed, me);
+    return rc;
+}
+
 #ifdef LT_SYS_DIRECT
 /* libc's syscall(): the number and six arguments as the caller left them
  * (glibc reads six whatever the call, and so does this). A filter the
@@ -57,24 +73,14 @@ static pid_t before_filter(void)
  * assembly does), and there ASan may have a redzone. */
 VIS __attribute__((no_sanitize("address"))) long syscall(long nr, ...)
 {
-    long a[6], rc;
+    long a[6];
     va_list ap;
-    pid_t me = 0;
-    int in;
 
     va_start(ap, nr);
     for (int i = 0; i < 6; i++)
         a[i] = va_arg(ap, long);
     va_end(ap);
-    in = installs(nr, a[0]);
-    if (in)
-        me = before_filter();
-    rc = lt_sys(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-    /* Only a filter that is in counts: programs probe for seccomp with
-     * calls meant to fail (a NULL filter, for EFAULT). */
-    if (in && rc == 0)
-        atomic_store(&lt_sandboxed, me);
-    return rc;
+    return watched(nr, a);
 }
 #endif
 
@@ -83,23 +89,14 @@ VIS __attribute__((no_sanitize("address"))) long syscall(long nr, ...)
  * for), and so is this. */
 VIS int prctl(int option, ...)
 {
-    unsigned long a2, a3, a4, a5;
+    long a[6] = { option, 0, 0, 0, 0, 0 };
     va_list ap;
-    pid_t me = 0;
-    long rc;
 
     va_start(ap, option);
-    a2 = va_arg(ap, unsigned long);
-    a3 = va_arg(ap, unsigned long);
-    a4 = va_arg(ap, unsigned long);
-    a5 = va_arg(ap, unsigned long);
+    for (int i = 1; i < 5; i++)
+        a[i] = va_arg(ap, long);
     va_end(ap);
-    if (option == PR_SET_SECCOMP)
-        me = before_filter();
-    rc = lt_sys(SYS_prctl, option, (long)a2, (long)a3, (long)a4, (long)a5, 0);
-    if (option == PR_SET_SECCOMP && rc == 0)
-        atomic_store(&lt_sandboxed, me);
-    return (int)rc;
+    return (int)watched(SYS_prctl, a);
 }
 
 typedef int (*lt_load_fn)(void *);
@@ -108,8 +105,9 @@ typedef int (*lt_load_fn)(void *);
  * headers are not a build dependency of libtrack. */
 VIS int seccomp_load(void *ctx);
 
-/* libseccomp's loader (it installs the filter with seccomp(2) or prctl
- * from inside the library, where no interposer sees it). Returns what
+/* libseccomp's loader: it installs the filter from inside the library,
+ * with seccomp(2) through syscall() (which the interposer above sees only
+ * on x86_64 and aarch64) or with prctl. Returns what
  * libseccomp returns (0 or a negative errno); -ENOSYS if no later object
  * defines it, which cannot happen for a program that links it. */
 VIS int seccomp_load(void *ctx)

@@ -9,7 +9,7 @@
  * x86_64 and aarch64) and libseccomp's seccomp_load, and from the first
  * one that succeeds on, writes nothing more for this
  * process image (its start record stays; ingest shows the run without an
- * end). Before either call, libtrack's hidden fatal-signal handler is taken
+ * end). Before any of these calls, libtrack's hidden fatal-signal handler is taken
  * out of the kernel (lt_sig_disarm) and the pid noted: after it, a signal
  * ends the program as without libtrack, and no code of ours makes a
  * system call. A call that fails (a probe) keeps the end record at exit,
