@@ -241,10 +241,15 @@ int N(unlinkat)(int dirfd, const char *path, int flags)
     return (int)SC(SYS_unlinkat, dirfd, path, flags, 0);
 }
 
-/* renameat2 with no flags: aarch64 has no renameat. */
+/* renameat where the kernel has it (x86_64: renameat2 is only 3.15 and
+ * later), else renameat2 with no flags (aarch64 has no renameat). */
 int N(renameat)(int olddir, const char *oldpath, int newdir, const char *newpath)
 {
+#ifdef SYS_renameat
+    return (int)SC(SYS_renameat, olddir, oldpath, newdir, newpath);
+#else
     return (int)lt_sys(SYS_renameat2, olddir, (long)oldpath, newdir, (long)newpath, 0, 0);
+#endif
 }
 
 pid_t N(getpid)(void)
@@ -267,10 +272,12 @@ gid_t N(getgid)(void)
     return (gid_t)SC0(SYS_getgid);
 }
 
+#ifdef SYS_getrandom /* else libc's, which says ENOSYS as the kernel would */
 ssize_t N(getrandom)(void *buf, size_t n, unsigned int flags)
 {
     return SC(SYS_getrandom, buf, n, flags, 0);
 }
+#endif
 
 int N(uname)(struct utsname *u)
 {

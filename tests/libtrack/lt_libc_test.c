@@ -188,7 +188,9 @@ static void calls(void)
     SAME(tl_getppid(), getppid(), "getppid");
     SAME(tl_getuid(), getuid(), "getuid");
     SAME(tl_getgid(), getgid(), "getgid");
+#ifdef SYS_getrandom
     SAME(tl_getrandom(b1, 16, GRND_NONBLOCK), 16, "getrandom");
+#endif
     SAME(tl_uname(&u1), uname(&u2), "uname");
     CHECK(strcmp(u1.nodename, u2.nodename) == 0 && strcmp(u1.release, u2.release) == 0, "uname fields");
     SAME(tl_getrlimit(RLIMIT_NOFILE, &l1), getrlimit(RLIMIT_NOFILE, &l2), "getrlimit");
