@@ -34,9 +34,9 @@ CALL track_report_setup(20, 1);
 DROP TEMPORARY TABLE IF EXISTS rp_fl_all, rp_fl_x, rp_fl_bad, rp_fl_obj, rp_fl_tal, rp_fl_hp;
 CREATE TEMPORARY TABLE rp_fl_all (PRIMARY KEY (exe_object_id)) ENGINE=MEMORY AS
   SELECT r.exe_object_id, COUNT(*) AS n
-  -- the server's own plan walked k_run_exe for the grouping, a row lookup
+  -- the server's own plan walked k_run_exe_scan for the grouping, a row lookup
   -- per run of the whole table (3x slower than reading the window)
-  FROM track_run r IGNORE INDEX (k_run_exe)
+  FROM track_run r IGNORE INDEX (k_run_exe_scan)
   WHERE r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)

@@ -58,10 +58,10 @@ CREATE TEMPORARY TABLE rp_sum_exe AS
                   WHEN r.has_end = 0 AND NOT EXISTS (SELECT 1 FROM track_run c
                          WHERE c.parent_uuid = r.run_uuid AND c.pid = r.pid) THEN 1
                   ELSE 0 END) AS abnormal
-  -- Not k_run_exe for the grouping: reading the window in executable order
+  -- Not k_run_exe_scan for the grouping: reading the window in executable order
   -- is one random row lookup per run (1M runs: 1.4 s, a scan and a hash
   -- grouping 0.7 s); the window's own index stays usable.
-  FROM track_run r IGNORE INDEX FOR GROUP BY (k_run_exe)
+  FROM track_run r IGNORE INDEX FOR GROUP BY (k_run_exe_scan)
   WHERE r.start_time >= @t0 AND r.start_time < @t1 AND NOT @sum_rollup
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)

@@ -72,7 +72,7 @@ CREATE TEMPORARY TABLE rp_wu_set (KEY (set_id)) ENGINE=MEMORY AS
   SELECT STRAIGHT_JOIN m.set_id, m.object_id
   FROM rp_wu_obj x JOIN track_object_set_member m ON m.object_id = x.id;
 -- Their runs in the window, by one of two plans chosen on the count of all
--- their runs (the index k_run_object_set alone, a few ms): up to 200,000,
+-- their runs (the index k_run_set_scan alone, a few ms): up to 200,000,
 -- from the sets to the runs (a row lookup each: 0.33 s for 96,000 hits at
 -- 1,000,000 runs, where the server's own plan read the whole window in
 -- 0.67 s); beyond that, or with a filter that names a narrower index, the

@@ -383,6 +383,18 @@ def test_software():
     check(len(doc["rows"]) == 2, "software: two rows without a map")
     ex = [r for r in doc["rows"] if r["section"] == "executables"]
     check(ex and ex[0]["objects"] == len({r["exe"][0] for r in rs}), "software: distinct executables")
+    # With a filter the report reads the rows, not the indexes alone
+    # (migration 0021): the same figures for the filtered runs.
+    users = sorted({r["user"] for r in rs if r["user"].isascii()})
+    u = max(users, key=lambda x: (sum(1 for r in rs if r["user"] == x), x))
+    ru = [r for r in rs if r["user"] == u]
+    doc = report_json(["software", "--since", SINCE, "--until", UNTIL, "--user", u])
+    expu = dict(exp, runs=len(ru), jobs=jobs_of(ru), users=1, core_hours=ch(sum(core_us(r) for r in ru)))
+    check(len(ru) < len(rs), "software --user %s: a filter that leaves runs out" % u)
+    for sec in ("executables", "libraries"):
+        got = [r for r in doc["rows"] if r["section"] == sec]
+        cmp_rows("software --user %s %s" % (u, sec), got, [expu],
+                 ["rank", "package", "version", "source", "runs", "jobs", "users", "core_hours"])
     doc = report_json(["modules", "--since", SINCE, "--until", UNTIL])
     check(all(r["section"] == "loaded" and r["file_runs"] is None for r in doc["rows"]),
           "modules without a map: no file_runs, no retirement candidates")
