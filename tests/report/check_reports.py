@@ -234,8 +234,8 @@ def group(rs, keyf):
     return g
 
 
-def test_executables():
-    rs = window()
+def test_executables(args=(), kw=None):
+    rs = window(**(kw or {}))
     classes = [("all", lambda r: True), ("parallel", lambda r: (r["job"] or {}).get("num_tasks", 1) > 1),
                ("serial", lambda r: (r["job"] or {}).get("num_tasks", 1) <= 1)]
     exp = []
@@ -259,9 +259,11 @@ def test_executables():
                           ("users", lambda x: (-x["users"], -x["cs"], b(x["executable"])))):
             for i, x in enumerate(sorted(rows, key=key)[:lim]):
                 exp.append(dict(x, section="%s runs by %s" % (cname, crit), rank=i + 1))
-    doc = report_json(["executables", "--since", SINCE, "--until", UNTIL, "--limit", str(lim)])
-    cmp_rows("executables", doc["rows"], exp, ["section", "rank", "executable", "kind", "runs", "jobs",
+    doc = report_json(["executables", "--since", SINCE, "--until", UNTIL, "--limit", str(lim)] + list(args))
+    cmp_rows("executables %s" % list(args), doc["rows"], exp, ["section", "rank", "executable", "kind", "runs", "jobs",
                                                "users", "core_hours", "builds", "built_by"])
+    if args:
+        return
     check(any(x["built_by"] == "alice,bob" for x in allrows), "dataset: mysim was built by alice and bob (link records)")
     doc = report_json(["executables", "--since", SINCE, "--until", UNTIL, "--limit", "100"])
     check(any(x["built_by"] == "alice,bob" and x["executable"].endswith("/mysim") for x in doc["rows"]),
@@ -891,6 +893,7 @@ def main():
         return 1 if failures else 0
     test_summary()
     test_executables()
+    test_executables(["--user", "alice"], {"user": "alice"})
     test_libraries()
     test_libraries(["--user", "alice"], {"user": "alice"})
     test_who_used()
