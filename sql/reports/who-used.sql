@@ -29,27 +29,42 @@ SET @f_signature := CONVERT(LOWER(@signature) USING ascii) COLLATE ascii_bin;
 SET @f_package := CONVERT(@package USING utf8mb4) COLLATE utf8mb4_bin;
 SET @f_pkg_version := CONVERT(@pkg_version USING utf8mb4) COLLATE utf8mb4_bin;
 
--- --package: attribute the objects of the window's runs (migration 0007);
--- without it rp_sw_objs stays empty and this costs nothing
+-- --package: attribute the objects that can belong to the package (migration
+-- 0007); without it rp_sw_objs stays empty and this costs nothing. Only
+-- these can: an object below (or equal to) one of the package's prefixes,
+-- site rule or Lmod directory, or, as the executable of a run in the window,
+-- one whose file name a name rule of the package matches. They are
+-- attributed against all the rules (a longer prefix of another package
+-- still wins). Attributing every object of the window's runs instead
+-- expanded every object set of the window: 3.1 s of 4.9 s at 1,000,000 runs
+-- with 10 % of them holding a set of their own (docs/performance.md "Issue
+-- 18, round 9"). The first call, on no objects, only creates the rule
+-- tables when track-report did not load them (a session by hand).
 DROP TEMPORARY TABLE IF EXISTS rp_sw_objs, rp_sw_attr;
+CREATE TEMPORARY TABLE rp_sw_objs (id INT UNSIGNED NOT NULL PRIMARY KEY, path VARBINARY(4096) NOT NULL,
+                                   is_exe TINYINT NOT NULL);
+CALL track_sw_attribute();
+DROP TEMPORARY TABLE rp_sw_objs, rp_sw_attr;
+-- the package's own prefixes and name patterns, a few rows to hold each
+-- object against (not the whole map, which Lmod makes thousands of rows)
+DROP TEMPORARY TABLE IF EXISTS rp_wu_pfx, rp_wu_pat;
+CREATE TEMPORARY TABLE rp_wu_pfx ENGINE=MEMORY AS
+  SELECT DISTINCT p.prefix FROM rp_sw_prefix p WHERE @package IS NOT NULL AND p.package = @f_package;
+CREATE TEMPORARY TABLE rp_wu_pat ENGINE=MEMORY AS
+  SELECT DISTINCT e.pattern FROM rp_sw_exe e WHERE @package IS NOT NULL AND e.package = @f_package;
 CREATE TEMPORARY TABLE rp_sw_objs (PRIMARY KEY (id)) AS
-  WITH w AS (
-    SELECT DISTINCT r.exe_object_id, r.object_set_id FROM track_run r
-    WHERE @package IS NOT NULL AND r.start_time >= @t0 AND r.start_time < @t1
-      AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
-      AND (@f_user IS NULL OR r.user = @f_user)
-      AND (@f_account IS NULL OR r.account = @f_account)
-      AND (@f_partition IS NULL OR r.`partition` = @f_partition)
-  )
-  SELECT o.id, o.path, x.is_exe
-  FROM (SELECT u.id, MAX(u.is_exe) AS is_exe
-        FROM (SELECT DISTINCT exe_object_id AS id, 1 AS is_exe FROM w
-              UNION ALL
-              SELECT DISTINCT m.object_id, 0
-              FROM (SELECT DISTINCT object_set_id FROM w) s
-              JOIN track_object_set_member m ON m.set_id = s.object_set_id) u
-        GROUP BY u.id) x
-  JOIN track_object o ON o.id = x.id;
+  SELECT o.id, o.path,
+         EXISTS (SELECT 1 FROM track_run r
+                 WHERE r.exe_object_id = o.id AND r.start_time >= @t0 AND r.start_time < @t1
+                   AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
+                   AND (@f_user IS NULL OR r.user = @f_user)
+                   AND (@f_account IS NULL OR r.account = @f_account)
+                   AND (@f_partition IS NULL OR r.`partition` = @f_partition)) AS is_exe
+  FROM track_object o
+  WHERE @package IS NOT NULL
+    AND (EXISTS (SELECT 1 FROM rp_wu_pfx p WHERE LEFT(o.path, LENGTH(p.prefix)) = p.prefix)
+         OR EXISTS (SELECT 1 FROM rp_wu_pat e
+                    WHERE SUBSTRING_INDEX(o.path, '/', -1) LIKE e.pattern ESCAPE '|'));
 CALL track_sw_attribute();
 
 -- The matching objects, then their runs materialized step by step: the
@@ -188,5 +203,5 @@ LEFT JOIN rp_wu_tal t ON t.id = x.tid
 LEFT JOIN rp_sw_attr sw ON sw.id = x.object_id
 WHERE x.rk <= @lim
 ORDER BY x.rk;
-DROP TEMPORARY TABLE IF EXISTS rp_sw_objs, rp_sw_attr, rp_wu_obj, rp_wu_set, rp_wu_hit, rp_wu_grp, rp_wu_tal,
-                               rp_wu_pr, rp_wu_out;
+DROP TEMPORARY TABLE IF EXISTS rp_sw_objs, rp_sw_attr, rp_wu_pfx, rp_wu_pat, rp_wu_obj, rp_wu_set, rp_wu_hit,
+                               rp_wu_grp, rp_wu_tal, rp_wu_pr, rp_wu_out;

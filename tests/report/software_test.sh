@@ -162,6 +162,19 @@ check "rule wins over the Lmod map: libfftwx.so -> site-fftw/9.9" \
       'row("libraries", "site-fftw", "9.9", source="rule", runs=2) and not row("libraries", "fftw")'
 check "exe rule: simprog -> Simulator, version from the Lmod map" \
       'row("executables", "Simulator", "1.0", source="name", runs=2) and not row("executables", "sim")'
+# who-used --package looks only at the objects that can belong to the
+# package, attributed against every rule: the rule takes libfftwx.so from
+# the Lmod map's fftw, and the name rule takes simprog from sim
+report who-used --package site-fftw > "$T/out.json" || fail "who-used --package site-fftw failed"
+check "who-used --package site-fftw (a prefix rule): the library, 2 runs" \
+      'len(rows) == 1 and rows[0]["loaded_as"] == "library" and rows[0]["object"].endswith("/libfftwx.so") and rows[0]["runs"] == 2 and rows[0]["version"] == "9.9"'
+report who-used --package fftw > "$T/out.json" || fail "who-used --package fftw failed"
+check "who-used --package fftw: the rule wins over the Lmod directory, nothing" 'rows == []'
+report who-used --package Simulator/1.0 > "$T/out.json" || fail "who-used --package Simulator failed"
+check "who-used --package Simulator/1.0 (a name rule, the Lmod version): the executable" \
+      'len(rows) == 1 and rows[0]["loaded_as"] == "executable" and rows[0]["object"].endswith("/simprog") and rows[0]["package"] == "Simulator"'
+report who-used --package sim > "$T/out.json" || fail "who-used --package sim failed"
+check "who-used --package sim: the name rule wins over the Lmod directory, nothing" 'rows == []'
 
 # 3. a changed rules file re-attributes history at the next report, no ingest
 cat > "$T/software.map" <<EOF
@@ -170,6 +183,9 @@ EOF
 run_sw
 check "after the rules change: simprog -> simulator-pro/3 (rule), fftw back to Lmod" \
       'row("executables", "simulator-pro", "3", source="rule", runs=2) and row("libraries", "fftw", "3.3.10", source="lmod")'
+report who-used --package simulator-pro > "$T/out.json" || fail "who-used --package simulator-pro failed"
+check "who-used --package simulator-pro (a prefix naming the file): the executable" \
+      'len(rows) == 1 and rows[0]["loaded_as"] == "executable" and rows[0]["object"].endswith("/simprog")'
 [ "$(q 'SELECT MD5(GROUP_CONCAT(path ORDER BY id)) FROM track_object')" = "$paths_before" ] ||
     fail "the database's paths changed"
 ok "raw paths in the database unchanged"
