@@ -19,6 +19,7 @@
 
 #include "lt_debug.h"
 #include "lt_env.h"
+#include "lt_exe.h"
 #include "lt_fsize.h"
 #include "lt_record.h"
 #include "lt_sandbox.h"
@@ -303,12 +304,13 @@ static int gate(void)
         lt_debug(lt.debug, "not tracked: not rank 0 of a parallel step (ranks = 0)");
         return 0;
     }
-    n = readlink("/proc/self/exe", lt.exe_path, sizeof lt.exe_path - 1);
+    /* Scratch: the first KiB of the record buffer, where the config text
+     * was and the start record will be (no page of its own). */
+    n = lt_exe_path(lt.exe_path, sizeof lt.exe_path, lt_static_buf, 1024);
     if (n < 0) {
         lt_debug(lt.debug, "/proc/self/exe: %s", strerror(errno));
         return 0;
     }
-    lt.exe_path[n] = '\0';
     spool_globs_compile(&lt.include, lt.cfg.include);
     spool_globs_compile(&lt.exclude, lt.cfg.exclude);
     spool_globs_compile(&lt.env, lt.cfg.env);

@@ -1047,9 +1047,74 @@ def g_sandbox(lab):
     return 0
 
 
+def exe_case(lab, argv, what, user=None):
+    """argv prints its own /proc/self/exe: its record's executable must say
+    the same (lt_exe.c finds it without /proc where it can)."""
+    t = lab.compare(argv, user=user, expect_rc=0)
+    want = t.stdout.rstrip(b"\n")
+    rs = runs(lab.records(uid=user))
+    got = [raw(r["start"]["exe"]["path"]) for r in rs.values() if "start" in r]
+    check(got == [want], "exe %s: recorded %r, /proc/self/exe %r" % (what, got, want))
+
+
+def g_exe(lab):
+    """The executable's path in the record, however the program was named
+    when it was started: links to it and to its directories, relative
+    paths, '.', '..', '//', odd bytes, a script, the loader as the command,
+    a binary the user may run but not read."""
+    rl = os.path.realpath("/usr/bin/readlink")
+    d = lab.dir
+    os.makedirs(os.path.join(d, "real", "bin"))
+    copy = os.path.join(d, "real", "bin", "rl")
+    shutil.copy(rl, copy)
+    os.symlink("real/bin/rl", os.path.join(d, "rel"))
+    os.symlink(copy, os.path.join(d, "abs"))
+    os.symlink("rel", os.path.join(d, "chain"))
+    os.symlink("real/bin", os.path.join(d, "dirlink"))
+    odd = os.path.join(os.fsencode(d), b"odd \xff dir")
+    os.mkdir(odd)
+    shutil.copy(rl, os.path.join(odd, b"rl"))
+    me = "/proc/self/exe"
+    for argv, what in (([rl, me], "plain"), (["/bin/readlink", me], "through /bin -> usr/bin"),
+                       ([copy, me], "a copy"), ([os.path.join(d, "rel"), me], "relative link"),
+                       ([os.path.join(d, "abs"), me], "absolute link"),
+                       ([os.path.join(d, "chain"), me], "chain of links"),
+                       ([os.path.join(d, "dirlink", "rl"), me], "link to its directory"),
+                       ([os.path.join(d, "dirlink", "..", "bin", "rl"), me], "'..' after a link"),
+                       (["./rel", me], "relative to the working directory"),
+                       (["real//bin/./rl", me], "'//' and '.'"),
+                       ([os.path.join(odd, b"rl"), me], "odd bytes")):
+        exe_case(lab, argv, what)
+
+    # the loader as the command: /proc/self/exe names the loader
+    m = re.search(r"interpreter: ([^\]]+)\]", subprocess.run(["readelf", "-l", rl], capture_output=True,
+                                                             text=True).stdout)
+    if check(m, "no interpreter in %s" % rl):
+        exe_case(lab, [m.group(1), rl, me], "the loader run as the command")
+
+    # a script: the interpreter is the executable, never the script
+    script = os.path.join(d, "script.sh")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\nreadlink /proc/$$/exe\n")
+    os.chmod(script, 0o755)
+    t = lab.compare([script], expect_rc=0)
+    sh = t.stdout.rstrip(b"\n")
+    got = sorted(raw(r["start"]["exe"]["path"]) for r in runs(lab.records()).values() if "start" in r)
+    check(got == sorted([sh, rl.encode()]), "script: recorded %r, expected the shell %r and readlink" % (got, sh))
+
+    # execute-only for a user who cannot read it (/proc answers)
+    if os.getuid() == 0:
+        xd = os.path.join(d, "xonly")
+        os.mkdir(xd, 0o711)
+        shutil.copy(rl, os.path.join(xd, "rl"))
+        os.chmod(xd, 0o711)
+        os.chmod(os.path.join(xd, "rl"), 0o711)
+        exe_case(lab, [os.path.join(xd, "rl"), me], "execute-only, another user", user=65534)
+
+
 GROUPS = {"basic": g_basic, "paths": g_paths, "python": g_python, "bytes": g_bytes,
           "gate": g_gate, "mpi": g_mpi, "hostile": g_hostile, "nonroot": g_nonroot, "static": g_static,
-          "signals": g_signals, "sandbox": g_sandbox}
+          "signals": g_signals, "sandbox": g_sandbox, "exe": g_exe}
 
 
 def main():

@@ -1,0 +1,196 @@
+/* libtrack/lt_exe.c against the kernel: lt_exe_resolve against realpath(3)
+ * on a tree of links made here (relative and absolute links, chains, links
+ * to directories followed by "..", ".", "//", loops, dangling links, paths
+ * that do not fit the scratch); lt_exe_same_image on this program, another
+ * ELF program and a script; lt_exe_path against /proc/self/exe. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lt_exe.h"
+#include "tcheck.h"
+
+static char root[PATH_MAX];
+
+static void mk(const char *fmt, const char *rel)
+{
+    char p[PATH_MAX * 2];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    if (fmt[0] == 'd')
+        CHECK(mkdir(p, 0755) == 0);
+    else {
+        FILE *f = fopen(p, "w");
+        CHECK(f != NULL);
+        if (f) {
+            fputs("#!/bin/sh\nexit 0\n", f);
+            fclose(f);
+        }
+    }
+}
+
+static void ln(const char *target, const char *rel)
+{
+    char p[PATH_MAX * 2];
+    snprintf(p, sizeof p, "%s/%s", root, rel);
+    CHECK(symlink(target, p) == 0);
+}
+
+/* lt_exe_resolve(root/rel) must equal realpath(root/rel), or both fail. */
+static void same_as_realpath(const char *rel, size_t slen)
+{
+    char in[PATH_MAX * 2], want[PATH_MAX], out[PATH_MAX], scratch[8192];
+    char *rp;
+    ssize_t n;
+
+    snprintf(in, sizeof in, "%s/%s", root, rel);
+    rp = realpath(in, want);
+    n = lt_exe_resolve(in, out, sizeof out, scratch, slen);
+    if (rp) {
+        if (n < 0)
+            tcheck_fail(__FILE__, __LINE__, "%s: failed (%s), realpath says %s", rel, strerror(errno), want);
+        else
+            CHECK_STR(out, want);
+        CHECK(n < 0 || (size_t)n == strlen(out));
+    } else if (n >= 0)
+        tcheck_fail(__FILE__, __LINE__, "%s: gave %s, realpath fails (%s)", rel, out, strerror(errno));
+}
+
+static void test_resolve(void)
+{
+    char cwd[PATH_MAX], out[PATH_MAX], scratch[8192], want[PATH_MAX];
+    char longrel[3000];
+    static const char *const cases[] = {
+        "real/bin/prog", "real//bin/./prog", "real/bin/../bin/prog", "rel", "abs", "chain",
+        "dirlink/prog", "dirlink/../x", "dirlink/../bin/prog", "up/prog", "updir/bin/prog",
+        "dangling", "loop", "real/bin/missing", "real/bin/prog/x",
+        "real/../real/bin/../../real/bin/prog", "../../../../../../../../../bin",
+        "selfdir/selfdir/selfdir/real/bin/prog", NULL };
+
+    snprintf(root, sizeof root, "/tmp/lt_exe_test.XXXXXX");
+    CHECK(mkdtemp(root) != NULL);
+    mk("d", "real");
+    mk("d", "real/bin");
+    mk("f", "real/bin/prog");
+    mk("f", "real/x");
+    ln("real/bin/prog", "rel");
+    {
+        char t[PATH_MAX * 2];
+        snprintf(t, sizeof t, "%s/real/bin/prog", root);
+        ln(t, "abs");
+    }
+    ln("rel", "chain");
+    ln("real/bin", "dirlink");
+    ln("real/bin/../bin", "up");
+    ln(".", "selfdir");
+    ln("real", "updir");
+    ln("nowhere", "dangling");
+    ln("loop", "loop");
+    for (int i = 0; cases[i]; i++)
+        same_as_realpath(cases[i], sizeof scratch);
+
+    /* relative to the working directory, as AT_EXECFN is for ./prog */
+    CHECK(getcwd(cwd, sizeof cwd) != NULL);
+    CHECK(chdir(root) == 0);
+    CHECK(realpath("dirlink/prog", want) != NULL);
+    CHECK(lt_exe_resolve("dirlink/prog", out, sizeof out, scratch, sizeof scratch) > 0);
+    CHECK_STR(out, want);
+    CHECK(lt_exe_resolve("./rel", out, sizeof out, scratch, sizeof scratch) > 0);
+    CHECK_STR(out, want);
+    CHECK(chdir("/") == 0);
+    CHECK(lt_exe_resolve("..", out, sizeof out, scratch, sizeof scratch) == 1);
+    CHECK_STR(out, "/");
+    CHECK(chdir(cwd) == 0);
+
+    /* what does not fit fails with ENAMETOOLONG: the path, a link target,
+     * the result */
+    errno = 0;
+    CHECK(lt_exe_resolve("/usr/bin/true", out, sizeof out, scratch, 16) < 0 && errno == ENAMETOOLONG);
+    CHECK(out[0] == '\0');
+    /* a link whose target (1,300 bytes: six directories of 200) is longer
+     * than half of 1 KiB of scratch */
+    {
+        char t[PATH_MAX * 2];
+        size_t off = 0;
+        for (int d = 0; d < 6; d++) {
+            longrel[off++] = d ? '/' : 'l';
+            memset(longrel + off, 'a' + d, 199);
+            off += 199;
+            longrel[off] = '\0';
+            mk("d", longrel);
+        }
+        snprintf(t, sizeof t, "%s/%s/../../../../../../real/bin/prog", root, longrel);
+        ln(t, "longlink");
+        same_as_realpath("longlink", sizeof scratch); /* fits 8 KiB */
+        errno = 0;
+        snprintf(t, sizeof t, "%s/longlink", root);
+        CHECK(lt_exe_resolve(t, out, sizeof out, scratch, 1024) < 0 && errno == ENAMETOOLONG);
+        errno = 0;
+        CHECK(lt_exe_resolve(t, out, 32, scratch, sizeof scratch) < 0 && errno == ENAMETOOLONG);
+    }
+    errno = 0;
+    {
+        char t[PATH_MAX * 2];
+        snprintf(t, sizeof t, "%s/loop", root);
+        CHECK(lt_exe_resolve(t, out, sizeof out, scratch, sizeof scratch) < 0 && errno == ELOOP);
+    }
+}
+
+static void test_same_image(void)
+{
+    char self[PATH_MAX], scratch[4096], p[PATH_MAX * 2];
+    const void *phdr = (const void *)getauxval(AT_PHDR);
+    size_t phnum = getauxval(AT_PHNUM), phent = getauxval(AT_PHENT);
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+
+    CHECK(n > 0);
+    self[n > 0 ? n : 0] = '\0';
+    CHECK_INT(lt_exe_same_image(self, phdr, phnum, phent, scratch, sizeof scratch), 1);
+    /* another program, a script, a link as the last component, nothing */
+    CHECK(realpath("/bin/sh", p) != NULL);
+    CHECK_INT(lt_exe_same_image(p, phdr, phnum, phent, scratch, sizeof scratch), 0);
+    snprintf(p, sizeof p, "%s/real/bin/prog", root);
+    CHECK_INT(lt_exe_same_image(p, phdr, phnum, phent, scratch, sizeof scratch), 0);
+    snprintf(p, sizeof p, "%s/rel", root);
+    errno = 0;
+    CHECK(lt_exe_same_image(p, phdr, phnum, phent, scratch, sizeof scratch) < 0 && errno == ELOOP);
+    CHECK(lt_exe_same_image("/nonexistent", phdr, phnum, phent, scratch, sizeof scratch) < 0);
+    /* headers that do not fit the scratch: not the same (the caller asks
+     * /proc) */
+    CHECK_INT(lt_exe_same_image(self, phdr, phnum, phent, scratch, 64), 0);
+}
+
+static void test_path(void)
+{
+    char want[PATH_MAX], out[PATH_MAX], scratch[1024];
+    ssize_t w = readlink("/proc/self/exe", want, sizeof want - 1);
+
+    CHECK(w > 0);
+    want[w > 0 ? w : 0] = '\0';
+    CHECK_INT(lt_exe_path(out, sizeof out, scratch, sizeof scratch), w);
+    CHECK_STR(out, want);
+    /* too little scratch: /proc answers, the same */
+    CHECK_INT(lt_exe_path(out, sizeof out, scratch, 16), w);
+    CHECK_STR(out, want);
+}
+
+static void cleanup(void)
+{
+    char cmd[PATH_MAX + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    if (system(cmd) != 0)
+        fprintf(stderr, "lt_exe_test: could not remove %s\n", root);
+}
+
+int main(void)
+{
+    test_resolve();
+    test_same_image();
+    test_path();
+    cleanup();
+    return tcheck_result();
+}
