@@ -8,6 +8,8 @@
 #include <link.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* The kernel's limit on links followed in one path walk. */
@@ -42,14 +44,44 @@ static int start_at_cwd(char *out, size_t cap, size_t *olen)
     return 0;
 }
 
-ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, size_t slen)
+/* The last component of a walk: what follows it is slashes only. */
+static int is_last(const char *rest, size_t restlen)
+{
+    for (size_t i = 0; i < restlen; i++)
+        if (rest[i] != '/')
+            return 0;
+    return 1;
+}
+
+/* The target of the link out names, into lnk; a last component is looked
+ * at with fstatat first (st: its type and device, for the caller), and read
+ * as a link only if it is one. Returns the target's length, -2 when out is
+ * not a link, -1 on failure. */
+static ssize_t link_of(const char *out, char *lnk, size_t lcap, int last, struct stat *st)
+{
+    ssize_t t;
+
+    if (last) {
+        if (fstatat(AT_FDCWD, out, st, AT_SYMLINK_NOFOLLOW) < 0)
+            return -1;
+        if (!S_ISLNK(st->st_mode))
+            return -2;
+    }
+    t = readlink(out, lnk, lcap);
+    if (t < 0 && errno == EINVAL)
+        return -2;
+    return t;
+}
+
+ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, size_t slen,
+                       struct stat *st)
 {
     /* scratch: a link's target in its first half; the part of the path
      * still to walk at the end of its second half, so that a target is
      * put in front of it without moving it. */
     size_t half = slen / 2, rcap = slen - half, olen = 0, restlen, n, prev;
     char *lnk = scratch, *rest;
-    int links = 0;
+    int links = 0, stated = 0; /* stated: *st is the last component's */
     ssize_t t, ret = -1;
 
     restlen = strlen(path);
@@ -75,6 +107,7 @@ ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, s
         if (n == 0 || (n == 1 && rest[0] == '.')) {
             rest += n;
             restlen -= n;
+            stated = 0;
             continue;
         }
         if (n == 2 && rest[0] == '.' && rest[1] == '.') {
@@ -84,6 +117,7 @@ ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, s
                 olen--;
             rest += n;
             restlen -= n;
+            stated = 0;
             continue;
         }
         prev = olen;
@@ -91,12 +125,13 @@ ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, s
             goto out;
         rest += n;
         restlen -= n;
-        t = readlink(out, lnk, half);
-        if (t < 0) {
-            if (errno == EINVAL) /* not a link */
-                continue;
+        stated = is_last(rest, restlen);
+        t = link_of(out, lnk, half, stated, st);
+        if (t == -2)
+            continue;
+        stated = 0;
+        if (t < 0)
             goto out;
-        }
         if ((size_t)t >= half || (size_t)t + 1 + restlen > rcap) {
             errno = ENAMETOOLONG; /* (a target that fills lnk may be cut) */
             goto out;
@@ -117,6 +152,9 @@ ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, s
     if (olen == 0)
         out[olen++] = '/';
     out[olen] = '\0';
+    /* ended on ".", ".." or "/": the directory reached */
+    if (!stated && fstatat(AT_FDCWD, out, st, AT_SYMLINK_NOFOLLOW) < 0)
+        goto out;
     ret = (ssize_t)olen;
 out:
     if (ret < 0 && cap > 0)
@@ -159,6 +197,7 @@ ssize_t lt_exe_path(char *out, size_t cap, char *scratch, size_t slen)
     const char *fn = (const char *)getauxval(AT_EXECFN);
     const void *phdr = (const void *)getauxval(AT_PHDR);
     size_t phnum = getauxval(AT_PHNUM), phent = getauxval(AT_PHENT);
+    struct stat st;
     ssize_t n;
 
     if (cap < 2) {
@@ -169,8 +208,13 @@ ssize_t lt_exe_path(char *out, size_t cap, char *scratch, size_t slen)
      * program: the loader itself was the command (ld.so ./prog), and
      * /proc/self/exe names the loader. */
     if (fn && fn[0] && phdr && phnum && phent && getauxval(AT_BASE) && slen >= LT_EXE_SCRATCH_MIN) {
-        n = lt_exe_resolve(fn, out, cap, scratch, slen);
-        if (n > 0 && lt_exe_same_image(out, phdr, phnum, phent, scratch, slen) == 1)
+        /* Opened only on a file system with a device of its own: on NFS an
+         * open asks the server (close-to-open), on Lustre the metadata
+         * server, which costs more than /proc; their device numbers, as
+         * those of tmpfs, overlay, FUSE and btrfs, have major 0. */
+        n = lt_exe_resolve(fn, out, cap, scratch, slen, &st);
+        if (n > 0 && S_ISREG(st.st_mode) && major(st.st_dev) != 0 &&
+            lt_exe_same_image(out, phdr, phnum, phent, scratch, slen) == 1)
             return n;
     }
     n = readlink("/proc/self/exe", out, cap - 1);

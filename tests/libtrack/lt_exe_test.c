@@ -44,17 +44,22 @@ static void ln(const char *target, const char *rel)
 static void same_as_realpath(const char *rel, size_t slen)
 {
     char in[PATH_MAX * 2], want[PATH_MAX], out[PATH_MAX], scratch[8192];
+    struct stat st, lst;
     char *rp;
     ssize_t n;
 
     snprintf(in, sizeof in, "%s/%s", root, rel);
     rp = realpath(in, want);
-    n = lt_exe_resolve(in, out, sizeof out, scratch, slen);
+    n = lt_exe_resolve(in, out, sizeof out, scratch, slen, &st);
     if (rp) {
         if (n < 0)
             tcheck_fail(__FILE__, __LINE__, "%s: failed (%s), realpath says %s", rel, strerror(errno), want);
-        else
+        else {
             CHECK_STR(out, want);
+            /* *st: the lstat of what it names */
+            CHECK(lstat(want, &lst) == 0 && lst.st_ino == st.st_ino && lst.st_dev == st.st_dev &&
+                  lst.st_mode == st.st_mode);
+        }
         CHECK(n < 0 || (size_t)n == strlen(out));
     } else if (n >= 0)
         tcheck_fail(__FILE__, __LINE__, "%s: gave %s, realpath fails (%s)", rel, out, strerror(errno));
@@ -63,11 +68,12 @@ static void same_as_realpath(const char *rel, size_t slen)
 static void test_resolve(void)
 {
     char cwd[PATH_MAX], out[PATH_MAX], scratch[8192], want[PATH_MAX];
+    struct stat st;
     char longrel[3000];
     static const char *const cases[] = {
         "real/bin/prog", "real//bin/./prog", "real/bin/../bin/prog", "rel", "abs", "chain",
         "dirlink/prog", "dirlink/../x", "dirlink/../bin/prog", "up/prog", "updir/bin/prog",
-        "dangling", "loop", "real/bin/missing", "real/bin/prog/x",
+        "dangling", "loop", "real/bin/..", "real/.", "dirlink/..", "real/bin/missing", "real/bin/prog/x",
         "real/../real/bin/../../real/bin/prog", "../../../../../../../../../bin",
         "selfdir/selfdir/selfdir/real/bin/prog", NULL };
 
@@ -97,19 +103,19 @@ static void test_resolve(void)
     CHECK(getcwd(cwd, sizeof cwd) != NULL);
     CHECK(chdir(root) == 0);
     CHECK(realpath("dirlink/prog", want) != NULL);
-    CHECK(lt_exe_resolve("dirlink/prog", out, sizeof out, scratch, sizeof scratch) > 0);
+    CHECK(lt_exe_resolve("dirlink/prog", out, sizeof out, scratch, sizeof scratch, &st) > 0);
     CHECK_STR(out, want);
-    CHECK(lt_exe_resolve("./rel", out, sizeof out, scratch, sizeof scratch) > 0);
+    CHECK(lt_exe_resolve("./rel", out, sizeof out, scratch, sizeof scratch, &st) > 0);
     CHECK_STR(out, want);
     CHECK(chdir("/") == 0);
-    CHECK(lt_exe_resolve("..", out, sizeof out, scratch, sizeof scratch) == 1);
+    CHECK(lt_exe_resolve("..", out, sizeof out, scratch, sizeof scratch, &st) == 1);
     CHECK_STR(out, "/");
     CHECK(chdir(cwd) == 0);
 
     /* what does not fit fails with ENAMETOOLONG: the path, a link target,
      * the result */
     errno = 0;
-    CHECK(lt_exe_resolve("/usr/bin/true", out, sizeof out, scratch, 16) < 0 && errno == ENAMETOOLONG);
+    CHECK(lt_exe_resolve("/usr/bin/true", out, sizeof out, scratch, 16, &st) < 0 && errno == ENAMETOOLONG);
     CHECK(out[0] == '\0');
     /* a link whose target (1,300 bytes: six directories of 200) is longer
      * than half of 1 KiB of scratch */
@@ -128,15 +134,15 @@ static void test_resolve(void)
         same_as_realpath("longlink", sizeof scratch); /* fits 8 KiB */
         errno = 0;
         snprintf(t, sizeof t, "%s/longlink", root);
-        CHECK(lt_exe_resolve(t, out, sizeof out, scratch, 1024) < 0 && errno == ENAMETOOLONG);
+        CHECK(lt_exe_resolve(t, out, sizeof out, scratch, 1024, &st) < 0 && errno == ENAMETOOLONG);
         errno = 0;
-        CHECK(lt_exe_resolve(t, out, 32, scratch, sizeof scratch) < 0 && errno == ENAMETOOLONG);
+        CHECK(lt_exe_resolve(t, out, 32, scratch, sizeof scratch, &st) < 0 && errno == ENAMETOOLONG);
     }
     errno = 0;
     {
         char t[PATH_MAX * 2];
         snprintf(t, sizeof t, "%s/loop", root);
-        CHECK(lt_exe_resolve(t, out, sizeof out, scratch, sizeof scratch) < 0 && errno == ELOOP);
+        CHECK(lt_exe_resolve(t, out, sizeof out, scratch, sizeof scratch, &st) < 0 && errno == ELOOP);
     }
 }
 

@@ -1085,6 +1085,14 @@ def g_exe(lab):
                        (["real//bin/./rl", me], "'//' and '.'"),
                        ([os.path.join(odd, b"rl"), me], "odd bytes")):
         exe_case(lab, argv, what)
+    # on tmpfs (device major 0, as NFS and Lustre): /proc answers, the same
+    shm = tempfile.mkdtemp(prefix="lt_exe.", dir="/dev/shm")
+    try:
+        os.chmod(shm, 0o755)
+        shutil.copy(rl, os.path.join(shm, "rl"))
+        exe_case(lab, [os.path.join(shm, "rl"), me], "on tmpfs")
+    finally:
+        shutil.rmtree(shm, ignore_errors=True)
 
     # the loader as the command: /proc/self/exe names the loader
     m = re.search(r"interpreter: ([^\]]+)\]", subprocess.run(["readelf", "-l", rl], capture_output=True,
