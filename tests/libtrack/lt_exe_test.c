@@ -146,6 +146,59 @@ static void test_resolve(void)
     }
 }
 
+/* Random trees of links and random paths over them (a fixed seed): where
+ * both succeed, the walk agrees with realpath; with every scratch size
+ * from tiny to large, so that the bounds are exercised under the
+ * sanitizers. */
+static void test_random(void)
+{
+    static const char *const parts[] = { "a", "b", "..", ".", "", "l0", "l1", "l2", "l3", "d" };
+    char dir[PATH_MAX + 8], p[PATH_MAX * 2], tgt[256], rel[256], want[PATH_MAX], out[PATH_MAX];
+    char scratch[2048];
+    struct stat st;
+    unsigned seed = 12345;
+
+    snprintf(dir, sizeof dir, "%s/rnd", root);
+    CHECK(mkdir(dir, 0755) == 0);
+    snprintf(p, sizeof p, "%s/a", dir);
+    CHECK(mkdir(p, 0755) == 0);
+    snprintf(p, sizeof p, "%s/a/b", dir);
+    CHECK(mkdir(p, 0755) == 0);
+    snprintf(p, sizeof p, "%s/a/b/d", dir);
+    CHECK(mkdir(p, 0755) == 0);
+    for (int round = 0; round < 300; round++) {
+        /* four links with random targets, in a and in a/b */
+        for (int l = 0; l < 4; l++) {
+            size_t off = 0;
+            int nparts = 1 + (int)(rand_r(&seed) % 5);
+            if (rand_r(&seed) % 3 == 0)
+                off += (size_t)snprintf(tgt, sizeof tgt, "%s", dir);
+            for (int k = 0; k < nparts; k++)
+                off += (size_t)snprintf(tgt + off, sizeof tgt - off, "%s%s", k || off ? "/" : "",
+                                        parts[rand_r(&seed) % 10]);
+            snprintf(p, sizeof p, "%s/%sl%d", dir, l % 2 ? "a/b/" : "a/", l);
+            unlink(p);
+            CHECK(symlink(tgt[0] ? tgt : ".", p) == 0);
+        }
+        for (int q = 0; q < 10; q++) {
+            size_t off = 0;
+            int nparts = 1 + (int)(rand_r(&seed) % 6);
+            for (int k = 0; k < nparts; k++)
+                off += (size_t)snprintf(rel + off, sizeof rel - off, "/%s", parts[rand_r(&seed) % 10]);
+            snprintf(p, sizeof p, "%s%s", dir, rel);
+            size_t slen = 4 + rand_r(&seed) % (sizeof scratch - 4);
+            ssize_t n = lt_exe_resolve(p, out, sizeof out, scratch, slen, &st);
+            char *rp = realpath(p, want);
+            if (n >= 0 && rp && strcmp(out, want) != 0)
+                tcheck_fail(__FILE__, __LINE__, "%s: %s, realpath %s", p, out, want);
+            if (n >= 0 && !rp && errno != ENOTDIR)
+                tcheck_fail(__FILE__, __LINE__, "%s: %s, realpath fails", p, out);
+            if (n >= 0)
+                CHECK((size_t)n == strlen(out));
+        }
+    }
+}
+
 static void test_same_image(void)
 {
     char self[PATH_MAX], scratch[4096], p[PATH_MAX * 2];
@@ -195,6 +248,7 @@ static void cleanup(void)
 int main(void)
 {
     test_resolve();
+    test_random();
     test_same_image();
     test_path();
     cleanup();
