@@ -46,11 +46,13 @@ CREATE TEMPORARY TABLE rp_sw_objs (id INT UNSIGNED NOT NULL PRIMARY KEY, path VA
 CALL track_sw_attribute();
 DROP TEMPORARY TABLE rp_sw_objs, rp_sw_attr;
 -- the package's own prefixes and name patterns, a few rows to hold each
--- object against (not the whole map, which Lmod makes thousands of rows)
+-- object against (not the whole map, which Lmod makes thousands of rows);
+-- the server's default engine, as rp_sw_prefix: in MEMORY each 4 KiB
+-- prefix takes its full width, and a package of many prefixes would not fit
 DROP TEMPORARY TABLE IF EXISTS rp_wu_pfx, rp_wu_pat;
-CREATE TEMPORARY TABLE rp_wu_pfx ENGINE=MEMORY AS
+CREATE TEMPORARY TABLE rp_wu_pfx AS
   SELECT DISTINCT p.prefix FROM rp_sw_prefix p WHERE @package IS NOT NULL AND p.package = @f_package;
-CREATE TEMPORARY TABLE rp_wu_pat ENGINE=MEMORY AS
+CREATE TEMPORARY TABLE rp_wu_pat AS
   SELECT DISTINCT e.pattern FROM rp_sw_exe e WHERE @package IS NOT NULL AND e.package = @f_package;
 CREATE TEMPORARY TABLE rp_sw_objs (PRIMARY KEY (id)) AS
   SELECT o.id, o.path,
