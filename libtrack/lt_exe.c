@@ -9,8 +9,11 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+
+#include "lt_sys.h"
 
 /* The kernel's limit on links followed in one path walk. */
 #define LT_EXE_MAXLINKS 40
@@ -192,6 +195,25 @@ out:
     return rc;
 }
 
+/* 1 if path (links followed) is on a file system without a device of its
+ * own (major 0: NFS, Lustre, GPFS, tmpfs, overlay, FUSE, btrfs), from the
+ * attributes the client holds (AT_STATX_DONT_SYNC: no round trip to a
+ * server); 0 if not or when it cannot tell (the walk then checks). */
+static int deviceless(const char *path)
+{
+#ifdef SYS_statx
+    struct statx sx;
+    int saved = errno;
+    long rc = lt_sys(SYS_statx, AT_FDCWD, (long)path, AT_STATX_DONT_SYNC, STATX_TYPE, (long)&sx, 0);
+
+    errno = saved;
+    return rc == 0 && sx.stx_dev_major == 0;
+#else
+    (void)path;
+    return 0;
+#endif
+}
+
 ssize_t lt_exe_path(char *out, size_t cap, char *scratch, size_t slen)
 {
     const char *fn = (const char *)getauxval(AT_EXECFN);
@@ -207,11 +229,11 @@ ssize_t lt_exe_path(char *out, size_t cap, char *scratch, size_t slen)
     /* AT_BASE is 0 when the kernel started no dynamic loader for the
      * program: the loader itself was the command (ld.so ./prog), and
      * /proc/self/exe names the loader. */
-    if (fn && fn[0] && phdr && phnum && phent && getauxval(AT_BASE) && slen >= LT_EXE_SCRATCH_MIN) {
-        /* Opened only on a file system with a device of its own: on NFS an
-         * open asks the server (close-to-open), on Lustre the metadata
-         * server, which costs more than /proc; their device numbers, as
-         * those of tmpfs, overlay, FUSE and btrfs, have major 0. */
+    /* Only on a file system with a device of its own: on NFS an open asks
+     * the server (close-to-open), on Lustre the metadata server, which
+     * costs more than /proc. */
+    if (fn && fn[0] && phdr && phnum && phent && getauxval(AT_BASE) && slen >= LT_EXE_SCRATCH_MIN &&
+        !deviceless(fn)) {
         n = lt_exe_resolve(fn, out, cap, scratch, slen, &st);
         if (n > 0 && S_ISREG(st.st_mode) && major(st.st_dev) != 0 &&
             lt_exe_same_image(out, phdr, phnum, phent, scratch, slen) == 1)
