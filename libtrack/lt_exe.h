@@ -11,8 +11,10 @@
  * holding the file found against the running program: it must hold the
  * same program headers as the ones mapped at AT_PHDR, and the dynamic
  * loader must have been started by the kernel (AT_BASE set). The file is
- * opened only on a file system with a device (major number not 0): on
- * network and cluster file systems an open costs a round trip to a server.
+ * walked and opened only on a file system with a device (major number not
+ * 0), asked first by a statx that trusts the attributes the client holds:
+ * on network and cluster file systems an open costs a round trip to a
+ * server.
  * Anything else, and any failure on the way, falls back to /proc/self/exe.
  *
  * Not async-signal-safe concerns: called once, from the constructor. */
