@@ -75,10 +75,16 @@ int spool_dir_mkopenat(int dirfd, const char *name, mode_t create_mode,
     int fd;
 
     /* Open first: on every run but the first the directory exists, and
-     * this is the start-up path of every tracked process. */
-    fd = spool_dir_openat(dirfd, name, w, err, errlen);
-    if (fd >= 0 || errno != ENOENT)
+     * this is the start-up path of every tracked process. No message for
+     * a missing directory, the first run's case: formatting it pulled
+     * libc's strerror and vfprintf into the first tracked process of each
+     * job (five page faults). Another failure is opened again for its
+     * message. */
+    fd = spool_dir_openat(dirfd, name, w, NULL, 0);
+    if (fd >= 0)
         return fd;
+    if (errno != ENOENT)
+        return spool_dir_openat(dirfd, name, w, err, errlen);
     if (mkdirat(dirfd, name, create_mode) < 0) {
         if (errno == EEXIST)    /* created by a racing writer: judge theirs */
             return spool_dir_openat(dirfd, name, w, err, errlen);
