@@ -10,7 +10,6 @@
 #include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "lt_sys.h"
@@ -47,44 +46,14 @@ static int start_at_cwd(char *out, size_t cap, size_t *olen)
     return 0;
 }
 
-/* The last component of a walk: what follows it is slashes only. */
-static int is_last(const char *rest, size_t restlen)
-{
-    for (size_t i = 0; i < restlen; i++)
-        if (rest[i] != '/')
-            return 0;
-    return 1;
-}
-
-/* The target of the link out names, into lnk; a last component is looked
- * at with fstatat first (st: its type and device, for the caller), and read
- * as a link only if it is one. Returns the target's length, -2 when out is
- * not a link, -1 on failure. */
-static ssize_t link_of(const char *out, char *lnk, size_t lcap, int last, struct stat *st)
-{
-    ssize_t t;
-
-    if (last) {
-        if (fstatat(AT_FDCWD, out, st, AT_SYMLINK_NOFOLLOW) < 0)
-            return -1;
-        if (!S_ISLNK(st->st_mode))
-            return -2;
-    }
-    t = readlink(out, lnk, lcap);
-    if (t < 0 && errno == EINVAL)
-        return -2;
-    return t;
-}
-
-ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, size_t slen,
-                       struct stat *st)
+ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, size_t slen)
 {
     /* scratch: a link's target in its first half; the part of the path
      * still to walk at the end of its second half, so that a target is
      * put in front of it without moving it. */
     size_t half = slen / 2, rcap = slen - half, olen = 0, restlen, n, prev;
     char *lnk = scratch, *rest;
-    int links = 0, stated = 0; /* stated: *st is the last component's */
+    int links = 0;
     ssize_t t, ret = -1;
 
     restlen = strlen(path);
@@ -110,7 +79,6 @@ ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, s
         if (n == 0 || (n == 1 && rest[0] == '.')) {
             rest += n;
             restlen -= n;
-            stated = 0;
             continue;
         }
         if (n == 2 && rest[0] == '.' && rest[1] == '.') {
@@ -120,7 +88,6 @@ ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, s
                 olen--;
             rest += n;
             restlen -= n;
-            stated = 0;
             continue;
         }
         prev = olen;
@@ -128,13 +95,12 @@ ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, s
             goto out;
         rest += n;
         restlen -= n;
-        stated = is_last(rest, restlen);
-        t = link_of(out, lnk, half, stated, st);
-        if (t == -2)
-            continue;
-        stated = 0;
-        if (t < 0)
+        t = readlink(out, lnk, half);
+        if (t < 0) {
+            if (errno == EINVAL) /* not a link */
+                continue;
             goto out;
+        }
         if ((size_t)t >= half || (size_t)t + 1 + restlen > rcap) {
             errno = ENAMETOOLONG; /* (a target that fills lnk may be cut) */
             goto out;
@@ -155,9 +121,6 @@ ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, s
     if (olen == 0)
         out[olen++] = '/';
     out[olen] = '\0';
-    /* ended on ".", ".." or "/": the directory reached */
-    if (!stated && fstatat(AT_FDCWD, out, st, AT_SYMLINK_NOFOLLOW) < 0)
-        goto out;
     ret = (ssize_t)olen;
 out:
     if (ret < 0 && cap > 0)
@@ -195,11 +158,7 @@ out:
     return rc;
 }
 
-/* 1 if path (links followed) is on a file system without a device of its
- * own (major 0: NFS, Lustre, GPFS, tmpfs, overlay, FUSE, btrfs), from the
- * attributes the client holds (AT_STATX_DONT_SYNC: no round trip to a
- * server); 0 if not or when it cannot tell (the walk then checks). */
-static int deviceless(const char *path)
+int lt_exe_local_file(const char *path)
 {
 #ifdef SYS_statx
     struct statx sx;
@@ -207,7 +166,7 @@ static int deviceless(const char *path)
     long rc = lt_sys(SYS_statx, AT_FDCWD, (long)path, AT_STATX_DONT_SYNC, STATX_TYPE, (long)&sx, 0);
 
     errno = saved;
-    return rc == 0 && sx.stx_dev_major == 0;
+    return rc == 0 && S_ISREG(sx.stx_mode) && sx.stx_dev_major != 0;
 #else
     (void)path;
     return 0;
@@ -219,7 +178,6 @@ ssize_t lt_exe_path(char *out, size_t cap, char *scratch, size_t slen)
     const char *fn = (const char *)getauxval(AT_EXECFN);
     const void *phdr = (const void *)getauxval(AT_PHDR);
     size_t phnum = getauxval(AT_PHNUM), phent = getauxval(AT_PHENT);
-    struct stat st;
     ssize_t n;
 
     if (cap < 2) {
@@ -229,14 +187,10 @@ ssize_t lt_exe_path(char *out, size_t cap, char *scratch, size_t slen)
     /* AT_BASE is 0 when the kernel started no dynamic loader for the
      * program: the loader itself was the command (ld.so ./prog), and
      * /proc/self/exe names the loader. */
-    /* Only on a file system with a device of its own: on NFS an open asks
-     * the server (close-to-open), on Lustre the metadata server, which
-     * costs more than /proc. */
     if (fn && fn[0] && phdr && phnum && phent && getauxval(AT_BASE) && slen >= LT_EXE_SCRATCH_MIN &&
-        !deviceless(fn)) {
-        n = lt_exe_resolve(fn, out, cap, scratch, slen, &st);
-        if (n > 0 && S_ISREG(st.st_mode) && major(st.st_dev) != 0 &&
-            lt_exe_same_image(out, phdr, phnum, phent, scratch, slen) == 1)
+        lt_exe_local_file(fn)) {
+        n = lt_exe_resolve(fn, out, cap, scratch, slen);
+        if (n > 0 && lt_exe_same_image(out, phdr, phnum, phent, scratch, slen) == 1)
             return n;
     }
     n = readlink("/proc/self/exe", out, cap - 1);

@@ -10,11 +10,10 @@
  * command) or the path changed since the exec. Both are ruled out by
  * holding the file found against the running program: it must hold the
  * same program headers as the ones mapped at AT_PHDR, and the dynamic
- * loader must have been started by the kernel (AT_BASE set). The file is
- * walked and opened only on a file system with a device (major number not
- * 0), asked first by a statx that trusts the attributes the client holds:
- * on network and cluster file systems an open costs a round trip to a
- * server.
+ * loader must have been started by the kernel (AT_BASE set). The name is
+ * walked and the file opened only when it is a regular file on a file
+ * system with a device (lt_exe_local_file): on network and cluster file
+ * systems an open costs a round trip to a server.
  * Anything else, and any failure on the way, falls back to /proc/self/exe.
  *
  * Not async-signal-safe concerns: called once, from the constructor. */
@@ -22,7 +21,6 @@
 #define TRACK_LT_EXE_H
 
 #include <stddef.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Bytes of scratch lt_exe_path needs at least; a path to walk or a link
@@ -40,13 +38,18 @@ ssize_t lt_exe_path(char *out, size_t cap, char *scratch, size_t slen);
  *
  * lt_exe_resolve: path (absolute, or relative to the working directory)
  * with every symbolic link followed and ".", ".." and empty components
- * removed, as the kernel resolves it, into out (cap bytes), and *st the
- * lstat of the file it names. Returns the length, or -1 with errno set: a
- * component that cannot be read (ENOENT, EACCES, ENOTDIR, ...), more than
- * 40 links (ELOOP), or a path or link that does not fit (ENAMETOOLONG). The
- * last component is followed too. */
-ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, size_t slen,
-                       struct stat *st);
+ * removed, as the kernel resolves it, into out (cap bytes). Returns the
+ * length, or -1 with errno set: a component that cannot be read (ENOENT,
+ * EACCES, ENOTDIR, ...), more than 40 links (ELOOP), or a path or link that
+ * does not fit (ENAMETOOLONG). The last component is followed too.
+ *
+ * lt_exe_local_file: 1 if path (links followed) is a regular file on a file
+ * system with a device of its own (major number not 0; NFS, Lustre, GPFS,
+ * tmpfs, overlay, FUSE and btrfs have 0), from the attributes the client
+ * holds (statx, AT_STATX_DONT_SYNC: no round trip to a server); 0 if not
+ * or when it cannot tell. errno is kept. */
+ssize_t lt_exe_resolve(const char *path, char *out, size_t cap, char *scratch, size_t slen);
+int lt_exe_local_file(const char *path);
 
 /* 1 if the file at path (no symbolic link as its last component) is an
  * ELF file whose program headers are byte for byte the count phnum of
