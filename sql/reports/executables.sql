@@ -46,15 +46,13 @@ SET SESSION group_concat_max_len = 1048576 * 64;  -- lk lists: every linked buil
 -- runs (docs/performance.md "Issue 18, round 9"). With a filter the second
 -- statement names the filter's columns, so that the server can pick only
 -- the filtered runs (as in software.sql).
-SET @exe_nofilter := @f_syshost IS NULL AND @f_user IS NULL AND @f_account IS NULL
-  AND @f_partition IS NULL;
 CREATE TEMPORARY TABLE rp_exe_agg (pkey INT UNSIGNED NULL, par INT NULL) AS  -- NULL: rollup rows
   SELECT m.pkey, r.num_tasks > 1 AS par, COUNT(*) AS runs,
          SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs,
          COUNT(DISTINCT r.job_key) AS jobs, COUNT(DISTINCT r.user_key) AS users,
          COUNT(DISTINCT m.mbkey) AS builds, GROUP_CONCAT(DISTINCT m.mlk) AS lks
   FROM track_run r STRAIGHT_JOIN rp_exe_obj m ON m.id = r.exe_object_id
-  WHERE @exe_nofilter AND r.start_time >= @t0 AND r.start_time < @t1
+  WHERE @f_none AND r.start_time >= @t0 AND r.start_time < @t1
   GROUP BY m.pkey, par WITH ROLLUP;
 INSERT INTO rp_exe_agg (pkey, par, runs, cs, jobs, users, builds, lks)
   SELECT m.pkey, r.num_tasks > 1 AS par, COUNT(*),
@@ -62,7 +60,7 @@ INSERT INTO rp_exe_agg (pkey, par, runs, cs, jobs, users, builds, lks)
          COUNT(DISTINCT r.job_key), COUNT(DISTINCT r.user_key),
          COUNT(DISTINCT m.mbkey), GROUP_CONCAT(DISTINCT m.mlk)
   FROM track_run r STRAIGHT_JOIN rp_exe_obj m ON m.id = r.exe_object_id
-  WHERE NOT @exe_nofilter AND r.start_time >= @t0 AND r.start_time < @t1
+  WHERE NOT @f_none AND r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)

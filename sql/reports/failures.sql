@@ -39,17 +39,15 @@ DROP TEMPORARY TABLE IF EXISTS rp_fl_all, rp_fl_x, rp_fl_bad, rp_fl_obj, rp_fl_t
 -- second statement names the filter's columns; there the server's own plan
 -- walked k_run_exe_scan for the grouping, a row lookup per run of the whole
 -- table (3x slower than reading the window).
-SET @fl_nofilter := @f_syshost IS NULL AND @f_user IS NULL AND @f_account IS NULL
-  AND @f_partition IS NULL;
 CREATE TEMPORARY TABLE rp_fl_all (PRIMARY KEY (exe_object_id)) ENGINE=MEMORY AS
   SELECT r.exe_object_id, COUNT(*) AS n
   FROM track_run r
-  WHERE @fl_nofilter AND r.start_time >= @t0 AND r.start_time < @t1
+  WHERE @f_none AND r.start_time >= @t0 AND r.start_time < @t1
   GROUP BY r.exe_object_id;
 INSERT INTO rp_fl_all (exe_object_id, n)
   SELECT r.exe_object_id, COUNT(*)
   FROM track_run r IGNORE INDEX (k_run_exe_scan)
-  WHERE NOT @fl_nofilter AND r.start_time >= @t0 AND r.start_time < @t1
+  WHERE NOT @f_none AND r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)

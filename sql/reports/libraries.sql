@@ -27,8 +27,7 @@ CALL track_report_setup(20, 1);
 -- dropped at the end.
 DROP TEMPORARY TABLE IF EXISTS rp_lib_sj, rp_lib_set, rp_lib_om, rp_lib_key, rp_lib_rank,
   rp_lib_top, rp_lib_topset;
-SET @lib_rollup := @f_syshost IS NULL AND @f_user IS NULL AND @f_account IS NULL
-  AND @f_partition IS NULL
+SET @lib_rollup := @f_none
   AND EXISTS (SELECT 1 FROM track_rollup_info WHERE id = 1 AND time_zone = @@session.time_zone)
   AND NOT EXISTS (SELECT 1 FROM track_rollup_dirty
                   WHERE day >= DATE(FROM_UNIXTIME(@t0)) AND day < DATE(FROM_UNIXTIME(@t1)));

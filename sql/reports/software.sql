@@ -33,19 +33,17 @@ DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_sets, rp_sw_mem, rp_sw_
 -- can read only the filtered runs (--user through k_run_user_start: 0.16 s
 -- at 1,000,000 runs; picking them first by id and filtering the index scan
 -- took 1.0-1.7 s).
-SET @sw_nofilter := @f_syshost IS NULL AND @f_user IS NULL AND @f_account IS NULL
-  AND @f_partition IS NULL;
 CREATE TEMPORARY TABLE rp_sw_lj (KEY (set_id)) ENGINE=MEMORY AS
   SELECT r.object_set_id AS set_id, r.job_key, r.user_key, COUNT(*) AS n,
          SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
   FROM track_run r
-  WHERE @sw_nofilter AND r.start_time >= @t0 AND r.start_time < @t1
+  WHERE @f_none AND r.start_time >= @t0 AND r.start_time < @t1
   GROUP BY r.object_set_id, r.job_key, r.user_key;
 INSERT INTO rp_sw_lj (set_id, job_key, user_key, n, cs)
   SELECT r.object_set_id, r.job_key, r.user_key, COUNT(*),
          SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1))
   FROM track_run r
-  WHERE NOT @sw_nofilter AND r.start_time >= @t0 AND r.start_time < @t1
+  WHERE NOT @f_none AND r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)
@@ -55,13 +53,13 @@ CREATE TEMPORARY TABLE rp_sw_ej (KEY (object_id)) ENGINE=MEMORY AS
   SELECT r.exe_object_id AS object_id, r.job_key, r.user_key, COUNT(*) AS n,
          SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
   FROM track_run r
-  WHERE @sw_nofilter AND r.start_time >= @t0 AND r.start_time < @t1
+  WHERE @f_none AND r.start_time >= @t0 AND r.start_time < @t1
   GROUP BY r.exe_object_id, r.job_key, r.user_key;
 INSERT INTO rp_sw_ej (object_id, job_key, user_key, n, cs)
   SELECT r.exe_object_id, r.job_key, r.user_key, COUNT(*),
          SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1))
   FROM track_run r
-  WHERE NOT @sw_nofilter AND r.start_time >= @t0 AND r.start_time < @t1
+  WHERE NOT @f_none AND r.start_time >= @t0 AND r.start_time < @t1
     AND (@f_syshost IS NULL OR r.syshost = @f_syshost)
     AND (@f_user IS NULL OR r.user = @f_user)
     AND (@f_account IS NULL OR r.account = @f_account)

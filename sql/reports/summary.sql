@@ -39,8 +39,7 @@ CALL track_report_setup(20, 1);
 -- k_run_start (start_time, job_key) alone. Otherwise one scan of the window
 -- counts everything (rp_sum_exe, rp_sum_tally; empty when the roll-up
 -- answers, and rp_sum_roll empty when it does not).
-SET @sum_rollup := @f_syshost IS NULL AND @f_user IS NULL AND @f_account IS NULL
-  AND @f_partition IS NULL
+SET @sum_rollup := @f_none
   AND EXISTS (SELECT 1 FROM track_rollup_info WHERE id = 1 AND time_zone = @@session.time_zone)
   AND NOT EXISTS (SELECT 1 FROM track_rollup_dirty
                   WHERE day >= DATE(FROM_UNIXTIME(@t0)) AND day < DATE(FROM_UNIXTIME(@t1)));

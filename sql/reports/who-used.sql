@@ -94,7 +94,7 @@ CREATE TEMPORARY TABLE rp_wu_set (KEY (set_id)) ENGINE=MEMORY AS
 -- 1,000,000 runs, where the server's own plan read the whole window in
 -- 0.67 s); beyond that, or with a filter that names a narrower index, the
 -- server's own plan (2.1 million hits: 3.8 s against 7.2 s by lookups).
-SET @wu_lookup := @f_syshost IS NULL AND @f_user IS NULL AND @f_account IS NULL AND @f_partition IS NULL
+SET @wu_lookup := @f_none
   AND (SELECT COUNT(*) FROM (SELECT 1 FROM rp_wu_set s JOIN track_run r ON r.object_set_id = s.set_id
                              LIMIT 200001) c) <= 200000;
 -- A hit keeps numbers only: its run's id and gk, the group's (cluster, job,
