@@ -51,6 +51,11 @@ SELECT 3000 + s.seq,
           2500 + CONV(LEFT(MD5(CONCAT(s.seq, ':', k.seq)), 8), 16, 10) % 3000 + 1)
 FROM seq_1_to_1000000 s JOIN seq_0_to_39 k
 WHERE s.seq <= @nruns AND (s.seq * 37) % 100 < @diverse;
+-- two draws of the same object are one member (INSERT IGNORE): nobjects is
+-- the number of member rows, as track-ingest writes it (software relies on it)
+UPDATE track_object_set s
+SET s.nobjects = (SELECT COUNT(*) FROM track_object_set_member m WHERE m.set_id = s.id)
+WHERE s.id > 3000;
 
 INSERT INTO track_module (id, hkey, name)
 SELECT seq, UNHEX(SHA2(CONCAT('mod', seq), 256)), CONCAT('pkg', seq % 50, '/', seq DIV 50) FROM seq_1_to_200;

@@ -21,7 +21,20 @@ CALL track_report_setup(20, 1);
 
 DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_sets, rp_sw_mem, rp_sw_objs, rp_sw_apv, rp_sw_pvn, rp_sw_lk,
                                  rp_sw_st, rp_sw_su, rp_sw_l1, rp_sw_ltop, rp_sw_lkt, rp_sw_l2, rp_sw_l3, rp_sw_used, rp_sw_src,
-                                 rp_sw_out;
+                                 rp_sw_out, rp_sw_ahk, rp_sw_aobj, rp_sw_nat;
+-- Without a filter, and with the daily roll-up current for the window (as
+-- in libraries), the sets' members are never all read: the libraries the
+-- window's runs used come from the roll-up's path keys, only the members
+-- that some package claims are read (through the members' object index),
+-- and a set holds an unclaimed member exactly when it has more members
+-- (nobjects, which track-ingest writes as the number of member rows) than
+-- claimed ones. Every set had to be expanded before: 4 million member rows
+-- at 1,000,000 runs with 10 % of them holding a set of their own
+-- (docs/performance.md "Issue 18, round 10").
+SET @sw_fast := @f_none
+  AND EXISTS (SELECT 1 FROM track_rollup_info WHERE id = 1 AND time_zone = @@session.time_zone)
+  AND NOT EXISTS (SELECT 1 FROM track_rollup_dirty
+                  WHERE day >= DATE(FROM_UNIXTIME(@t0)) AND day < DATE(FROM_UNIXTIME(@t1)));
 -- runs reduced to (executable, job, user) and (object set, job, user)
 -- groups on the integer keys of migration 0004, as in executables/libraries
 -- Without a filter each statement names no column but those of
@@ -67,21 +80,26 @@ INSERT INTO rp_sw_ej (object_id, job_key, user_key, n, cs)
   GROUP BY r.exe_object_id, r.job_key, r.user_key;
 -- the window's object sets, once
 CREATE TEMPORARY TABLE rp_sw_sets (PRIMARY KEY (set_id)) ENGINE=MEMORY AS
-  SELECT DISTINCT set_id FROM rp_sw_lj WHERE set_id IS NOT NULL;
+  SELECT DISTINCT set_id FROM rp_sw_lj WHERE NOT @sw_fast AND set_id IS NOT NULL;
 -- the sets' members, once: both the objects below and the (package, set)
 -- pairs further down come from them (two expansions of the same members
 -- were two of the slowest steps with diverse object sets)
 CREATE TEMPORARY TABLE rp_sw_mem ENGINE=MEMORY AS
   SELECT STRAIGHT_JOIN m.set_id, m.object_id
   FROM rp_sw_sets s JOIN track_object_set_member m ON m.set_id = s.set_id;
--- the objects those runs used (is_lib: a member of one of the sets), then
--- their attribution (rp_sw_attr)
+-- the objects those runs used (is_lib: a member of one of the sets; with
+-- the roll-up, one object per library path: the roll-up's key, the path's
+-- smallest object id), then their attribution (rp_sw_attr)
 CREATE TEMPORARY TABLE rp_sw_objs (PRIMARY KEY (id)) AS
   SELECT o.id, o.path, x.is_exe, x.is_lib
   FROM (SELECT u.id, MAX(u.is_exe) AS is_exe, MAX(u.is_lib) AS is_lib
         FROM (SELECT DISTINCT object_id AS id, 1 AS is_exe, 0 AS is_lib FROM rp_sw_ej
               UNION ALL
-              SELECT DISTINCT object_id, 0, 1 FROM rp_sw_mem) u
+              SELECT DISTINCT object_id, 0, 1 FROM rp_sw_mem
+              UNION ALL
+              SELECT DISTINCT k, 0, 1 FROM track_rollup_lib
+              WHERE @sw_fast AND ord = 1
+                AND day >= DATE(FROM_UNIXTIME(@t0)) AND day < DATE(FROM_UNIXTIME(@t1))) u
         GROUP BY u.id) x
   JOIN track_object o ON o.id = x.id;
 CALL track_sw_attribute();
@@ -97,12 +115,45 @@ CREATE TEMPORARY TABLE rp_sw_pvn (PRIMARY KEY (pv)) AS
 -- (package, set) once each: a run counts once per package. From the sets
 -- to their members in key order (the optimizer's own plan went from the
 -- objects through the members' object index: 6.4 s against 2.8 s at
--- 1,000,000 runs with 10 % of them holding a set of their own)
-CREATE TEMPORARY TABLE rp_sw_lk (KEY (set_id)) ENGINE=MEMORY AS
-  SELECT STRAIGHT_JOIN m.set_id, a.pv
+-- 1,000,000 runs with 10 % of them holding a set of their own). ORDER BY
+-- NULL on this and the other large groupings: MariaDB sorts a GROUP BY's
+-- result unless told not to, a sort nothing here needs (docs/performance.md
+-- "Issue 18, round 10").
+CREATE TEMPORARY TABLE rp_sw_lk ENGINE=MEMORY AS
+  SELECT STRAIGHT_JOIN m.set_id, a.pv, COUNT(*) AS n
   FROM rp_sw_mem m
   JOIN rp_sw_apv a ON a.id = m.object_id
-  GROUP BY m.set_id, a.pv;
+  GROUP BY m.set_id, a.pv ORDER BY NULL;
+CREATE TEMPORARY TABLE rp_sw_st (PRIMARY KEY (set_id)) ENGINE=MEMORY AS
+  SELECT set_id, SUM(n) AS n, SUM(cs) AS cs FROM rp_sw_lj GROUP BY set_id ORDER BY NULL;
+-- With the roll-up: the claimed library paths, then every object of those
+-- paths (a path can have several builds; the key is one of them) with the
+-- key's package, then their memberships in the window's sets, counted per
+-- (set, package) straight into the pairs
+CREATE TEMPORARY TABLE rp_sw_ahk (PRIMARY KEY (hk)) ENGINE=MEMORY AS
+  SELECT UNHEX(MD5(o.path)) AS hk, MIN(p.pv) AS pv
+  FROM rp_sw_objs o JOIN rp_sw_attr a ON a.id = o.id JOIN rp_sw_apv p ON p.id = o.id
+  WHERE @sw_fast AND o.is_lib = 1 AND a.package IS NOT NULL
+  GROUP BY UNHEX(MD5(o.path));
+CREATE TEMPORARY TABLE rp_sw_aobj (PRIMARY KEY (id)) ENGINE=MEMORY AS
+  SELECT o.id, h.pv FROM track_object o JOIN rp_sw_ahk h ON h.hk = UNHEX(MD5(o.path))
+  WHERE @sw_fast;
+INSERT INTO rp_sw_lk (set_id, pv, n)
+  SELECT STRAIGHT_JOIN m.set_id, a.pv, COUNT(*)
+  FROM rp_sw_aobj a
+  JOIN track_object_set_member m FORCE INDEX (k_object_set_member_object) ON m.object_id = a.id
+  JOIN rp_sw_st s ON s.set_id = m.set_id
+  GROUP BY m.set_id, a.pv ORDER BY NULL;
+CREATE TEMPORARY TABLE rp_sw_nat (PRIMARY KEY (set_id)) ENGINE=MEMORY AS
+  SELECT set_id, SUM(n) AS n FROM rp_sw_lk WHERE @sw_fast GROUP BY set_id ORDER BY NULL;
+-- the unclaimed package (package NULL) in every set with an unclaimed member
+INSERT INTO rp_sw_lk (set_id, pv, n)
+  SELECT s.set_id, u.pv, os.nobjects - COALESCE(c.n, 0)
+  FROM rp_sw_st s
+  JOIN track_object_set os ON os.id = s.set_id
+  LEFT JOIN rp_sw_nat c ON c.set_id = s.set_id
+  JOIN rp_sw_pvn u ON u.package IS NULL
+  WHERE @sw_fast AND os.nobjects > COALESCE(c.n, 0);
 -- runs, jobs, users per package on the integers: executables (ord 1) and
 -- libraries (ord 2, each (package, set) once); then sources and distinct
 -- paths from the objects of each section. Each in a statement of its own
@@ -123,13 +174,11 @@ CREATE TEMPORARY TABLE rp_sw_used ENGINE=MEMORY AS
 -- set) that join is millions of rows at 1,000,000 runs for all packages,
 -- and one pass with the three counts was slower still (docs/performance.md
 -- "Issue 18, round 5" and "round 7").
-CREATE TEMPORARY TABLE rp_sw_st (PRIMARY KEY (set_id)) ENGINE=MEMORY AS
-  SELECT set_id, SUM(n) AS n, SUM(cs) AS cs FROM rp_sw_lj GROUP BY set_id;
 CREATE TEMPORARY TABLE rp_sw_su (KEY (set_id)) ENGINE=MEMORY AS
-  SELECT set_id, user_key FROM rp_sw_lj GROUP BY set_id, user_key;
+  SELECT set_id, user_key FROM rp_sw_lj GROUP BY set_id, user_key ORDER BY NULL;
 CREATE TEMPORARY TABLE rp_sw_l1 (PRIMARY KEY (pv)) ENGINE=MEMORY AS
   SELECT k.pv, SUM(t.n) AS runs, SUM(t.cs) AS cs
-  FROM rp_sw_lk k JOIN rp_sw_st t ON t.set_id = k.set_id GROUP BY k.pv;
+  FROM rp_sw_lk k JOIN rp_sw_st t ON t.set_id = k.set_id GROUP BY k.pv ORDER BY NULL;
 -- the rows printed: the same order as rp_sw_out below
 CREATE TEMPORARY TABLE rp_sw_ltop (PRIMARY KEY (pv)) ENGINE=MEMORY AS
   SELECT x.pv FROM (
@@ -175,4 +224,4 @@ WHERE x.rk <= @lim OR x.package IS NULL
 ORDER BY x.ord, x.rk;
 DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_sets, rp_sw_mem, rp_sw_objs, rp_sw_apv, rp_sw_pvn, rp_sw_lk,
                                  rp_sw_st, rp_sw_su, rp_sw_l1, rp_sw_ltop, rp_sw_lkt, rp_sw_l2, rp_sw_l3, rp_sw_used, rp_sw_src,
-                                 rp_sw_out, rp_sw_attr;
+                                 rp_sw_out, rp_sw_attr, rp_sw_ahk, rp_sw_aobj, rp_sw_nat;

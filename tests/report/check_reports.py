@@ -369,11 +369,36 @@ def test_modules():
     cmp_rows("modules", doc["rows"], exp, ["rank", "module", "users", "jobs", "runs", "core_hours"])
 
 
+class RollupStale:
+    """Within it a day of the window is marked for a roll-up refresh, so that
+    the reports that take the roll-up's shortcut (libraries, software) read
+    the runs instead: both ways must give the same figures."""
+    def __enter__(self):
+        sql_client("INSERT IGNORE INTO track_rollup_dirty (day) VALUES ('%s')" % SINCE)
+
+    def __exit__(self, *exc):
+        sql_client("DELETE FROM track_rollup_dirty WHERE day = '%s'" % SINCE)
+
+
+def sql_client(stmt):
+    p = subprocess.run(SQLCLIENT + ["--batch", "-e", stmt], capture_output=True)
+    if p.returncode != 0:
+        raise RuntimeError("sql client: %s: %s" % (stmt, p.stderr.decode(errors="replace")))
+
+
 def test_software():
     """Without a map or rules (the test config names none) every object is
     unattributed: one row per section holding all runs, and no module is a
-    retirement candidate (nothing is known about their files)."""
+    retirement candidate (nothing is known about their files). The same with
+    the roll-up out of date (the report then expands every set)."""
     rs = window()
+    test_software_all(rs)
+    with RollupStale():
+        test_software_all(rs)
+    test_software_user(rs)
+
+
+def test_software_all(rs):
     doc = report_json(["software", "--since", SINCE, "--until", UNTIL])
     exp = {"runs": len(rs), "jobs": jobs_of(rs), "users": len({r["user"] for r in rs}),
            "core_hours": ch(sum(core_us(r) for r in rs)), "package": None, "version": None,
@@ -385,13 +410,20 @@ def test_software():
     check(len(doc["rows"]) == 2, "software: two rows without a map")
     ex = [r for r in doc["rows"] if r["section"] == "executables"]
     check(ex and ex[0]["objects"] == len({r["exe"][0] for r in rs}), "software: distinct executables")
+    lb = [r for r in doc["rows"] if r["section"] == "libraries"]
+    check(lb and lb[0]["objects"] == len({o[0] for r in rs for o in r["objects"]}),
+          "software: distinct library paths (%r)" % (lb[0]["objects"] if lb else None))
+
+
+def test_software_user(rs):
     # With a filter the report reads the rows, not the indexes alone
     # (migration 0021): the same figures for the filtered runs.
     users = sorted({r["user"] for r in rs if r["user"].isascii()})
     u = max(users, key=lambda x: (sum(1 for r in rs if r["user"] == x), x))
     ru = [r for r in rs if r["user"] == u]
     doc = report_json(["software", "--since", SINCE, "--until", UNTIL, "--user", u])
-    expu = dict(exp, runs=len(ru), jobs=jobs_of(ru), users=1, core_hours=ch(sum(core_us(r) for r in ru)))
+    expu = {"runs": len(ru), "jobs": jobs_of(ru), "users": 1, "core_hours": ch(sum(core_us(r) for r in ru)),
+            "package": None, "version": None, "source": "unattributed", "rank": 1}
     check(len(ru) < len(rs), "software --user %s: a filter that leaves runs out" % u)
     for sec in ("executables", "libraries"):
         got = [r for r in doc["rows"] if r["section"] == sec]
@@ -430,29 +462,41 @@ def test_software_rules():
     saved = os.environ["TRACK_CONFIG"]
     os.environ["TRACK_CONFIG"] = conf
     try:
-        rs = window()
-        for sec, pkgs in (("executables", lambda r: {sw_package(r["exe"][0])}),
-                          ("libraries", lambda r: {sw_package(o[0]) for o in r["objects"]})):
-            by = {}
-            for r in rs:
-                for pv in pkgs(r):
-                    by.setdefault(pv, []).append(r)
-            rows = [{"package": pv[0], "version": pv[1], "runs": len(grs), "jobs": jobs_of(grs),
-                     "users": len({r["user"] for r in grs}), "cs": sum(core_us(r) for r in grs),
-                     "core_hours": ch(sum(core_us(r) for r in grs))} for pv, grs in by.items()]
-            rows.sort(key=lambda x: (-x["cs"], -x["runs"], x["package"] is None, x["package"] or "",
-                                     x["version"] or ""))
-            exp = [dict(x, rank=i + 1) for i, x in enumerate(rows)]
-            cols = ["rank", "package", "version", "runs", "jobs", "users", "core_hours"]
-            check(len(exp) >= 4, "software rules %s: the model has %d packages" % (sec, len(exp)))
-            doc = report_json(["software", "--since", SINCE, "--until", UNTIL])
-            cmp_rows("software rules %s" % sec, [r for r in doc["rows"] if r["section"] == sec], exp, cols)
-            doc = report_json(["software", "--since", SINCE, "--until", UNTIL, "--limit", "2"])
-            cut = [x for x in exp if x["rank"] <= 2 or x["package"] is None]
-            cmp_rows("software rules %s --limit 2" % sec,
-                     [r for r in doc["rows"] if r["section"] == sec], cut, cols)
+        test_software_rules_all()
+        with RollupStale():
+            test_software_rules_all()
     finally:
         os.environ["TRACK_CONFIG"] = saved
+
+
+def test_software_rules_all():
+    """The rules test's figures for every package of both sections."""
+    rs = window()
+    for sec, pkgs in (("executables", lambda r: {sw_package(r["exe"][0])}),
+                      ("libraries", lambda r: {sw_package(o[0]) for o in r["objects"]})):
+        by = {}
+        for r in rs:
+            for pv in pkgs(r):
+                by.setdefault(pv, []).append(r)
+        def paths(pv, grs):
+            if sec == "executables":
+                return len({r["exe"][0] for r in grs})
+            return len({o[0] for r in grs for o in r["objects"] if sw_package(o[0]) == pv})
+        rows = [{"package": pv[0], "version": pv[1], "runs": len(grs), "jobs": jobs_of(grs),
+                 "users": len({r["user"] for r in grs}), "cs": sum(core_us(r) for r in grs),
+                 "core_hours": ch(sum(core_us(r) for r in grs)), "objects": paths(pv, grs)}
+                for pv, grs in by.items()]
+        rows.sort(key=lambda x: (-x["cs"], -x["runs"], x["package"] is None, x["package"] or "",
+                                 x["version"] or ""))
+        exp = [dict(x, rank=i + 1) for i, x in enumerate(rows)]
+        cols = ["rank", "package", "version", "runs", "jobs", "users", "core_hours", "objects"]
+        check(len(exp) >= 4, "software rules %s: the model has %d packages" % (sec, len(exp)))
+        doc = report_json(["software", "--since", SINCE, "--until", UNTIL])
+        cmp_rows("software rules %s" % sec, [r for r in doc["rows"] if r["section"] == sec], exp, cols)
+        doc = report_json(["software", "--since", SINCE, "--until", UNTIL, "--limit", "2"])
+        cut = [x for x in exp if x["rank"] <= 2 or x["package"] is None]
+        cmp_rows("software rules %s --limit 2" % sec,
+                 [r for r in doc["rows"] if r["section"] == sec], cut, cols)
 
 
 def test_users():
