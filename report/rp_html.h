@@ -1,7 +1,7 @@
 /* rp_html: the pieces the HTML pages share (dashboard, job page): a
  * self-contained page frame (inline CSS, no script, no external resource)
  * and a report result as an HTML table. Cell bytes go through rp_svg_text
- * (rp_text_escape, then XML escaping). Every function returns 0, or -1 on
+ * (spool_text_escape, then XML escaping). Every function returns 0, or -1 on
  * a write error (errno set). */
 #ifndef TRACK_RP_HTML_H
 #define TRACK_RP_HTML_H

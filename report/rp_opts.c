@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rp_swmap.h"
+#include "sw_map.h"
 #include "spool_err.h"
 #include "spool_uuid.h"
 
@@ -337,7 +337,7 @@ int rp_opts_parse(int argc, char **argv, struct rp_opts *o, char *err, size_t er
                 snprintf(err, errlen, "--package: %s", why);
                 return -1;
             }
-            rp_sw_split(v, n, &pkglen, &ver, NULL);
+            sw_split(v, n, &pkglen, &ver, NULL);
             if (pkglen == 0 || v[n - 1] == '/') {
                 snprintf(err, errlen, "--package: '%s' is not NAME or NAME/VERSION", v);
                 return -1;

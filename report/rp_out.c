@@ -87,7 +87,7 @@ static void print_block(FILE *f, const struct rp_result *r, struct disp *d, stru
 
 static int fill_disp(struct disp *d, const char *s, size_t n)
 {
-    d->s = rp_text_escape(s, n, &d->len);
+    d->s = spool_text_escape(s, n, &d->len);
     if (!d->s)
         return -1;
     d->width = rp_text_width(d->s, d->len);
@@ -166,7 +166,7 @@ out:
 static int csv_field(FILE *f, const char *s, size_t n)
 {
     size_t len;
-    char *e = rp_text_escape(s, n, &len);
+    char *e = spool_text_escape(s, n, &len);
     if (!e)
         return -1;
     if (strpbrk(e, ",\"\r\n")) {

@@ -17,7 +17,7 @@ static const char *const palette[] = {
 int rp_svg_text(FILE *f, const char *s, size_t n)
 {
     size_t len;
-    char *e = rp_text_escape(s, n, &len);
+    char *e = spool_text_escape(s, n, &len);
     if (!e)
         return -1;
     for (size_t i = 0; i < len; i++) {

@@ -23,7 +23,7 @@ int rp_svg_hbar(FILE *f, const char *title, const char *unit, size_t n,
                 const char *const *label, const double *v);
 
 /* Writes n bytes of s escaped for XML/HTML text and attributes (& < > " ')
- * after rp_text_escape (bytes that are not UTF-8 become \xNN). 0 or -1. */
+ * after spool_text_escape (bytes that are not UTF-8 become \xNN). 0 or -1. */
 int rp_svg_text(FILE *f, const char *s, size_t n);
 
 #endif

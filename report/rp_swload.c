@@ -14,24 +14,6 @@ int rp_swload_wanted(const char *report)
     return 0;
 }
 
-char *rp_swload_like(const char *glob, size_t n, size_t *outlen)
-{
-    char *out = malloc(2 * n + 1), *p = out;
-    if (!out)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        char c = glob[i];
-        if (c == '|' || c == '%' || c == '_') {
-            *p++ = '|';
-            *p++ = c;
-        } else
-            *p++ = c == '*' ? '%' : c == '?' ? '_' : c;
-    }
-    *p = '\0';
-    *outlen = (size_t)(p - out);
-    return out;
-}
-
 /* The column types follow track_object.path (VARBINARY 4096) for prefixes;
  * names are validated UTF-8 (rules) or JSON strings (Lmod). InnoDB: a
  * MEMORY table would reserve 4 KiB per prefix row. */
@@ -72,7 +54,7 @@ static void opt_val(struct rp_db_val *v, const char *s)
     }
 }
 
-int rp_swload_send(struct rp_db *db, const struct rp_swmap *map, char *err, size_t errlen)
+int rp_swload_send(struct rp_db *db, const struct sw_map *map, char *err, size_t errlen)
 {
     enum { PCOLS = 6, ECOLS = 5 };
     struct rp_db_val *pv = NULL, *ev = NULL;
@@ -90,12 +72,12 @@ int rp_swload_send(struct rp_db *db, const struct rp_swmap *map, char *err, size
         goto out;
     }
     for (size_t i = 0; i < map->n; i++) {
-        const struct rp_sw_entry *e = &map->e[i];
-        if (e->src == RP_SW_RULE)
+        const struct sw_entry *e = &map->e[i];
+        if (e->src == SW_RULE)
             nrules++;
         else
             nlmod++;
-        if (e->kind == RP_SW_PREFIX) {
+        if (e->kind == SW_PREFIX) {
             struct rp_db_val *v = &pv[np++ * PCOLS];
             str_val(&v[0], e->key, e->keylen);
             int_val(&v[1], e->src);
@@ -106,7 +88,7 @@ int rp_swload_send(struct rp_db *db, const struct rp_swmap *map, char *err, size
         } else {
             struct rp_db_val *v = &ev[ne * ECOLS];
             size_t ll;
-            likes[ne] = rp_swload_like(e->key, e->keylen, &ll);
+            likes[ne] = sw_like(e->key, e->keylen, &ll);
             if (!likes[ne]) {
                 snprintf(err, errlen, "out of memory");
                 goto out;

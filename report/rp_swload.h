@@ -1,4 +1,4 @@
-/* rp_swload: hands the software map (rp_swmap.h) to the server as the
+/* rp_swload: hands the software map (sw_map.h) to the server as the
  * session temporary tables the attribution SQL joins (docs/software.md):
  *
  *   rp_sw_prefix(hk, prefix, src, package, version, module, line)
@@ -17,17 +17,13 @@
 
 #include <stddef.h>
 #include "rp_db.h"
-#include "rp_swmap.h"
+#include "sw_map.h"
 
 /* 1 if the report's SQL attributes software (needs the tables), else 0. */
 int rp_swload_wanted(const char *report);
 
-/* Glob (* and ?) -> LIKE pattern with '|' as the escape character, into a
- * malloc'd buffer (caller frees) of *outlen bytes. NULL on ENOMEM. */
-char *rp_swload_like(const char *glob, size_t n, size_t *outlen);
-
 /* (Re)creates the temporary tables and fills them from map. 0, or -1 with
  * the server's message in err. */
-int rp_swload_send(struct rp_db *db, const struct rp_swmap *map, char *err, size_t errlen);
+int rp_swload_send(struct rp_db *db, const struct sw_map *map, char *err, size_t errlen);
 
 #endif

@@ -8,12 +8,8 @@
 
 #include <stdio.h>
 #include <stddef.h>
+#include "spool_text.h"   /* spool_text_escape: the escaping */
 
-/* Escapes n bytes of s for display: valid UTF-8 sequences of printable
- * characters pass through, '\\' becomes "\\\\", control characters (C0, DEL)
- * and bytes that are not valid UTF-8 become "\xNN". Returns a malloc'd
- * NUL-terminated string (caller frees) and sets *outlen; NULL on ENOMEM. */
-char *rp_text_escape(const char *s, size_t n, size_t *outlen);
 
 /* Display width of a valid UTF-8 string: its number of code points. */
 size_t rp_text_width(const char *s, size_t n);

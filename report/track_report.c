@@ -14,7 +14,7 @@
 #include "rp_out.h"
 #include "rp_sql.h"
 #include "rp_swload.h"
-#include "rp_swmap.h"
+#include "sw_map.h"
 #include "spool_config.h"
 #include "spool_err.h"
 #include "spool_log.h"
@@ -96,7 +96,7 @@ int main(int argc, char **argv)
     struct spool_config cfg;
     struct rp_db *db = NULL;
     struct rp_result res = { 0 };
-    struct rp_swmap swmap = RP_SWMAP_INIT;
+    struct sw_map swmap = SW_MAP_INIT;
     char err[SPOOL_ERR_MAX], since[11], until[11];
     const char *cfgpath, *optfile, *dir;
     char *script = NULL;
@@ -151,9 +151,9 @@ int main(int argc, char **argv)
      * needs it only for --package */
     want_sw = rp_swload_wanted(o.report) && (strcmp(o.report, "who-used") != 0 || o.package[0]);
     if (want_sw) {
-        if ((cfg.software_map[0] && rp_swmap_load(cfg.software_map, 0, &swmap, err, sizeof err) < 0) ||
+        if ((cfg.software_map[0] && sw_map_load(cfg.software_map, 0, &swmap, err, sizeof err) < 0) ||
             (cfg.lmod_reverse_map[0] &&
-             rp_swmap_load(cfg.lmod_reverse_map, 1, &swmap, err, sizeof err) < 0)) {
+             sw_map_load(cfg.lmod_reverse_map, 1, &swmap, err, sizeof err) < 0)) {
             spool_log_err("%s", err);
             rc = RP_EXIT_CONFIG;
             goto out;
@@ -201,7 +201,7 @@ int main(int argc, char **argv)
     rc = RP_EXIT_OK;
 out:
     rp_result_free(&res);
-    rp_swmap_free(&swmap);
+    sw_map_free(&swmap);
     rp_db_close(db);
     free(script);
     return rc;

@@ -1,4 +1,4 @@
-/* libFuzzer target for the software map parsers (rp_swmap.h): the site's
+/* libFuzzer target for the software map parsers (sw_map.h): the site's
  * rules file and Lmod's reverse map. The first byte picks the parser (even:
  * rules, odd: reverse map), the rest is the file. Beyond "no crash, no
  * leak, no UB" it checks the contracts: a parsed entry is well-formed, and
@@ -7,37 +7,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rp_swmap.h"
+#include "sw_map.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct rp_swmap map = RP_SWMAP_INIT;
+    struct sw_map map = SW_MAP_INIT;
     char err[512];
     int rc;
     if (size < 1)
         return 0;
-    if (rp_swmap_add(&map, RP_SW_PREFIX, RP_SW_RULE, "/seed", 5, "seed/1", 6, 1) < 0)
+    if (sw_map_add(&map, SW_PREFIX, SW_RULE, "/seed", 5, "seed/1", 6, 1) < 0)
         abort();
     err[0] = '\0';
     if (data[0] & 1)
-        rc = rp_swlmod_parse("fuzz", (const char *)data + 1, size - 1, &map, err, sizeof err);
+        rc = sw_lmod_parse("fuzz", (const char *)data + 1, size - 1, &map, err, sizeof err);
     else
-        rc = rp_swrules_parse("fuzz", (const char *)data + 1, size - 1, &map, err, sizeof err);
+        rc = sw_rules_parse("fuzz", (const char *)data + 1, size - 1, &map, err, sizeof err);
     if (rc < 0) {
         if (map.n != 1 || strncmp(err, "fuzz", 4) != 0 || memchr(err, '\n', strlen(err)))
             abort();
     } else {
         for (size_t i = 0; i < map.n; i++) {
-            const struct rp_sw_entry *e = &map.e[i];
-            if (e->keylen == 0 || e->keylen > RP_SW_PATH_MAX || strlen(e->key) != e->keylen ||
+            const struct sw_entry *e = &map.e[i];
+            if (e->keylen == 0 || e->keylen > SW_PATH_MAX || strlen(e->key) != e->keylen ||
                 !e->package[0] || (e->version && !e->version[0]) ||
-                (e->kind == RP_SW_PREFIX && (e->key[0] != '/' || e->keylen < 2 ||
+                (e->kind == SW_PREFIX && (e->key[0] != '/' || e->keylen < 2 ||
                                              e->key[e->keylen - 1] == '/')))
                 abort();
         }
     }
-    rp_swmap_free(&map);
+    sw_map_free(&map);
     return 0;
 }

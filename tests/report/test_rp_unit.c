@@ -14,13 +14,13 @@
 static void test_escape(void)
 {
     size_t n;
-    char *e = rp_text_escape("a\\b\xff\xc3\xa9\n\x7f", 8, &n);
+    char *e = spool_text_escape("a\\b\xff\xc3\xa9\n\x7f", 8, &n);
     CHECK_STR(e, "a\\\\b\\xff\xc3\xa9\\x0a\\x7f");
     CHECK_INT(n, strlen(e));
     CHECK_INT(rp_text_width(e, n), 17);
     free(e);
     /* an overlong '/' and a UTF-8-encoded surrogate are not UTF-8 */
-    e = rp_text_escape("\xc0\xaf\xed\xb2\x80", 5, &n);
+    e = spool_text_escape("\xc0\xaf\xed\xb2\x80", 5, &n);
     CHECK_STR(e, "\\xc0\\xaf\\xed\\xb2\\x80");
     free(e);
 }

@@ -1,4 +1,4 @@
-/* Unit tests of the software map parsers (rp_swmap.h): the name split, the
+/* Unit tests of the software map parsers (sw_map.h): the name split, the
  * rules file (accepted forms, every error as FILE:LINE: reason, a failed
  * parse leaves the map as it was), Lmod's reverse map in both of spider's
  * forms, and the glob -> LIKE conversion. No server. */
@@ -8,14 +8,14 @@
 
 #include "rp_opts.h"
 #include "rp_swload.h"
-#include "rp_swmap.h"
+#include "sw_map.h"
 #include "tcheck.h"
 
 static void split(const char *s, const char *pkg, const char *ver, const char *base)
 {
     size_t pl, bl;
     const char *v;
-    rp_sw_split(s, strlen(s), &pl, &v, &bl);
+    sw_split(s, strlen(s), &pl, &v, &bl);
     CHECK_MEM(s, pl, pkg, strlen(pkg));
     if (ver)
         CHECK_STR(v, ver);
@@ -35,26 +35,26 @@ static void test_split(void)
     split("a(b)", "a(b)", NULL, "a");
 }
 
-static int parse(struct rp_swmap *m, const char *text, char *err, size_t errlen)
+static int parse(struct sw_map *m, const char *text, char *err, size_t errlen)
 {
-    return rp_swrules_parse("R", text, strlen(text), m, err, errlen);
+    return sw_rules_parse("R", text, strlen(text), m, err, errlen);
 }
 
 static void bad(const char *text, const char *expect)
 {
-    struct rp_swmap m = RP_SWMAP_INIT;
+    struct sw_map m = SW_MAP_INIT;
     char err[512] = "";
-    CHECK_INT(rp_swmap_add(&m, RP_SW_PREFIX, RP_SW_RULE, "/keep", 5, "k", 1, 1), 0);
+    CHECK_INT(sw_map_add(&m, SW_PREFIX, SW_RULE, "/keep", 5, "k", 1, 1), 0);
     CHECK_INT(parse(&m, text, err, sizeof err), -1);
     if (strncmp(err, expect, strlen(expect)) != 0)
         tcheck_fail(__FILE__, __LINE__, "error '%s', expected it to start with '%s'", err, expect);
     CHECK_INT(m.n, 1);
-    rp_swmap_free(&m);
+    sw_map_free(&m);
 }
 
 static void test_rules(void)
 {
-    struct rp_swmap m = RP_SWMAP_INIT;
+    struct sw_map m = SW_MAP_INIT;
     char err[512] = "";
     const char *text =
         "# a comment\n"
@@ -73,14 +73,14 @@ static void test_rules(void)
     CHECK_STR(m.e[0].version, "3.3.10");
     CHECK_INT(m.e[0].line, 3);
     CHECK(m.e[0].module == NULL);
-    CHECK_INT(m.e[0].src, RP_SW_RULE);
+    CHECK_INT(m.e[0].src, SW_RULE);
     CHECK_STR(m.e[1].key, "/opt/with space/A\\");
     CHECK(m.e[1].version == NULL);
-    CHECK_INT(m.e[2].kind, RP_SW_EXE);
+    CHECK_INT(m.e[2].kind, SW_EXE);
     CHECK_STR(m.e[2].key, "pmemd*");
     CHECK_STR(m.e[2].package, "Amber");
     CHECK_STR(m.e[3].key, "a#b");
-    rp_swmap_free(&m);
+    sw_map_free(&m);
 
     bad("prefix rel x\n", "R:1: the prefix must be an absolute path");
     bad("\n\nprefix /a/./b x\n", "R:3: the prefix must be canonical");
@@ -115,25 +115,25 @@ static void test_rules(void)
     }
 }
 
-static int lmod(struct rp_swmap *m, const char *text, char *err, size_t errlen)
+static int lmod(struct sw_map *m, const char *text, char *err, size_t errlen)
 {
-    return rp_swlmod_parse("M", text, strlen(text), m, err, errlen);
+    return sw_lmod_parse("M", text, strlen(text), m, err, errlen);
 }
 
 static void lmod_bad(const char *text, const char *expect)
 {
-    struct rp_swmap m = RP_SWMAP_INIT;
+    struct sw_map m = SW_MAP_INIT;
     char err[512] = "";
     CHECK_INT(lmod(&m, text, err, sizeof err), -1);
     if (strncmp(err, expect, strlen(expect)) != 0 || strchr(err, '\n'))
         tcheck_fail(__FILE__, __LINE__, "error '%s', expected it to start with '%s'", err, expect);
     CHECK_INT(m.n, 0);
-    rp_swmap_free(&m);
+    sw_map_free(&m);
 }
 
 static void test_lmod(void)
 {
-    struct rp_swmap m = RP_SWMAP_INIT;
+    struct sw_map m = SW_MAP_INIT;
     char err[512] = "";
     CHECK_INT(lmod(&m, "{\"xlibmap\":[],\"reverseMapT\":{\"\\/a\\/fftw\\/bin\":\"fftw\\/3.3.10\","
                        "\"/b/lib/\":\"openblas\\/0.3(gcc\\/12)\",\"/\":\"root/1\"}}",
@@ -142,7 +142,7 @@ static void test_lmod(void)
     CHECK_INT(m.n, 2);
     CHECK_STR(m.e[0].key, "/a/fftw/bin");
     CHECK_STR(m.e[0].module, "fftw/3.3.10");
-    CHECK_INT(m.e[0].src, RP_SW_LMOD);
+    CHECK_INT(m.e[0].src, SW_LMOD);
     CHECK_STR(m.e[1].key, "/b/lib");
     CHECK_STR(m.e[1].package, "openblas");
     CHECK_STR(m.e[1].version, "0.3(gcc/12)");
@@ -157,7 +157,7 @@ static void test_lmod(void)
     /* an empty tree */
     CHECK_INT(lmod(&m, "{\"xlibmap\":[],\"reverseMapT\":[]}", err, sizeof err), 0);
     CHECK_INT(m.n, 3);
-    rp_swmap_free(&m);
+    sw_map_free(&m);
 
     lmod_bad("[1]", "M: not a JSON object");
     lmod_bad("{\"a\":1}", "M: no \"reverseMapT\"");
@@ -181,7 +181,7 @@ static void test_lmod(void)
 static void test_like(void)
 {
     size_t n;
-    char *s = rp_swload_like("a*b?c%d_e|f", 11, &n);
+    char *s = sw_like("a*b?c%d_e|f", 11, &n);
     CHECK_STR(s, "a%b_c|%d|_e||f");
     CHECK_INT(n, strlen(s));
     free(s);

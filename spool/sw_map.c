@@ -1,12 +1,12 @@
 /* The map both software inputs fill: entries, their names split into
- * package and version (see rp_swmap.h). */
-#include "rp_swmap.h"
+ * package and version (see sw_map.h). */
+#include "sw_map.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-void rp_sw_split(const char *s, size_t n, size_t *pkglen, const char **ver, size_t *baselen)
+void sw_split(const char *s, size_t n, size_t *pkglen, const char **ver, size_t *baselen)
 {
     size_t base = n, slash;
     const char *paren = n ? memchr(s, '(', n) : NULL;
@@ -26,7 +26,7 @@ void rp_sw_split(const char *s, size_t n, size_t *pkglen, const char **ver, size
     }
 }
 
-void rp_swmap_free(struct rp_swmap *map)
+void sw_map_free(struct sw_map *map)
 {
     for (size_t i = 0; i < map->n; i++) {
         free(map->e[i].key);
@@ -38,7 +38,7 @@ void rp_swmap_free(struct rp_swmap *map)
     memset(map, 0, sizeof *map);
 }
 
-void rp_swmap_truncate(struct rp_swmap *map, size_t keep)
+void sw_map_truncate(struct sw_map *map, size_t keep)
 {
     for (size_t i = keep; i < map->n; i++) {
         free(map->e[i].key);
@@ -59,16 +59,16 @@ static char *dupn(const char *s, size_t n)
     return d;
 }
 
-int rp_swmap_add(struct rp_swmap *map, int kind, int src, const char *key, size_t keylen,
+int sw_map_add(struct sw_map *map, int kind, int src, const char *key, size_t keylen,
                  const char *target, size_t tlen, int line)
 {
-    struct rp_sw_entry *e;
+    struct sw_entry *e;
     const char *ver;
     size_t pkglen, baselen;
     if (map->n >= map->cap) {
         size_t cap = map->cap ? map->cap * 2 : 64;
-        struct rp_sw_entry *ne;
-        if (map->n >= 4 * (size_t)RP_SW_ENTRIES_MAX) {
+        struct sw_entry *ne;
+        if (map->n >= 4 * (size_t)SW_ENTRIES_MAX) {
             errno = ERANGE;
             return -1;
         }
@@ -84,14 +84,14 @@ int rp_swmap_add(struct rp_swmap *map, int kind, int src, const char *key, size_
     e->src = src;
     e->line = line;
     e->keylen = keylen;
-    rp_sw_split(target, tlen, &pkglen, &ver, &baselen);
+    sw_split(target, tlen, &pkglen, &ver, &baselen);
     e->key = dupn(key, keylen);
     e->package = dupn(target, pkglen);
     if (ver)
         e->version = dupn(ver, tlen - (size_t)(ver - target));
-    if (src == RP_SW_LMOD)
+    if (src == SW_LMOD)
         e->module = dupn(target, baselen);
-    if (!e->key || !e->package || (ver && !e->version) || (src == RP_SW_LMOD && !e->module)) {
+    if (!e->key || !e->package || (ver && !e->version) || (src == SW_LMOD && !e->module)) {
         free(e->key);
         free(e->package);
         free(e->version);
@@ -101,4 +101,22 @@ int rp_swmap_add(struct rp_swmap *map, int kind, int src, const char *key, size_
     }
     map->n++;
     return 0;
+}
+
+char *sw_like(const char *glob, size_t n, size_t *outlen)
+{
+    char *out = malloc(2 * n + 1), *p = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        char c = glob[i];
+        if (c == '|' || c == '%' || c == '_') {
+            *p++ = '|';
+            *p++ = c;
+        } else
+            *p++ = c == '*' ? '%' : c == '?' ? '_' : c;
+    }
+    *p = '\0';
+    *outlen = (size_t)(p - out);
+    return out;
 }

@@ -1,7 +1,7 @@
 /* Reads a software rules file or Lmod reverse map from disk and hands it to
- * its parser (see rp_swmap.h). Its own file so that the parsers, which fill
+ * its parser (see sw_map.h). Its own file so that the parsers, which fill
  * the map, and the map itself do not call each other. */
-#include "rp_swmap.h"
+#include "sw_map.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include "spool_err.h"
 #include "spool_file.h"
 
-int rp_swmap_load(const char *path, int lmod, struct rp_swmap *map, char *err, size_t errlen)
+int sw_map_load(const char *path, int lmod, struct sw_map *map, char *err, size_t errlen)
 {
     struct stat st;
     char *buf = NULL;
@@ -31,8 +31,8 @@ int rp_swmap_load(const char *path, int lmod, struct rp_swmap *map, char *err, s
         spool_seterr(err, errlen, "%s: not a regular file", path);
         goto out;
     }
-    if ((unsigned long long)st.st_size > RP_SW_FILE_MAX) {
-        spool_seterr(err, errlen, "%s: larger than %u bytes", path, RP_SW_FILE_MAX);
+    if ((unsigned long long)st.st_size > SW_FILE_MAX) {
+        spool_seterr(err, errlen, "%s: larger than %u bytes", path, SW_FILE_MAX);
         goto out;
     }
     buf = malloc((size_t)st.st_size + 2);
@@ -47,8 +47,8 @@ int rp_swmap_load(const char *path, int lmod, struct rp_swmap *map, char *err, s
         goto out;
     }
     buf[len] = '\0';
-    rc = lmod ? rp_swlmod_parse(path, buf, len, map, err, errlen)
-              : rp_swrules_parse(path, buf, len, map, err, errlen);
+    rc = lmod ? sw_lmod_parse(path, buf, len, map, err, errlen)
+              : sw_rules_parse(path, buf, len, map, err, errlen);
 out:
     free(buf);
     close(fd);

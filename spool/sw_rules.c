@@ -1,6 +1,6 @@
-/* The site's software rules file (see rp_swmap.h; format in
+/* The site's software rules file (see sw_map.h; format in
  * docs/software.md). */
-#include "rp_swmap.h"
+#include "sw_map.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rp_text.h"
+#include "spool_text.h"
 #include "spool_err.h"
 #include "spool_file.h"
 #include "spool_json.h"
@@ -21,7 +21,7 @@
 static void show(char *out, size_t outlen, const char *s, size_t n)
 {
     size_t elen;
-    char *esc = rp_text_escape(s, n > 80 ? 80 : n, &elen);
+    char *esc = spool_text_escape(s, n > 80 ? 80 : n, &elen);
     snprintf(out, outlen, "'%s%s'", esc ? esc : "?", n > 80 ? "..." : "");
     free(esc);
 }
@@ -102,15 +102,15 @@ static int tokenize(const char *line, size_t n, char *buf, struct tok *t, char *
     }
 }
 
-/* A package or version: 1..RP_SW_NAME_MAX bytes of valid UTF-8, no control
+/* A package or version: 1..SW_NAME_MAX bytes of valid UTF-8, no control
  * characters (checked by the caller for the whole line already) and no
  * blank. */
 static int name_ok(const char *s, size_t n, const char *what, char *why, size_t whylen)
 {
     if (n == 0)
         return spool_seterr(why, whylen, "empty %s", what);
-    if (n > RP_SW_NAME_MAX)
-        return spool_seterr(why, whylen, "%s longer than %d bytes", what, RP_SW_NAME_MAX);
+    if (n > SW_NAME_MAX)
+        return spool_seterr(why, whylen, "%s longer than %d bytes", what, SW_NAME_MAX);
     for (size_t i = 0; i < n;) {
         size_t k = spool_utf8_seq((const unsigned char *)s + i, n - i);
         if (k == 0)
@@ -127,7 +127,7 @@ static int target_ok(const struct tok *t, char *why, size_t whylen)
 {
     size_t pkglen;
     const char *ver;
-    rp_sw_split(t->s, t->n, &pkglen, &ver, NULL);
+    sw_split(t->s, t->n, &pkglen, &ver, NULL);
     if (t->n && (t->s[t->n - 1] == '/' || t->s[0] == '/'))
         return spool_seterr(why, whylen, "target starts or ends with '/' (NAME or NAME/VERSION)");
     if (pkglen && t->s[pkglen - 1] == '/')
@@ -149,8 +149,8 @@ static int prefix_ok(struct tok *t, char *why, size_t whylen)
         t->s[--t->n] = '\0';
     if (t->n == 1)
         return spool_seterr(why, whylen, "the prefix '/' would claim every path");
-    if (t->n > RP_SW_PATH_MAX)
-        return spool_seterr(why, whylen, "the prefix is longer than %d bytes", RP_SW_PATH_MAX);
+    if (t->n > SW_PATH_MAX)
+        return spool_seterr(why, whylen, "the prefix is longer than %d bytes", SW_PATH_MAX);
     for (size_t i = 0; i < t->n;) {
         size_t j = i + 1, c;
         while (j < t->n && t->s[j] != '/')
@@ -170,8 +170,8 @@ static int pattern_ok(const struct tok *t, char *why, size_t whylen)
 {
     if (t->n == 0)
         return spool_seterr(why, whylen, "empty pattern");
-    if (t->n > RP_SW_NAME_MAX)
-        return spool_seterr(why, whylen, "the pattern is longer than %d bytes", RP_SW_NAME_MAX);
+    if (t->n > SW_NAME_MAX)
+        return spool_seterr(why, whylen, "the pattern is longer than %d bytes", SW_NAME_MAX);
     if (memchr(t->s, '/', t->n))
         return spool_seterr(why, whylen, "the pattern matches the executable's file name: "
                             "it cannot hold '/' (use a prefix rule for directories)");
@@ -181,7 +181,7 @@ static int pattern_ok(const struct tok *t, char *why, size_t whylen)
 }
 
 /* One line: 0 (blank, comment or a rule appended), -1 with why. */
-static int parse_line(struct rp_swmap *map, const char *line, size_t n, int lineno, char *buf,
+static int parse_line(struct sw_map *map, const char *line, size_t n, int lineno, char *buf,
                       char *why, size_t whylen)
 {
     struct tok t[TOKENS_MAX];
@@ -198,9 +198,9 @@ static int parse_line(struct rp_swmap *map, const char *line, size_t n, int line
     if (nt <= 0)
         return nt;
     if (t[0].n == 6 && memcmp(t[0].s, "prefix", 6) == 0)
-        kind = RP_SW_PREFIX;
+        kind = SW_PREFIX;
     else if (t[0].n == 3 && memcmp(t[0].s, "exe", 3) == 0)
-        kind = RP_SW_EXE;
+        kind = SW_EXE;
     else {
         show(shown, sizeof shown, t[0].s, t[0].n);
         return spool_seterr(why, whylen, "unknown rule %s (expected 'prefix PATH TARGET' or "
@@ -209,19 +209,19 @@ static int parse_line(struct rp_swmap *map, const char *line, size_t n, int line
     if (nt != 3)
         return spool_seterr(why, whylen, "'%s' takes 2 fields, %s and TARGET (NAME or "
                             "NAME/VERSION), got %d", t[0].s,
-                            kind == RP_SW_PREFIX ? "PATH" : "PATTERN", nt - 1);
-    if ((kind == RP_SW_PREFIX ? prefix_ok(&t[1], why, whylen) : pattern_ok(&t[1], why, whylen)) < 0 ||
+                            kind == SW_PREFIX ? "PATH" : "PATTERN", nt - 1);
+    if ((kind == SW_PREFIX ? prefix_ok(&t[1], why, whylen) : pattern_ok(&t[1], why, whylen)) < 0 ||
         target_ok(&t[2], why, whylen) < 0)
         return -1;
-    if (rp_swmap_add(map, kind, RP_SW_RULE, t[1].s, t[1].n, t[2].s, t[2].n, lineno) < 0)
+    if (sw_map_add(map, kind, SW_RULE, t[1].s, t[1].n, t[2].s, t[2].n, lineno) < 0)
         return spool_seterr(why, whylen, "%s", errno == ERANGE ? "too many rules" : strerror(errno));
     return 0;
 }
 
 static int cmp_key(const void *a, const void *b)
 {
-    const struct rp_sw_entry *x = *(const struct rp_sw_entry *const *)a;
-    const struct rp_sw_entry *y = *(const struct rp_sw_entry *const *)b;
+    const struct sw_entry *x = *(const struct sw_entry *const *)a;
+    const struct sw_entry *y = *(const struct sw_entry *const *)b;
     size_t n = x->keylen < y->keylen ? x->keylen : y->keylen;
     int c;
     if (x->kind != y->kind)
@@ -236,11 +236,11 @@ static int cmp_key(const void *a, const void *b)
 
 /* A prefix or pattern given twice in one file is a mistake (which line
  * would win?): the later line is reported. 0, or -1 with why and *lineno. */
-static int find_duplicate(const struct rp_swmap *map, size_t from, int *lineno, char *why,
+static int find_duplicate(const struct sw_map *map, size_t from, int *lineno, char *why,
                           size_t whylen)
 {
     size_t n = map->n - from;
-    const struct rp_sw_entry **ix;
+    const struct sw_entry **ix;
     int rc = 0;
     if (n < 2)
         return 0;
@@ -251,13 +251,13 @@ static int find_duplicate(const struct rp_swmap *map, size_t from, int *lineno, 
         ix[i] = &map->e[from + i];
     qsort(ix, n, sizeof *ix, cmp_key);
     for (size_t i = 1; i < n; i++) {
-        const struct rp_sw_entry *a = ix[i - 1], *b = ix[i];
+        const struct sw_entry *a = ix[i - 1], *b = ix[i];
         if (a->kind == b->kind && a->keylen == b->keylen && memcmp(a->key, b->key, a->keylen) == 0) {
             char shown[128];
             show(shown, sizeof shown, b->key, b->keylen);
             *lineno = b->line;
             rc = spool_seterr(why, whylen, "%s %s already given at line %d",
-                              b->kind == RP_SW_PREFIX ? "prefix" : "pattern", shown, a->line);
+                              b->kind == SW_PREFIX ? "prefix" : "pattern", shown, a->line);
             break;
         }
     }
@@ -265,14 +265,14 @@ static int find_duplicate(const struct rp_swmap *map, size_t from, int *lineno, 
     return rc;
 }
 
-int rp_swrules_parse(const char *name, const char *buf, size_t len, struct rp_swmap *map,
+int sw_rules_parse(const char *name, const char *buf, size_t len, struct sw_map *map,
                      char *err, size_t errlen)
 {
     char why[512], *tmp = NULL;
     size_t keep = map->n, pos = 0;
     int lineno = 0, rc = -1;
-    if (len > RP_SW_FILE_MAX) {
-        spool_seterr(err, errlen, "%s: larger than %u bytes", name, RP_SW_FILE_MAX);
+    if (len > SW_FILE_MAX) {
+        spool_seterr(err, errlen, "%s: larger than %u bytes", name, SW_FILE_MAX);
         return -1;
     }
     tmp = malloc(LINE_MAX_BYTES + 1);
@@ -294,8 +294,8 @@ int rp_swrules_parse(const char *name, const char *buf, size_t len, struct rp_sw
             spool_seterr(err, errlen, "%s:%d: %s", name, lineno, why);
             goto out;
         }
-        if (map->n - keep > RP_SW_ENTRIES_MAX) {
-            spool_seterr(err, errlen, "%s:%d: more than %d rules", name, lineno, RP_SW_ENTRIES_MAX);
+        if (map->n - keep > SW_ENTRIES_MAX) {
+            spool_seterr(err, errlen, "%s:%d: more than %d rules", name, lineno, SW_ENTRIES_MAX);
             goto out;
         }
     }
@@ -306,7 +306,7 @@ int rp_swrules_parse(const char *name, const char *buf, size_t len, struct rp_sw
     rc = 0;
 out:
     if (rc < 0)
-        rp_swmap_truncate(map, keep);
+        sw_map_truncate(map, keep);
     free(tmp);
     return rc;
 }

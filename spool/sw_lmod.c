@@ -1,8 +1,8 @@
 /* Lmod's reverse map (spider -o xalt_rmapT / jsonReverseMapT), read with
- * yajl's event parser (see rp_swmap.h). The event parser keeps its own
+ * yajl's event parser (see sw_map.h). The event parser keeps its own
  * bounded state: no tree, so a hostile file cannot make us recurse (yajl's
  * tree free does) or hold every value in memory twice. */
-#include "rp_swmap.h"
+#include "sw_map.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +19,7 @@
  * (depth 2), the object of one directory in the jsonReverseMapT form
  * (depth 3); everything else is skipped by depth alone. */
 struct lm {
-    struct rp_swmap *map;
+    struct sw_map *map;
     int depth;
     int in_rmap;         /* depth 2 is reverseMapT's object */
     int key_rmap;        /* the last root key was "reverseMapT" */
@@ -69,19 +69,19 @@ static int add_dir(struct lm *l, const char *mod, size_t modlen)
         return fail(l, "reverseMapT: key ", l->dir, n, " is not an absolute path");
     while (n > 1 && l->dir[n - 1] == '/')
         n--;
-    if (n > RP_SW_PATH_MAX)
+    if (n > SW_PATH_MAX)
         return fail(l, "reverseMapT: directory ", l->dir, n, " longer than 4095 bytes");
-    if (modlen == 0 || modlen > RP_SW_NAME_MAX || memchr(mod, '\0', modlen))
+    if (modlen == 0 || modlen > SW_NAME_MAX || memchr(mod, '\0', modlen))
         return fail(l, "reverseMapT: directory ", l->dir, n,
                     " has an empty, too long or NUL-holding module name");
     if (n == 1)
         return 1; /* "/" would claim every path: never what a modulefile meant */
-    if (rp_swmap_add(l->map, RP_SW_PREFIX, RP_SW_LMOD, l->dir, n, mod, modlen, 0) < 0) {
+    if (sw_map_add(l->map, SW_PREFIX, SW_LMOD, l->dir, n, mod, modlen, 0) < 0) {
         snprintf(l->why, sizeof l->why, "%s", errno == ERANGE ? "too many directories"
                                                               : strerror(errno));
         return 0;
     }
-    if (l->map->n > 4 * (size_t)RP_SW_ENTRIES_MAX)
+    if (l->map->n > 4 * (size_t)SW_ENTRIES_MAX)
         return fail(l, "too many directories (last ", l->dir, n, ")");
     return 1;
 }
@@ -182,7 +182,7 @@ static const yajl_callbacks callbacks = {
     on_start_map, on_key, close_any, on_start_array, close_any,
 };
 
-int rp_swlmod_parse(const char *name, const char *buf, size_t len, struct rp_swmap *map,
+int sw_lmod_parse(const char *name, const char *buf, size_t len, struct sw_map *map,
                     char *err, size_t errlen)
 {
     struct lm l;
@@ -191,8 +191,8 @@ int rp_swlmod_parse(const char *name, const char *buf, size_t len, struct rp_swm
     int rc = -1;
     memset(&l, 0, sizeof l);
     l.map = map;
-    if (len > RP_SW_FILE_MAX) {
-        spool_seterr(err, errlen, "%s: larger than %u bytes", name, RP_SW_FILE_MAX);
+    if (len > SW_FILE_MAX) {
+        spool_seterr(err, errlen, "%s: larger than %u bytes", name, SW_FILE_MAX);
         return -1;
     }
     h = yajl_alloc(&callbacks, NULL, &l);
@@ -227,7 +227,7 @@ int rp_swlmod_parse(const char *name, const char *buf, size_t len, struct rp_swm
     rc = 0;
 out:
     if (rc < 0)
-        rp_swmap_truncate(map, keep);
+        sw_map_truncate(map, keep);
     free(l.dir);
     free(l.pkg);
     yajl_free(h);
