@@ -164,6 +164,31 @@ int ingest_db_select(struct ingest_db *db, const char *sql, size_t len, ingest_d
     return rc;
 }
 
+struct ints {
+    long *v;
+    int n, rows;
+};
+
+static int read_ints(void *ctx, char **col, const unsigned long *len)
+{
+    struct ints *x = ctx;
+    (void)len;
+    for (int i = 0; i < x->n && x->rows == 0; i++)
+        x->v[i] = col[i] ? strtol(col[i], NULL, 10) : 0;
+    x->rows++;
+    return 0;
+}
+
+int ingest_db_ints(struct ingest_db *db, const char *sql, size_t len, long *v, int n)
+{
+    struct ints x = { v, n, 0 };
+    if (ingest_db_select(db, sql, len, read_ints, &x) != 0)
+        return -1;
+    if (x.rows != 1)
+        return ingest_db_fail(db, "no result from '%.*s'", (int)len, sql);
+    return 0;
+}
+
 int ingest_db_commit(struct ingest_db *db)
 {
     double t = mono();

@@ -69,6 +69,9 @@ typedef int ingest_db_row_fn(void *ctx, char **col, const unsigned long *len);
  * with db->err / db->lost, or what row returned when it stopped early. */
 int ingest_db_select(struct ingest_db *db, const char *sql, size_t len, ingest_db_row_fn *row,
                      void *ctx);
+/* A query of one row of n integers (procedures' session variables) into
+ * v (NULL -> 0). 0, or -1 with db->err (also when it returns no row). */
+int ingest_db_ints(struct ingest_db *db, const char *sql, size_t len, long *v, int n);
 int ingest_db_commit(struct ingest_db *db);
 void ingest_db_rollback(struct ingest_db *db);
 
