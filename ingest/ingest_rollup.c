@@ -6,35 +6,10 @@
 #include <time.h>
 
 #include "ingest_buf.h"
+#include "ingest_sw.h"
 #include "spool_log.h"
 
 #define Q(s) s, sizeof s - 1
-
-struct ints {
-    long *v;
-    int n, rows;
-};
-
-static int read_ints(void *ctx, char **col, const unsigned long *len)
-{
-    struct ints *x = ctx;
-    (void)len;
-    for (int i = 0; i < x->n && x->rows == 0; i++)
-        x->v[i] = col[i] ? strtol(col[i], NULL, 10) : 0;
-    x->rows++;
-    return 0;
-}
-
-/* A one-row query of n integers (the procedures' session variables). */
-static int query_ints(struct ingest_db *db, const char *sql, size_t len, long *v, int n)
-{
-    struct ints x = { v, n, 0 };
-    if (ingest_db_select(db, sql, len, read_ints, &x) != 0)
-        return -1;
-    if (x.rows != 1)
-        return ingest_db_fail(db, "roll-up: no result from '%.*s'", (int)len, sql);
-    return 0;
-}
 
 int ingest_rollup_refresh(struct ingest_db *db, const char *apps, long *days, long *jobs)
 {
@@ -48,7 +23,7 @@ int ingest_rollup_refresh(struct ingest_db *db, const char *apps, long *days, lo
     ingest_buf_str(&call, ")");
     if (ingest_db_exec(db, Q("CALL track_rollup_refresh()")) < 0 ||
         ingest_db_exec_buf(db, &call) < 0 ||
-        query_ints(db, Q("SELECT @rollup_refreshed, @rollup_jobs"), v, 2) < 0 ||
+        ingest_db_ints(db, Q("SELECT @rollup_refreshed, @rollup_jobs"), v, 2) < 0 ||
         ingest_db_commit(db) < 0) {
         char why[sizeof db->err];
         memcpy(why, db->err, sizeof why);
@@ -83,9 +58,9 @@ int ingest_rollup_verify(struct ingest_db *db, FILE *out)
     long v[3], j[3];
     int rc = -1;
     if (ingest_db_exec(db, Q("CALL track_rollup_verify()")) < 0 ||
-        query_ints(db, Q("SELECT @rollup_checked, @rollup_pending, @rollup_bad"), v, 3) < 0 ||
+        ingest_db_ints(db, Q("SELECT @rollup_checked, @rollup_pending, @rollup_bad"), v, 3) < 0 ||
         ingest_db_exec(db, Q("CALL track_rollup_jobs_verify()")) < 0 ||
-        query_ints(db, Q("SELECT @rollup_jobs_checked, @rollup_jobs_pending, "
+        ingest_db_ints(db, Q("SELECT @rollup_jobs_checked, @rollup_jobs_pending, "
                          "@rollup_jobs_bad"), j, 3) < 0)
         goto out;
     fprintf(out, "roll-up: %ld days compared with a recomputation from scratch, %ld days "
@@ -115,7 +90,31 @@ static double mono(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int ingest_rollup_after_load(struct ingest_db *db, const char *apps)
+/* The software roll-up after the others (it reads their marks); map NULL:
+ * the configured map could not be read (said once, at start-up), the
+ * software roll-up waits. */
+static int sw_after(struct ingest_db *db, const struct sw_map *map, int print)
+{
+    long days;
+    int all;
+    double t = mono();
+    if (!map)
+        return 0;
+    if (ingest_sw_refresh(db, map, &days, &all) != 0) {
+        spool_log_err("%s (the marked days stay marked: the next run or "
+                      "track-ingest --refresh-rollup recomputes them)", db->err);
+        return -1;
+    }
+    if (print)
+        printf("software roll-up: %ld days recomputed%s\n", days,
+               all ? " (a new software map or time zone: every day)" : "");
+    else if (days)
+        spool_log_info("software roll-up: %ld days recomputed in %.2f s%s", days, mono() - t,
+                       all ? " (a new software map or time zone: every day)" : "");
+    return 0;
+}
+
+int ingest_rollup_after_load(struct ingest_db *db, const char *apps, const struct sw_map *map)
 {
     long days, jobs;
     double t = mono();
@@ -127,23 +126,30 @@ int ingest_rollup_after_load(struct ingest_db *db, const char *apps)
     if (days || jobs)
         spool_log_info("roll-up: %ld days and %ld jobs recomputed in %.2f s", days, jobs,
                        mono() - t);
-    return 0;
+    return sw_after(db, map, 0);
 }
 
-int ingest_rollup_main(struct ingest_db *db, const char *apps, int verify)
+int ingest_rollup_main(struct ingest_db *db, const char *apps, const struct sw_map *map,
+                       int verify)
 {
     long days, jobs;
-    int r;
+    int r, s = 0;
     if (!verify) {
         if (ingest_rollup_refresh(db, apps, &days, &jobs) != 0) {
             spool_log_err("%s", db->err);
             return -1;
         }
         printf("roll-up: %ld days and %ld jobs recomputed\n", days, jobs);
-        return 0;
+        return sw_after(db, map, 1);
     }
     r = ingest_rollup_verify(db, stdout);
     if (r < 0)
         spool_log_err("--verify-rollup: %s", db->err);
-    return r;
+    if (r >= 0 && map) {
+        s = ingest_sw_verify(db, map, stdout);
+        if (s < 0)
+            spool_log_err("--verify-rollup: %s", db->err);
+    } else if (r >= 0)
+        printf("software roll-up: not compared (the software map could not be read)\n");
+    return r < 0 || s < 0 ? -1 : r || s ? 1 : 0;
 }

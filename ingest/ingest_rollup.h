@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include "ingest_db.h"
+#include "sw_map.h"
 
 /* Recomputes every day marked in track_rollup_dirty and every job marked in
  * track_rollup_job_dirty and clears the marks, in one transaction of its
@@ -25,13 +26,17 @@ int ingest_rollup_refresh(struct ingest_db *db, const char *apps, long *days, lo
  * 1 when they differ, -1 with db->err on a database error. */
 int ingest_rollup_verify(struct ingest_db *db, FILE *out);
 
-/* track-ingest's hook after a load: ingest_rollup_refresh, logging the days
- * done (info) or the error. 0 or -1. */
-int ingest_rollup_after_load(struct ingest_db *db, const char *apps);
+/* track-ingest's hook after a load: ingest_rollup_refresh, then the
+ * software roll-up's (ingest_sw_refresh with map; NULL: the configured map
+ * could not be read, skipped), logging the days done (info) or the error.
+ * 0 or -1. */
+int ingest_rollup_after_load(struct ingest_db *db, const char *apps, const struct sw_map *map);
 
-/* --refresh-rollup (verify = 0, apps as for ingest_rollup_refresh) or
- * --verify-rollup (verify = 1), the result
- * on stdout, errors logged. 0 done / equal, 1 differ, -1 database error. */
-int ingest_rollup_main(struct ingest_db *db, const char *apps, int verify);
+/* --refresh-rollup (verify = 0, apps and map as for
+ * ingest_rollup_after_load) or --verify-rollup (verify = 1: the three
+ * roll-ups; the software one only with a map), the result on stdout, errors
+ * logged. 0 done / equal, 1 differ, -1 database error. */
+int ingest_rollup_main(struct ingest_db *db, const char *apps, const struct sw_map *map,
+                       int verify);
 
 #endif

@@ -24,6 +24,7 @@
 #include "ingest_jobs.h"
 #include "ingest_load.h"
 #include "ingest_rollup.h"
+#include "sw_map.h"
 #include "ingest_mover.h"
 #include "ingest_reader.h"
 #include "rec_parse.h"
@@ -425,9 +426,27 @@ static void run_free(struct run *R)
     free(R->b.preps);
 }
 
+/* The software map the software roll-up attributes with, read as
+ * track-report reads it (docs/software.md); NULL when a configured file
+ * cannot be read: said here in one line naming it, and loading goes on
+ * without refreshing that roll-up (the reports then attribute at report
+ * time; the run exits 1 at the end). */
+static const struct sw_map *load_swmap(const struct spool_config *cfg, struct sw_map *map)
+{
+    char err[SPOOL_ERR_MAX];
+    if ((cfg->software_map[0] && sw_map_load(cfg->software_map, 0, map, err, sizeof err) < 0) ||
+        (cfg->lmod_reverse_map[0] &&
+         sw_map_load(cfg->lmod_reverse_map, 1, map, err, sizeof err) < 0)) {
+        spool_log_err("%s (the software roll-up is not refreshed)", err);
+        return NULL;
+    }
+    return map;
+}
+
 /* Loads the listed files: reader, loader and mover until the last batch,
  * then the summary. 0 or the exit status. */
-static int run(const struct opts *o, const struct spool_config *cfg, struct ingest_db *db,
+static int run(const struct opts *o, const struct spool_config *cfg, const struct sw_map *sw,
+               struct ingest_db *db,
                struct ingest_loader *L, struct ingest_archive *a, struct ingest_listing *lst)
 {
     char err[SPOOL_ERR_MAX];
@@ -462,7 +481,7 @@ static int run(const struct opts *o, const struct spool_config *cfg, struct inge
     R.st.move_errors += move_errors;
     if (R.progress && R.nfiles)
         fputc('\n', stderr);
-    if (ingest_rollup_after_load(db, cfg->not_applications) != 0) {
+    if (ingest_rollup_after_load(db, cfg->not_applications, sw) != 0) {
         rc = EXIT_DB;
         goto out;
     }
@@ -486,6 +505,9 @@ int main(int argc, char **argv)
 {
     struct opts o;
     struct spool_config cfg;
+    struct sw_map swmap = SW_MAP_INIT;
+    const struct sw_map *sw = NULL;
+    int sw_bad = 0;   /* the map could not be read: exit 1 after the work */
     struct ingest_db db = {0};
     struct ingest_loader L;
     struct ingest_archive a;
@@ -512,8 +534,10 @@ int main(int argc, char **argv)
     }
     if ((rc = check_schema(&db)) != 0)
         goto out;
+    sw = load_swmap(&cfg, &swmap);
+    sw_bad = sw == NULL;
     if (o.rollup_only) {   /* no archive needed: docs/ingest.md "Daily roll-up" */
-        int r = ingest_rollup_main(&db, cfg.not_applications, o.rollup_only == 'Y');
+        int r = ingest_rollup_main(&db, cfg.not_applications, sw, o.rollup_only == 'Y');
         rc = r < 0 ? (db.lost ? EXIT_DB : EXIT_SCHEMA) : r ? EXIT_ROLLUP : EXIT_OK;
         goto out;
     }
@@ -524,19 +548,22 @@ int main(int argc, char **argv)
     }
     if ((rc = lock_and_list(&a, o.month, &lst)) != 0)
         goto out;
-    rc = run(&o, &cfg, &db, &L, &a, &lst);
+    rc = run(&o, &cfg, sw, &db, &L, &a, &lst);
     if (cfg.slurm_accounting && rc != EXIT_DB) {
         if (ingest_jobs_load(&db, cfg.syshost) != 0) {
             if (!rc)
                 rc = db.lost ? EXIT_DB : EXIT_SLURM;
-        } else if (ingest_rollup_after_load(&db, cfg.not_applications) != 0 && !rc) {
+        } else if (ingest_rollup_after_load(&db, cfg.not_applications, sw) != 0 && !rc) {
             rc = EXIT_DB;   /* Slurm's facts change the jobs' roll-up rows */
         }
     }
 out:
+    if (sw_bad && rc == EXIT_OK)
+        rc = EXIT_USAGE;
     ingest_load_free(&L);
     ingest_archive_close(&a);
     ingest_db_close(&db);
     ingest_archive_list_free(&lst);
+    sw_map_free(&swmap);
     return rc;
 }

@@ -14,22 +14,11 @@ int rp_swload_wanted(const char *report)
     return 0;
 }
 
-/* The column types follow track_object.path (VARBINARY 4096) for prefixes;
- * names are validated UTF-8 (rules) or JSON strings (Lmod). InnoDB: a
- * MEMORY table would reserve 4 KiB per prefix row. */
+/* The tables' one definition is the procedure track_sw_tables (migration
+ * 0023), which track-ingest calls too: both must send the same rows. */
 static const char ddl[] =
     "DROP TEMPORARY TABLE IF EXISTS rp_sw_prefix, rp_sw_exe;"
-    "CREATE TEMPORARY TABLE rp_sw_prefix ("
-    " hk BINARY(16) NULL, prefix VARBINARY(4096) NOT NULL, src TINYINT NOT NULL,"
-    " package VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,"
-    " version VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,"
-    " module VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,"
-    " line INT NOT NULL, KEY (hk)) ENGINE=InnoDB;"
-    "CREATE TEMPORARY TABLE rp_sw_exe ("
-    " ord INT NOT NULL PRIMARY KEY, pattern VARBINARY(1024) NOT NULL,"
-    " package VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,"
-    " version VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,"
-    " line INT NOT NULL) ENGINE=InnoDB";
+    "CALL track_sw_tables()";
 
 static void str_val(struct rp_db_val *v, const char *s, size_t n)
 {

@@ -13,8 +13,9 @@
 #
 # DIVERSE=P gives P % of the runs an object set of their own (~40 members;
 # bulk_load.sql's @diverse): the diversity Python runs with different
-# extension modules produce (issue 18). After the load, the daily roll-up is
-# computed once by `track-ingest --refresh-rollup` (timed and printed).
+# extension modules produce (issue 18). After the load, the roll-ups (daily,
+# per job, and software with the config's map) are computed once by
+# `track-ingest --refresh-rollup` (timed and printed).
 #
 # SWMAP=1 gives the config a software_map of 302 rules, as a site that
 # names its software would have: a prefix per second package directory of
@@ -64,7 +65,7 @@ printf 'loaded %s runs (%s distinct object sets), %s run-object rows in %.0f s\n
 t0=$(date +%s.%N)
 "$ingest" --refresh-rollup --defaults-file "$tmp/db/client.cnf" >/dev/null
 t1=$(date +%s.%N)
-printf 'roll-up (every day and job) computed in %.1f s\n' "$(awk "BEGIN{print $t1 - $t0}")"
+printf "roll-up (every day and job, and the software roll-up) computed in %.1f s\n" "$(awk "BEGIN{print $t1 - $t0}")"
 
 win=(--since 2024-03-01 --until 2024-03-31)
 cases=(

@@ -21,7 +21,8 @@ CALL track_report_setup(20, 1);
 
 DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_sets, rp_sw_mem, rp_sw_objs, rp_sw_apv, rp_sw_pvn, rp_sw_lk,
                                  rp_sw_st, rp_sw_su, rp_sw_l1, rp_sw_ltop, rp_sw_lkt, rp_sw_l2, rp_sw_l3, rp_sw_used, rp_sw_src,
-                                 rp_sw_out, rp_sw_ahk, rp_sw_aobj, rp_sw_nat;
+                                 rp_sw_out, rp_sw_ahk, rp_sw_aobj, rp_sw_nat, rp_sw_s1, rp_sw_s2, rp_sw_stop, rp_sw_sj,
+                                 rp_sw_su2;
 -- Without a filter, and with the daily roll-up current for the window (as
 -- in libraries), the sets' members are never all read: the libraries the
 -- window's runs used come from the roll-up's path keys, only the members
@@ -35,6 +36,19 @@ SET @sw_fast := @f_none
   AND EXISTS (SELECT 1 FROM track_rollup_info WHERE id = 1 AND time_zone = @@session.time_zone)
   AND NOT EXISTS (SELECT 1 FROM track_rollup_dirty
                   WHERE day >= DATE(FROM_UNIXTIME(@t0)) AND day < DATE(FROM_UNIXTIME(@t1)));
+-- Better still, the software roll-up (migration 0023): track-ingest keeps,
+-- per day and package, what this script computes, for the map it read.
+-- It serves when that map is the one track-report loaded (the same
+-- fingerprint) and no day of the window, and no job, waits for its refresh;
+-- then only the printed packages' jobs and users are read, and the objects
+-- and sources come from the roll-ups' keys as above.
+CALL track_sw_fingerprint();
+SET @sw_store := @sw_fast
+  AND EXISTS (SELECT 1 FROM track_sw_info
+              WHERE id = 1 AND fingerprint = @sw_fp AND time_zone = @@session.time_zone)
+  AND NOT EXISTS (SELECT 1 FROM track_sw_dirty
+                  WHERE day >= DATE(FROM_UNIXTIME(@t0)) AND day < DATE(FROM_UNIXTIME(@t1)))
+  AND NOT EXISTS (SELECT 1 FROM track_sw_job_dirty);
 -- runs reduced to (executable, job, user) and (object set, job, user)
 -- groups on the integer keys of migration 0004, as in executables/libraries
 -- Without a filter each statement names no column but those of
@@ -50,7 +64,7 @@ CREATE TEMPORARY TABLE rp_sw_lj (KEY (set_id)) ENGINE=MEMORY AS
   SELECT r.object_set_id AS set_id, r.job_key, r.user_key, COUNT(*) AS n,
          SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
   FROM track_run r
-  WHERE @f_none AND r.start_time >= @t0 AND r.start_time < @t1
+  WHERE @f_none AND NOT @sw_store AND r.start_time >= @t0 AND r.start_time < @t1
   GROUP BY r.object_set_id, r.job_key, r.user_key;
 INSERT INTO rp_sw_lj (set_id, job_key, user_key, n, cs)
   SELECT r.object_set_id, r.job_key, r.user_key, COUNT(*),
@@ -66,7 +80,7 @@ CREATE TEMPORARY TABLE rp_sw_ej (KEY (object_id)) ENGINE=MEMORY AS
   SELECT r.exe_object_id AS object_id, r.job_key, r.user_key, COUNT(*) AS n,
          SUM(COALESCE(r.run_time, 0) * GREATEST(r.num_cores, 1)) AS cs
   FROM track_run r
-  WHERE @f_none AND r.start_time >= @t0 AND r.start_time < @t1
+  WHERE @f_none AND NOT @sw_store AND r.start_time >= @t0 AND r.start_time < @t1
   GROUP BY r.exe_object_id, r.job_key, r.user_key;
 INSERT INTO rp_sw_ej (object_id, job_key, user_key, n, cs)
   SELECT r.exe_object_id, r.job_key, r.user_key, COUNT(*),
@@ -89,7 +103,8 @@ CREATE TEMPORARY TABLE rp_sw_mem ENGINE=MEMORY AS
   FROM rp_sw_sets s JOIN track_object_set_member m ON m.set_id = s.set_id;
 -- the objects those runs used (is_lib: a member of one of the sets; with
 -- the roll-up, one object per library path: the roll-up's key, the path's
--- smallest object id), then their attribution (rp_sw_attr)
+-- smallest object id; with the software roll-up the executables too, from
+-- the daily roll-up's), then their attribution (rp_sw_attr)
 CREATE TEMPORARY TABLE rp_sw_objs (PRIMARY KEY (id)) AS
   SELECT o.id, o.path, x.is_exe, x.is_lib
   FROM (SELECT u.id, MAX(u.is_exe) AS is_exe, MAX(u.is_lib) AS is_lib
@@ -99,6 +114,10 @@ CREATE TEMPORARY TABLE rp_sw_objs (PRIMARY KEY (id)) AS
               UNION ALL
               SELECT DISTINCT k, 0, 1 FROM track_rollup_lib
               WHERE @sw_fast AND ord = 1
+                AND day >= DATE(FROM_UNIXTIME(@t0)) AND day < DATE(FROM_UNIXTIME(@t1))
+              UNION ALL
+              SELECT DISTINCT exe_object_id, 1, 0 FROM track_rollup_day
+              WHERE @sw_store
                 AND day >= DATE(FROM_UNIXTIME(@t0)) AND day < DATE(FROM_UNIXTIME(@t1))) u
         GROUP BY u.id) x
   JOIN track_object o ON o.id = x.id;
@@ -133,7 +152,7 @@ CREATE TEMPORARY TABLE rp_sw_st (PRIMARY KEY (set_id)) ENGINE=MEMORY AS
 CREATE TEMPORARY TABLE rp_sw_ahk (PRIMARY KEY (hk)) ENGINE=MEMORY AS
   SELECT UNHEX(MD5(o.path)) AS hk, MIN(p.pv) AS pv
   FROM rp_sw_objs o JOIN rp_sw_attr a ON a.id = o.id JOIN rp_sw_apv p ON p.id = o.id
-  WHERE @sw_fast AND o.is_lib = 1 AND a.package IS NOT NULL
+  WHERE @sw_fast AND NOT @sw_store AND o.is_lib = 1 AND a.package IS NOT NULL
   GROUP BY UNHEX(MD5(o.path));
 CREATE TEMPORARY TABLE rp_sw_aobj (PRIMARY KEY (id)) ENGINE=MEMORY AS
   SELECT o.id, h.pv FROM track_object o JOIN rp_sw_ahk h ON h.hk = UNHEX(MD5(o.path))
@@ -200,6 +219,52 @@ CREATE TEMPORARY TABLE rp_sw_l3 (PRIMARY KEY (pv)) ENGINE=MEMORY AS
 INSERT INTO rp_sw_used
   SELECT 2, a.pv, a.runs, COALESCE(b.jobs, 0), COALESCE(c.users, 0), a.cs
   FROM rp_sw_l1 a LEFT JOIN rp_sw_l2 b ON b.pv = a.pv LEFT JOIN rp_sw_l3 c ON c.pv = a.pv;
+-- With the software roll-up: the window's sums per (section, stored
+-- package), each stored package as one of this script's numbers (a
+-- package the window's objects do not name gets a number of its own), the
+-- printed rows, then their distinct jobs (the days' counts less the
+-- repeats of the jobs that span days) and users, over the window's days
+CREATE TEMPORARY TABLE rp_sw_s1 (PRIMARY KEY (ord, spv)) ENGINE=MEMORY AS
+  SELECT r.ord, r.pv AS spv, SUM(r.runs) AS runs, SUM(r.core_seconds) AS cs, SUM(r.jobs) AS jobs
+  FROM track_rollup_sw r
+  WHERE @sw_store AND r.day >= DATE(FROM_UNIXTIME(@t0)) AND r.day < DATE(FROM_UNIXTIME(@t1))
+  GROUP BY r.ord, r.pv;
+SET @sw_pvmax := (SELECT COALESCE(MAX(pv), 0) FROM rp_sw_pvn);
+INSERT INTO rp_sw_pvn (pv, package, version)
+  SELECT @sw_pvmax + ROW_NUMBER() OVER (ORDER BY p.pv), p.package, p.version
+  FROM track_sw_pv p
+  WHERE p.pv IN (SELECT spv FROM rp_sw_s1)
+    AND NOT EXISTS (SELECT 1 FROM rp_sw_pvn n WHERE n.package <=> p.package AND n.version <=> p.version);
+CREATE TEMPORARY TABLE rp_sw_s2 (PRIMARY KEY (ord, spv)) AS
+  SELECT s.ord, s.spv, n.pv, n.package, n.version, s.runs, s.cs, s.jobs
+  FROM rp_sw_s1 s JOIN track_sw_pv p ON p.pv = s.spv
+  JOIN rp_sw_pvn n ON n.package <=> p.package AND n.version <=> p.version;
+CREATE TEMPORARY TABLE rp_sw_stop (PRIMARY KEY (ord, spv)) ENGINE=MEMORY AS
+  SELECT x.ord, x.spv FROM (
+    SELECT s.ord, s.spv, s.package, ROW_NUMBER() OVER (PARTITION BY s.ord ORDER BY s.cs DESC, s.runs DESC,
+                                                        s.package IS NULL, s.package, s.version) AS rk
+    FROM rp_sw_s2 s) x
+  WHERE x.rk <= @lim OR x.package IS NULL;
+CREATE TEMPORARY TABLE rp_sw_sj (PRIMARY KEY (ord, spv)) ENGINE=MEMORY AS
+  SELECT t.ord, t.spv, COUNT(*) - COUNT(DISTINCT j.job_key) AS rep
+  FROM rp_sw_stop t STRAIGHT_JOIN track_rollup_sw_job j
+    ON j.ord = t.ord AND j.pv = t.spv
+   AND j.day >= DATE(FROM_UNIXTIME(@t0)) AND j.day < DATE(FROM_UNIXTIME(@t1))
+  GROUP BY t.ord, t.spv;
+CREATE TEMPORARY TABLE rp_sw_su2 (PRIMARY KEY (ord, spv)) ENGINE=MEMORY AS
+  SELECT t.ord, t.spv, COUNT(DISTINCT u.user_key) AS users
+  FROM rp_sw_stop t STRAIGHT_JOIN track_rollup_sw_user u
+    ON u.ord = t.ord AND u.pv = t.spv
+   AND u.day >= DATE(FROM_UNIXTIME(@t0)) AND u.day < DATE(FROM_UNIXTIME(@t1))
+  GROUP BY t.ord, t.spv;
+-- jobs and users 0 for the rows not printed (never shown), as above
+INSERT INTO rp_sw_used (ord, pv, runs, jobs, users, cs)
+  SELECT s.ord, s.pv, s.runs, IF(t.spv IS NULL, 0, s.jobs - COALESCE(j.rep, 0)),
+         COALESCE(u.users, 0), s.cs
+  FROM rp_sw_s2 s
+  LEFT JOIN rp_sw_stop t ON t.ord = s.ord AND t.spv = s.spv
+  LEFT JOIN rp_sw_sj j ON j.ord = s.ord AND j.spv = s.spv
+  LEFT JOIN rp_sw_su2 u ON u.ord = s.ord AND u.spv = s.spv;
 CREATE TEMPORARY TABLE rp_sw_src AS
     SELECT s.ord, p.pv,
            GROUP_CONCAT(DISTINCT COALESCE(a.src, 'unattributed') ORDER BY COALESCE(a.src, 'unattributed')) AS source,
@@ -210,8 +275,8 @@ CREATE TEMPORARY TABLE rp_sw_src AS
 CREATE TEMPORARY TABLE rp_sw_out AS
   WITH
   allrows AS (
-    SELECT u.ord, n.package, n.version, s.source, u.runs, u.jobs, u.users, u.cs, s.objects
-    FROM rp_sw_used u JOIN rp_sw_src s ON s.ord = u.ord AND s.pv = u.pv JOIN rp_sw_pvn n ON n.pv = u.pv
+    SELECT u.ord, n.package, n.version, s.source, u.runs, u.jobs, u.users, u.cs, COALESCE(s.objects, 0) AS objects
+    FROM rp_sw_used u LEFT JOIN rp_sw_src s ON s.ord = u.ord AND s.pv = u.pv JOIN rp_sw_pvn n ON n.pv = u.pv
   )
   SELECT x.*, ROW_NUMBER() OVER (PARTITION BY x.ord ORDER BY x.cs DESC, x.runs DESC,
                                  x.package IS NULL, x.package, x.version) AS rk
@@ -224,4 +289,5 @@ WHERE x.rk <= @lim OR x.package IS NULL
 ORDER BY x.ord, x.rk;
 DROP TEMPORARY TABLE IF EXISTS rp_sw_ej, rp_sw_lj, rp_sw_sets, rp_sw_mem, rp_sw_objs, rp_sw_apv, rp_sw_pvn, rp_sw_lk,
                                  rp_sw_st, rp_sw_su, rp_sw_l1, rp_sw_ltop, rp_sw_lkt, rp_sw_l2, rp_sw_l3, rp_sw_used, rp_sw_src,
-                                 rp_sw_out, rp_sw_attr, rp_sw_ahk, rp_sw_aobj, rp_sw_nat;
+                                 rp_sw_out, rp_sw_attr, rp_sw_ahk, rp_sw_aobj, rp_sw_nat, rp_sw_s1, rp_sw_s2, rp_sw_stop,
+                                 rp_sw_sj, rp_sw_su2;

@@ -176,7 +176,30 @@ check "who-used --package Simulator/1.0 (a name rule, the Lmod version): the exe
 report who-used --package sim > "$T/out.json" || fail "who-used --package sim failed"
 check "who-used --package sim: the name rule wins over the Lmod directory, nothing" 'rows == []'
 
+# the software roll-up (migration 0023): track-ingest attributes with the
+# same two files, and the report, finding the map it loaded, reads the
+# stored figures: the same as attributing at report time
+run_sw; cp "$T/out.json" "$T/attributed.json"
+TI=$build/ingest/track-ingest
+"$TI" --refresh-rollup --defaults-file "$T/db/client.cnf" > "$T/refresh.out" ||
+    fail "track-ingest --refresh-rollup: $(cat "$T/refresh.out")"
+grep -q '^software roll-up: .* (a new software map or time zone: every day)$' "$T/refresh.out" ||
+    fail "the software roll-up was not recomputed for the new map: $(cat "$T/refresh.out")"
+run_sw
+cmp -s "$T/out.json" "$T/attributed.json" ||
+    fail "software from the software roll-up differs: $(diff "$T/attributed.json" "$T/out.json")"
+q "UPDATE track_rollup_sw SET runs = runs + 1000 WHERE ord = 1"
+run_sw
+q "UPDATE track_rollup_sw SET runs = runs - 1000 WHERE ord = 1"
+check "the report reads the software roll-up (a damaged row shows)" \
+      'row("executables", "Simulator", "1.0", source="name", runs=1002)'
+"$TI" --verify-rollup --defaults-file "$T/db/client.cnf" > "$T/verify.out" &&
+    grep -q '^software roll-up: .*: equal$' "$T/verify.out" || fail "verify: $(cat "$T/verify.out")"
+ok "software roll-up with the Lmod map and the rules: same figures, verified"
+
 # 3. a changed rules file re-attributes history at the next report, no ingest
+# (the software roll-up holds the old map's figures: the report attributes
+# at report time)
 cat > "$T/software.map" <<EOF
 prefix $A/sim/1.0/bin/simprog   simulator-pro/3
 EOF
@@ -199,6 +222,15 @@ set -e
 [ "$rc" = 3 ] && [[ "$err" == *"$T/software.map:2: the prefix must be an absolute path"* ]] ||
     fail "bad rules: rc=$rc $err"
 ok "bad rules file: $err"
+# track-ingest with it: the same line, the roll-ups but the software one
+# refreshed, exit 1
+set +e
+err=$("$TI" --refresh-rollup --defaults-file "$T/db/client.cnf" 2>&1 >/dev/null)
+rc=$?
+set -e
+[ "$rc" = 1 ] && [[ "$err" == *"$T/software.map:2: the prefix must be an absolute path"*"(the software roll-up is not refreshed)"* ]] ||
+    fail "track-ingest, bad rules: rc=$rc $err"
+ok "track-ingest, bad rules file: $err"
 # 5. compilers: the link records name the driver; runs lead to their link
 gccv=$(gcc -dumpfullversion)
 report compilers > "$T/out.json" || fail "track-report compilers failed"

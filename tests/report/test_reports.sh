@@ -26,5 +26,6 @@ fi
 # a server that is not there: the report must fail with exit 1, one line
 printf '[client]\nsocket=%s/no-such-socket\nuser=root\n[track]\ndatabase=track\n' "$tmp" > "$tmp/bad.cnf"
 export REPORT_BAD_CNF=$tmp/bad.cnf
+export TRACK_INGEST_BIN=$ingest   # check_reports refreshes the software roll-up with rules
 python3 "$src/tests/report/check_reports.py" "$report" "$tmp/db/client.cnf" "$tmp/model.json" \
     mariadb --no-defaults --socket="$tmp/db/sock" -uroot track

@@ -7,7 +7,9 @@
 # recomputation from scratch; at the end the per-day numbers (daily) and the
 # summary must equal those computed from the model (check_reports.py), a
 # damaged roll-up row must be found, and a day left marked (a crash between
-# a batch and the refresh) must be recomputed by the next run.
+# a batch and the refresh) must be recomputed by the next run. The config
+# names a software rules file, so that the software roll-up (migration
+# 0023) has packages to count; it is checked the same way.
 #
 #   test_rollup.sh TRACK_INGEST TRACK_REPORT SOURCE_DIR
 set -euo pipefail
@@ -21,7 +23,9 @@ fail() { echo "test_rollup: $*" >&2; exit 1; }
 MARIADB_EXTRA_ARGS="--default-time-zone=+00:00" "$harness" start "$tmp/db"
 python3 "$src/tests/report/gen_dataset.py" "$tmp/all" "$tmp/model.json"
 mkdir -p "$tmp/archive"
-printf 'archive_dir = %s\n' "$tmp/archive" > "$tmp/track.conf"
+printf 'prefix /usr/lib/x86_64-linux-gnu os/debian12\nprefix /usr/bin os/debian12\nprefix /opt/openblas openblas/0.3\nprefix /opt/foo foo\nexe py* python\n' \
+    > "$tmp/software.rules"
+printf 'archive_dir = %s\nsoftware_map = %s\n' "$tmp/archive" "$tmp/software.rules" > "$tmp/track.conf"
 export TRACK_CONFIG=$tmp/track.conf
 cnf=$tmp/db/client.cnf
 "$ingest" --migrate --defaults-file "$cnf" --quiet
@@ -53,7 +57,7 @@ verify() {   # $1: what; the roll-up must equal a recomputation
     local out rc=0
     out=$("$ingest" --verify-rollup --defaults-file "$cnf") || rc=$?
     echo "$1: $out"
-    [ "$rc" -eq 0 ] && [ "$(grep -c ': equal$' <<<"$out")" = 2 ] ||
+    [ "$rc" -eq 0 ] && [ "$(grep -c ': equal$' <<<"$out")" = 3 ] ||
         fail "$1: roll-up differs (exit $rc)"
 }
 stage 1; "$ingest" --defaults-file "$cnf" --quiet --batch 7; verify "ends first"
@@ -75,6 +79,17 @@ rc=0; out=$("$ingest" --verify-rollup --defaults-file "$cnf") || rc=$?
 [ "$rc" -eq 7 ] && grep -q 'track_rollup_group 2024-03-05: 2 rows differ' <<<"$out" ||
     fail "a damaged row was not found (exit $rc): $out"
 sql "UPDATE track_rollup_group SET failures = failures - 1 WHERE day = '2024-03-05' LIMIT 1"
+# and in the software roll-up: a package's runs, a user key of a package
+sql "UPDATE track_rollup_sw SET runs = runs + 1 WHERE day = '2024-03-05' LIMIT 1"
+sql "UPDATE track_rollup_sw_user SET user_key = user_key + 1 WHERE day = '2024-03-06' ORDER BY user_key DESC LIMIT 1"
+rc=0; out=$("$ingest" --verify-rollup --defaults-file "$cnf") || rc=$?
+[ "$rc" -eq 7 ] && grep -q 'track_rollup_sw 2024-03-05: 2 rows differ' <<<"$out" &&
+    grep -q 'track_rollup_sw_job/_user 2024-03-06: 2 rows differ' <<<"$out" &&
+    grep -q '^roll-up: .*: equal$' <<<"$out" ||
+    fail "a damaged software roll-up row was not found (exit $rc): $out"
+sql "UPDATE track_rollup_sw SET runs = runs - 1 WHERE day = '2024-03-05' LIMIT 1"
+sql "UPDATE track_rollup_sw_user SET user_key = user_key - 1 WHERE day = '2024-03-06' ORDER BY user_key DESC LIMIT 1"
+verify "software roll-up repaired"
 # the per-job roll-up too: a damaged job row and a damaged per-name row
 jk=$(sql "SELECT job_key FROM track_rollup_job ORDER BY job_key LIMIT 1")
 sql "UPDATE track_rollup_job SET failures = failures + 1 WHERE job_key = $jk"
@@ -96,7 +111,8 @@ REPORT_ONLY=jobs python3 "$src/tests/report/check_reports.py" "$report" "$cnf" "
 [ "$(sql 'SELECT COUNT(*) FROM track_rollup_job_dirty')" = 0 ] || fail "job marks left after a run"
 verify "jobs after the recovery"
 # another not_applications in the config: every job is recomputed for it
-printf 'archive_dir = %s\nnot_applications = nothing\n' "$tmp/archive" > "$tmp/apps.conf"
+printf 'archive_dir = %s\nnot_applications = nothing\nsoftware_map = %s\n' "$tmp/archive" \
+    "$tmp/software.rules" > "$tmp/apps.conf"
 out=$(TRACK_CONFIG=$tmp/apps.conf "$ingest" --refresh-rollup --defaults-file "$cnf")
 n=$(sql "SELECT COUNT(*) FROM track_rollup_job")
 grep -q "and $n jobs recomputed" <<<"$out" || fail "not_applications changed: $out (of $n jobs)"
@@ -111,9 +127,11 @@ REPORT_ONLY=jobs python3 "$src/tests/report/check_reports.py" "$report" "$cnf" "
 # is not compared, and the next run (even without files) recomputes it
 sql "INSERT INTO track_rollup_dirty (day) VALUES ('2024-03-05')"
 out=$("$ingest" --verify-rollup --defaults-file "$cnf") || fail "verify with a pending day: $out"
-grep -q '1 days waiting for a refresh' <<<"$out" || fail "pending day not reported: $out"
+grep -q '^roll-up: .*1 days waiting for a refresh' <<<"$out" &&
+    grep -q '^software roll-up: .*1 days waiting for a refresh' <<<"$out" || fail "pending day not reported: $out"
 "$ingest" --defaults-file "$cnf" --quiet
-[ "$(sql 'SELECT COUNT(*) FROM track_rollup_dirty')" = 0 ] || fail "marks left after a run"
+[ "$(sql 'SELECT COUNT(*) FROM track_rollup_dirty') $(sql 'SELECT COUNT(*) FROM track_sw_dirty')" = "0 0" ] ||
+    fail "marks left after a run"
 verify "after the recovery"
 
 # an exec across midnight, in a database of its own: a run without an end
@@ -179,6 +197,12 @@ for st in 1 2; do
 done
 out=$(TRACK_CONFIG=$tmp/x/track.conf "$ingest" --verify-rollup --defaults-file "$tmp/db/xday.cnf") ||
     fail "exec across midnight: $out"
+# job 77 has runs on four days (04-08, 04-10, 04-11, 04-13): `software`
+# from the software roll-up counts it once (the days' counts less the
+# repeats of the jobs that span days)
+got=$(TRACK_CONFIG=$tmp/x/track.conf "$report" software --defaults-file "$tmp/db/xday.cnf" \
+      --since 2024-04-01 --until 2024-05-01 --format csv | sed -n 2p | cut -d, -f1,6,7)
+[ "$got" = "executables,4,1" ] || fail "a job across days in software: $got, expected executables,4,1"
 
 # per-day numbers and the summary against the model
 REPORT_ONLY=daily,summary,libraries python3 "$src/tests/report/check_reports.py" "$report" "$cnf" "$tmp/model.json"

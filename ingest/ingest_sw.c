@@ -1,0 +1,148 @@
+/* ingest_sw: the software roll-up's refresh and check (see ingest_sw.h). */
+#include "ingest_sw.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest_buf.h"
+
+#define Q(s) s, sizeof s - 1
+#define ROWS_PER_INSERT 500
+
+/* One row of rp_sw_prefix (prefix, src, package, version, module, line) or
+ * rp_sw_exe (ord, pattern, package, version, line), values as
+ * report/rp_swload.c binds them: paths and patterns are bytes (X'..'),
+ * names validated UTF-8 text. */
+static int add_row(struct ingest_buf *b, const struct sw_entry *e, long ord)
+{
+    if (e->kind == SW_PREFIX) {
+        ingest_buf_add(b, "(", 1);
+        ingest_buf_hex(b, e->key, e->keylen);
+        ingest_buf_fmt(b, ",%d,", e->src);
+    } else {
+        size_t ll;
+        char *like = sw_like(e->key, e->keylen, &ll);
+        if (!like)
+            return -1;
+        ingest_buf_fmt(b, "(%ld,", ord);
+        ingest_buf_hex(b, like, ll);
+        ingest_buf_add(b, ",", 1);
+        free(like);
+    }
+    ingest_buf_text(b, e->package, strlen(e->package));
+    ingest_buf_add(b, ",", 1);
+    ingest_buf_text_or_null(b, e->version ? e->version : "", e->version ? strlen(e->version) : 0);
+    if (e->kind == SW_PREFIX) {
+        ingest_buf_add(b, ",", 1);
+        ingest_buf_text_or_null(b, e->module ? e->module : "", e->module ? strlen(e->module) : 0);
+    }
+    ingest_buf_fmt(b, ",%d)", e->line);
+    return 0;
+}
+
+/* The entries of one kind as multi-row INSERTs. */
+static int send_kind(struct ingest_db *db, const struct sw_map *map, int kind)
+{
+    static const char pre[] = "INSERT INTO rp_sw_prefix (prefix, src, package, version, module, line) VALUES ";
+    static const char exe[] = "INSERT INTO rp_sw_exe (ord, pattern, package, version, line) VALUES ";
+    struct ingest_buf b = { 0 };
+    long rows = 0, ord = 0;
+    int rc = -1;
+    for (size_t i = 0; i < map->n; i++) {
+        const struct sw_entry *e = &map->e[i];
+        if (e->kind != kind)
+            continue;
+        if (rows == 0)
+            ingest_buf_str(&b, kind == SW_PREFIX ? pre : exe);
+        else
+            ingest_buf_add(&b, ",", 1);
+        if (add_row(&b, e, ord++) < 0) {
+            ingest_db_oom(db);
+            goto out;
+        }
+        if (++rows == ROWS_PER_INSERT) {
+            if (ingest_db_exec_buf(db, &b) < 0)
+                goto out;
+            ingest_buf_reset(&b);
+            rows = 0;
+        }
+    }
+    if (rows && ingest_db_exec_buf(db, &b) < 0)
+        goto out;
+    rc = 0;
+out:
+    ingest_buf_free(&b);
+    return rc;
+}
+
+/* (Re)creates the session tables of the map and fills them. */
+static int send_map(struct ingest_db *db, const struct sw_map *map)
+{
+    if (ingest_db_exec(db, Q("DROP TEMPORARY TABLE IF EXISTS rp_sw_prefix, rp_sw_exe")) < 0 ||
+        ingest_db_exec(db, Q("CALL track_sw_tables()")) < 0 ||
+        send_kind(db, map, SW_PREFIX) < 0 || send_kind(db, map, SW_EXE) < 0 ||
+        ingest_db_exec(db, Q("UPDATE rp_sw_prefix SET hk = UNHEX(MD5(prefix))")) < 0)
+        return -1;
+    return 0;
+}
+
+/* db->err prefixed with what was being done. */
+static void say(struct ingest_db *db, const char *what)
+{
+    char why[sizeof db->err];
+    memcpy(why, db->err, sizeof why);
+    snprintf(db->err, sizeof db->err, "%s: %.*s", what, (int)(sizeof db->err - 64), why);
+}
+
+int ingest_sw_refresh(struct ingest_db *db, const struct sw_map *map, long *days, int *all)
+{
+    long v[2] = { 0, 0 };
+    *days = 0;
+    *all = 0;
+    if (send_map(db, map) < 0 || ingest_db_exec(db, Q("CALL track_sw_refresh()")) < 0 ||
+        ingest_db_ints(db, Q("SELECT @sw_refreshed, @sw_recomputed"), v, 2) < 0 ||
+        ingest_db_commit(db) < 0) {
+        say(db, "refreshing the software roll-up");
+        ingest_db_rollback(db);
+        return -1;
+    }
+    *days = v[0];
+    *all = (int)v[1];
+    return 0;
+}
+
+static int print_diff(void *ctx, char **col, const unsigned long *len)
+{
+    (void)len;
+    fprintf((FILE *)ctx, "  %s %s: %s rows differ\n", col[0], col[1], col[2]);
+    return 0;
+}
+
+int ingest_sw_verify(struct ingest_db *db, const struct sw_map *map, FILE *out)
+{
+    long v[4];
+    int rc = -1;
+    if (send_map(db, map) < 0 || ingest_db_exec(db, Q("CALL track_sw_verify()")) < 0 ||
+        ingest_db_ints(db, Q("SELECT @sw_checked, @sw_pending, @sw_bad, @sw_other"), v, 4) < 0)
+        goto out;
+    if (v[3]) {
+        fprintf(out, "software roll-up: made with another software map or time zone than "
+                "this configuration's (the next refresh recomputes it): not compared\n");
+        rc = 0;
+        goto out;
+    }
+    fprintf(out, "software roll-up: %ld days compared with a recomputation from scratch, %ld "
+            "days waiting for a refresh (not compared): %s\n", v[0], v[1],
+            v[2] ? "DIFFERENT" : "equal");
+    if (ingest_db_select(db, Q("SELECT tbl, day, rows_differing FROM rl_verify_sw "
+                               "ORDER BY day, tbl LIMIT 20"), print_diff, out) != 0)
+        goto out;
+    rc = v[2] ? 1 : 0;
+out:
+    if (rc < 0)
+        say(db, "checking the software roll-up");
+    ingest_db_rollback(db);   /* the check recomputed days in place: undo */
+    if (rc >= 0)
+        (void)ingest_db_exec(db, Q("DROP TEMPORARY TABLE IF EXISTS rl_verify_sw"));
+    return rc;
+}
