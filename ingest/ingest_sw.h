@@ -11,12 +11,12 @@
 #include "ingest_db.h"
 #include "sw_map.h"
 
-/* Sends map and runs track_sw_refresh in a transaction of its own
- * (committed here): the days marked in track_sw_dirty (and those of the
- * jobs in track_sw_job_dirty) are recomputed; with another map or time zone
- * than the stored one, everything is. *days gets the days recomputed, *all
- * 1 when everything was. 0, or -1 with db->err (rolled back: the marks
- * stay for the next run). */
+/* Sends map and runs track_sw_refresh in transactions of their own, a
+ * few days each (committed here): the days marked in track_sw_dirty (and
+ * those of the jobs in track_sw_job_dirty) are recomputed; with another map
+ * or time zone than the stored one, everything is. *days gets the days
+ * recomputed, *all 1 when everything was. 0, or -1 with db->err (the
+ * failing step rolled back: its marks stay for the next run). */
 int ingest_sw_refresh(struct ingest_db *db, const struct sw_map *map, long *days, int *all);
 
 /* Sends map and compares the software roll-up with one recomputed from

@@ -243,12 +243,17 @@ BEGIN
   ; DROP TEMPORARY TABLE IF EXISTS sw_g, sw_p, sw_mj
   ; END;
 
--- Recomputes the days marked in track_sw_dirty and clears their marks (the
--- caller commits), with the map in rp_sw_prefix / rp_sw_exe; with another
--- map or time zone than last time, everything first. Sets @sw_refreshed
--- (days) and @sw_recomputed (1 when everything was).
+-- Recomputes the first max_days days marked in track_sw_dirty (after
+-- marking every day of the jobs in track_sw_job_dirty) and clears their
+-- marks (the caller commits, and calls again while @sw_left > 0: a year's
+-- recomputation after a map change is then many short transactions, and a
+-- report falls back to attributing itself for the days still marked), with
+-- the map in rp_sw_prefix / rp_sw_exe; with another map or time zone than
+-- last time, everything is emptied and marked first. Sets @sw_refreshed
+-- (days done), @sw_left (days still marked) and @sw_recomputed (1 when
+-- everything was marked).
 DROP PROCEDURE IF EXISTS track_sw_refresh;
-CREATE PROCEDURE track_sw_refresh()
+CREATE PROCEDURE track_sw_refresh(IN max_days INT)
 BEGIN
   DECLARE d DATE
   ; DECLARE done INT DEFAULT 0
@@ -284,7 +289,7 @@ BEGIN
   ; DELETE FROM track_sw_job_dirty
   ; DROP TEMPORARY TABLE IF EXISTS sw_days, sw_new, sw_sets
   ; CREATE TEMPORARY TABLE sw_days (day DATE NOT NULL PRIMARY KEY)
-  ; INSERT INTO sw_days (day) SELECT day FROM track_sw_dirty FOR UPDATE
+  ; INSERT INTO sw_days (day) SELECT day FROM track_sw_dirty ORDER BY day LIMIT max_days FOR UPDATE
   ; IF EXISTS (SELECT 1 FROM sw_days) THEN
       -- the days' sets without their packages yet, then the objects those
       -- sets hold and the days' executables, attributed once
@@ -318,6 +323,7 @@ BEGIN
   ; DROP TEMPORARY TABLE IF EXISTS sw_days, sw_new, sw_sets
   ; SET SESSION tmp_table_size = @sw_tmp, max_heap_table_size = @sw_heap
   ; SET @sw_refreshed := n
+  ; SET @sw_left := (SELECT COUNT(*) FROM track_sw_dirty)
   ; END;
 
 -- Compares the software roll-up with one recomputed from scratch with the
@@ -356,7 +362,7 @@ BEGIN
           FROM track_rollup_sw_user u JOIN track_sw_pv p ON p.pv = u.pv
           WHERE u.day NOT IN (SELECT day FROM sw_pend)
       ; DELETE FROM track_sw_info
-      ; CALL track_sw_refresh()
+      ; CALL track_sw_refresh(2147483647)
       ; SET @sw_checked := @sw_refreshed - @sw_pending
       ; INSERT INTO rl_verify_sw
           SELECT 'track_rollup_sw', day, COUNT(*) FROM (
