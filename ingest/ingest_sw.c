@@ -1,6 +1,8 @@
-/* ingest_sw: the software roll-up's refresh and check (see ingest_sw.h). */
+/* ingest_sw: the software map to the server, and the software roll-up's
+ * refresh (see ingest_sw.h). */
 #include "ingest_sw.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,10 +35,10 @@ static int add_row(struct ingest_buf *b, const struct sw_entry *e, long ord)
     }
     ingest_buf_text(b, e->package, strlen(e->package));
     ingest_buf_add(b, ",", 1);
-    ingest_buf_text_or_null(b, e->version ? e->version : "", e->version ? strlen(e->version) : 0);
+    ingest_buf_text_or_null(b, e->version, e->version ? strlen(e->version) : 0);
     if (e->kind == SW_PREFIX) {
         ingest_buf_add(b, ",", 1);
-        ingest_buf_text_or_null(b, e->module ? e->module : "", e->module ? strlen(e->module) : 0);
+        ingest_buf_text_or_null(b, e->module, e->module ? strlen(e->module) : 0);
     }
     ingest_buf_fmt(b, ",%d)", e->line);
     return 0;
@@ -77,8 +79,7 @@ out:
     return rc;
 }
 
-/* (Re)creates the session tables of the map and fills them. */
-static int send_map(struct ingest_db *db, const struct sw_map *map)
+int ingest_sw_send(struct ingest_db *db, const struct sw_map *map)
 {
     if (ingest_db_exec(db, Q("DROP TEMPORARY TABLE IF EXISTS rp_sw_prefix, rp_sw_exe")) < 0 ||
         ingest_db_exec(db, Q("CALL track_sw_tables()")) < 0 ||
@@ -101,7 +102,7 @@ int ingest_sw_refresh(struct ingest_db *db, const struct sw_map *map, long *days
     long v[3] = { 0, 0, 1 };
     *days = 0;
     *all = 0;
-    if (send_map(db, map) < 0)
+    if (ingest_sw_send(db, map) < 0)
         goto fail;
     while (v[2] > 0) {   /* @sw_left */
         if (ingest_db_exec(db, Q("CALL track_sw_refresh(" DAYS_PER_STEP ")")) < 0 ||
@@ -118,40 +119,4 @@ fail:
     say(db, "refreshing the software roll-up");
     ingest_db_rollback(db);
     return -1;
-}
-
-static int print_diff(void *ctx, char **col, const unsigned long *len)
-{
-    (void)len;
-    fprintf((FILE *)ctx, "  %s %s: %s rows differ\n", col[0], col[1], col[2]);
-    return 0;
-}
-
-int ingest_sw_verify(struct ingest_db *db, const struct sw_map *map, FILE *out)
-{
-    long v[4];
-    int rc = -1;
-    if (send_map(db, map) < 0 || ingest_db_exec(db, Q("CALL track_sw_verify()")) < 0 ||
-        ingest_db_ints(db, Q("SELECT @sw_checked, @sw_pending, @sw_bad, @sw_other"), v, 4) < 0)
-        goto out;
-    if (v[3]) {
-        fprintf(out, "software roll-up: made with another software map or time zone than "
-                "this configuration's (the next refresh recomputes it): not compared\n");
-        rc = 0;
-        goto out;
-    }
-    fprintf(out, "software roll-up: %ld days compared with a recomputation from scratch, %ld "
-            "days waiting for a refresh (not compared): %s\n", v[0], v[1],
-            v[2] ? "DIFFERENT" : "equal");
-    if (ingest_db_select(db, Q("SELECT tbl, day, rows_differing FROM rl_verify_sw "
-                               "ORDER BY day, tbl LIMIT 20"), print_diff, out) != 0)
-        goto out;
-    rc = v[2] ? 1 : 0;
-out:
-    if (rc < 0)
-        say(db, "checking the software roll-up");
-    ingest_db_rollback(db);   /* the check recomputed days in place: undo */
-    if (rc >= 0)
-        (void)ingest_db_exec(db, Q("DROP TEMPORARY TABLE IF EXISTS rl_verify_sw"));
-    return rc;
 }
